@@ -1,0 +1,28 @@
+# The two set-up commands: `make demo` and `make test`. Both install libhdf5-dev first when
+# pkg-config cannot find HDF5.
+CARGO ?= cargo
+
+.PHONY: deps demo test lint compare bench
+
+deps:
+	@./scripts/install-deps.sh
+
+## Runs the main demo: the seed workflow (four statistics) on a generated chunked HDF5 file.
+demo: deps
+	$(CARGO) run --release --example chunked_basics
+
+## Runs the whole test suite (unit, integration, examples at small sizes, doc tests).
+test: deps
+	$(CARGO) test --workspace --lib --bins --tests --examples
+	$(CARGO) test --workspace --doc
+
+lint: deps
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+## Runs the NumPy/dask comparison and rewrites BENCHMARKS.md.
+compare: deps
+	$(CARGO) run --release --bin ndchunk-compare -- --write BENCHMARKS.md
+
+bench: deps
+	$(CARGO) bench --workspace

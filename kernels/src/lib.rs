@@ -1,0 +1,13 @@
+//! `ndchunk-kernels`: the per-block math of ndchunk, on plain ndarray views.
+//!
+//! Nothing here knows about chunk grids or task graphs: each function takes one block (or a
+//! few) and returns a block or a small accumulator. The graph layer in `ndchunk` decides which
+//! blocks meet. Keeping the math here makes it testable on its own and keeps the numerically
+//! delicate parts (pairwise sums, Chan's variance merge, NaN rules) in one place.
+
+pub mod accumulators;
+pub mod element;
+pub mod pairwise;
+pub mod reduce;
+
+pub use element::{DType, Element, Float, Number, Scalar};

@@ -1,0 +1,145 @@
+//! The per-block reduction engine: fold a block over some of its axes into accumulators.
+//!
+//! An [`Accumulator`] knows how to take one element (`push`), a contiguous run (`from_run`, where
+//! pairwise summation and two-pass moments live) and how to merge with the accumulator of the
+//! elements that follow (`merge`, where Chan's formula lives). [`reduce_axes`] walks a block in
+//! the cheapest order for its layout:
+//!
+//! * reduced axes form the contiguous tail of a standard-layout block (`axis=None`, `axis=-1`):
+//!   each output element is one `from_run` over a slice;
+//! * few output elements: each is a lane walked element by element;
+//! * otherwise (`axis=0` of a C-order block): the block is walked one reduced position at a
+//!   time, zipping a whole kept-shaped slab into the accumulators (vectorised row updates).
+//!
+//! Indices passed to `push`/`from_run` are flat C-order positions over the reduced axes within
+//! the block, which arg-reductions turn into global indices.
+
+use ndarray::{ArrayD, ArrayViewD, Axis, Dimension, IxDyn, Zip};
+
+/// State of a reduction over a set of elements.
+pub trait Accumulator<T>: Clone + Send + Sync + 'static {
+    /// The accumulator of no elements.
+    fn identity() -> Self;
+    /// Fold in `x`, the element at reduced position `i`.
+    fn push(&mut self, x: T, i: usize);
+    /// Merge the accumulator of elements that come after those of `self`.
+    fn merge(&mut self, later: &Self);
+    /// The accumulator of a contiguous run starting at reduced position `i0`.
+    fn from_run(s: &[T], i0: usize) -> Self
+    where
+        T: Copy,
+    {
+        let mut a = Self::identity();
+        for (k, &x) in s.iter().enumerate() {
+            a.push(x, i0 + k);
+        }
+        a
+    }
+}
+
+/// Reduce `v` over `axes` (sorted, unique, in range): the result has `v`'s shape with the
+/// reduced axes of length 1.
+pub fn reduce_axes<T: Copy, A: Accumulator<T>>(v: &ArrayViewD<'_, T>, axes: &[usize]) -> ArrayD<A> {
+    let ndim = v.ndim();
+    let shape = v.shape();
+    let mut out_shape = shape.to_vec();
+    for &a in axes {
+        out_shape[a] = 1;
+    }
+    let reduced_len: usize = axes.iter().map(|&a| shape[a]).product();
+    let kept_len: usize = out_shape.iter().product();
+    if kept_len == 0 {
+        return ArrayD::from_shape_fn(IxDyn(&out_shape), |_| A::identity());
+    }
+    if reduced_len == 0 {
+        return ArrayD::from_elem(IxDyn(&out_shape), A::identity());
+    }
+
+    // Fast path: the reduced axes are the trailing axes of a standard-layout block.
+    let is_suffix = axes.iter().enumerate().all(|(k, &a)| a == ndim - axes.len() + k);
+    if is_suffix {
+        if let Some(s) = v.as_slice() {
+            let accs: Vec<A> = s.chunks_exact(reduced_len).map(|run| A::from_run(run, 0)).collect();
+            return ArrayD::from_shape_vec(IxDyn(&out_shape), accs).expect("shape matches");
+        }
+    }
+
+    let kept_axes: Vec<usize> = (0..ndim).filter(|a| !axes.contains(a)).collect();
+    // Put reduced axes first, kept axes last.
+    let order: Vec<usize> = axes.iter().chain(kept_axes.iter()).copied().collect();
+    let pv = v.view().permuted_axes(IxDyn(&order));
+    let red_shape: Vec<usize> = axes.iter().map(|&a| shape[a]).collect();
+    let kept_shape: Vec<usize> = kept_axes.iter().map(|&a| shape[a]).collect();
+
+    let mut acc = ArrayD::from_elem(IxDyn(&kept_shape), A::identity());
+    if kept_len <= reduced_len {
+        // Lane per output element.
+        for (kidx, slot) in ndarray::indices(IxDyn(&kept_shape)).into_iter().zip(acc.iter_mut()) {
+            let mut lane = pv.view();
+            for (k, &ix) in kidx.slice().iter().enumerate().rev() {
+                lane.collapse_axis(Axis(axes.len() + k), ix);
+            }
+            // `lane` keeps the kept axes with length 1, so its C order is the reduced order.
+            match lane.as_slice() {
+                Some(s) => *slot = A::from_run(s, 0),
+                None => {
+                    for (i, &x) in lane.iter().enumerate() {
+                        slot.push(x, i);
+                    }
+                }
+            }
+        }
+    } else {
+        // Slab per reduced position, zipped into all accumulators at once.
+        for (i, ridx) in ndarray::indices(IxDyn(&red_shape)).into_iter().enumerate() {
+            let mut slab = pv.view();
+            for (k, &ix) in ridx.slice().iter().enumerate().rev() {
+                slab = slab.index_axis_move(Axis(k), ix);
+            }
+            Zip::from(&mut acc).and(&slab).for_each(|a, &x| a.push(x, i));
+        }
+    }
+    acc.into_shape_with_order(IxDyn(&out_shape)).expect("same size")
+}
+
+/// Merge `later` into `acc` elementwise (both of the same shape).
+pub fn merge_into<T, A: Accumulator<T>>(acc: &mut ArrayD<A>, later: &ArrayD<A>) {
+    Zip::from(acc).and(later).for_each(|a, b| a.merge(b));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accumulators::Sum;
+    use ndarray::Array;
+
+    fn sums(a: &ArrayD<f64>, axes: &[usize]) -> ArrayD<f64> {
+        reduce_axes::<f64, Sum<f64>>(&a.view(), axes).mapv(|s| s.0)
+    }
+
+    #[test]
+    fn every_layout_path_agrees_with_ndarray() {
+        let a = Array::from_shape_fn(IxDyn(&[3, 4, 5]), |ix| (ix[0] * 100 + ix[1] * 10 + ix[2]) as f64);
+        for axes in [vec![0], vec![1], vec![2], vec![0, 1], vec![1, 2], vec![0, 2], vec![0, 1, 2]] {
+            let mut expect = a.clone();
+            for &ax in axes.iter().rev() {
+                expect = expect.sum_axis(Axis(ax)).insert_axis(Axis(ax));
+            }
+            assert_eq!(sums(&a, &axes), expect, "axes {axes:?}");
+            // transposed (non-standard layout) input
+            let t = a.view().reversed_axes().to_owned();
+            let tt = t.view().reversed_axes();
+            assert_eq!(reduce_axes::<f64, Sum<f64>>(&tt, &axes).mapv(|s| s.0), expect);
+        }
+    }
+
+    #[test]
+    fn empty_axes_give_identity() {
+        let a = ArrayD::<f64>::zeros(IxDyn(&[0, 3]));
+        let r = sums(&a, &[0]);
+        assert_eq!(r.shape(), &[1, 3]);
+        assert!(r.iter().all(|&x| x == 0.0));
+        let r = sums(&a, &[1]);
+        assert_eq!(r.shape(), &[0, 1]);
+    }
+}

@@ -1,0 +1,224 @@
+//! `ChunkedArray<T>`: the lazy blocked array users hold, its properties and evaluation.
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use ndarray::{ArrayD, IxDyn};
+
+use crate::array::chunks::{Chunks, UNKNOWN};
+use crate::config::Config;
+use crate::element::Element;
+use crate::error::{Error, Result};
+use crate::graph::{as_array, Block, Node, Plan};
+
+/// A lazy n-dimensional array cut into a grid of ndarray blocks.
+///
+/// Operations build a graph; nothing is computed until [`compute`](Self::compute) (or
+/// [`crate::compute_all`]). Cloning is cheap: clones share the expression.
+///
+/// ```
+/// use ndchunk::prelude::*;
+/// let x = ndchunk::ones::<f64>(&[15, 15], [5, 5]).unwrap();
+/// assert_eq!(x.numblocks(), vec![3, 3]);
+/// let y = &x + &x.t();
+/// assert_eq!(y.compute().unwrap()[[0, 0]], 2.0);
+/// ```
+pub struct ChunkedArray<T: Element> {
+    pub(crate) node: Arc<Node>,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T: Element> Clone for ChunkedArray<T> {
+    fn clone(&self) -> Self {
+        ChunkedArray { node: self.node.clone(), _t: PhantomData }
+    }
+}
+
+impl<T: Element> ChunkedArray<T> {
+    /// Wrap an array node of element type `T`.
+    pub(crate) fn from_node(node: Arc<Node>) -> Self {
+        debug_assert_eq!(node.meta().dtype, T::DTYPE);
+        ChunkedArray { node, _t: PhantomData }
+    }
+
+    /// The expression node (for planners).
+    pub(crate) fn node(&self) -> &Arc<Node> {
+        &self.node
+    }
+
+    #[doc(hidden)]
+    pub fn node_for_tests(&self) -> Arc<Node> {
+        self.node.clone()
+    }
+
+    /// Length of each axis ([`UNKNOWN`] where block lengths are unknown).
+    pub fn shape(&self) -> &[usize] {
+        &self.node.meta().shape
+    }
+
+    /// Number of axes.
+    pub fn ndim(&self) -> usize {
+        self.shape().len()
+    }
+
+    /// Number of elements ([`UNKNOWN`] when an axis length is unknown).
+    pub fn size(&self) -> usize {
+        if self.shape().contains(&UNKNOWN) {
+            UNKNOWN
+        } else {
+            self.shape().iter().product()
+        }
+    }
+
+    /// Bytes of the whole array ([`UNKNOWN`] when the size is unknown).
+    pub fn nbytes(&self) -> usize {
+        match self.size() {
+            UNKNOWN => UNKNOWN,
+            n => n * std::mem::size_of::<T>(),
+        }
+    }
+
+    /// NumPy's name of the element type (`"float64"`, ...).
+    pub fn dtype_name(&self) -> &'static str {
+        T::DTYPE.name()
+    }
+
+    /// Block lengths per axis.
+    pub fn chunks(&self) -> &Chunks {
+        &self.node.meta().chunks
+    }
+
+    /// Number of blocks per axis.
+    pub fn numblocks(&self) -> Vec<usize> {
+        self.node.grid.clone()
+    }
+
+    /// Name of the operation that produces this array (`"add"`, `"sum-aggregate"`, ...).
+    pub fn name(&self) -> &str {
+        &self.node.name
+    }
+
+    /// Evaluate into one ndarray array, with the global [`Config`].
+    pub fn compute(&self) -> Result<ArrayD<T>> {
+        self.compute_with(&Config::global())
+    }
+
+    /// Evaluate with a given [`Config`].
+    pub fn compute_with(&self, cfg: &Config) -> Result<ArrayD<T>> {
+        let plan = Plan::build(std::slice::from_ref(&self.node))?;
+        let mut blocks = crate::scheduler::execute(&plan, cfg)?;
+        assemble::<T>(&self.node, &blocks.pop().expect("one output"))
+    }
+
+    /// The single element of a size-1 result (NumPy's `.item()`).
+    pub fn item(&self) -> Result<T> {
+        let a = self.compute()?;
+        if a.len() != 1 {
+            return Err(Error::Shape(format!(
+                "can only convert an array of size 1 to a scalar, got shape {:?}",
+                a.shape()
+            )));
+        }
+        Ok(*a.iter().next().expect("one element"))
+    }
+
+    /// Number of tasks of the unoptimised graph (as dask's repr counts them).
+    pub fn ntasks(&self) -> usize {
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = vec![self.node.clone()];
+        let mut n = 0;
+        while let Some(node) = stack.pop() {
+            if seen.insert(node.id) {
+                n += node.nblocks();
+                stack.extend(node.inputs.iter().cloned());
+            }
+        }
+        n
+    }
+
+    /// Number of layers (nodes) of the graph.
+    pub fn nlayers(&self) -> usize {
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = vec![self.node.clone()];
+        while let Some(node) = stack.pop() {
+            if seen.insert(node.id) {
+                stack.extend(node.inputs.iter().cloned());
+            }
+        }
+        seen.len()
+    }
+}
+
+/// Evaluate several arrays in one graph: shared inputs are read once and shared
+/// subexpressions computed once.
+///
+/// ```
+/// use ndchunk::prelude::*;
+/// let x = ndchunk::arange::<f64>(0.0, 10.0, 1.0, [3]).unwrap();
+/// let r = ndchunk::compute_all(&[&x.sum(None).unwrap(), &x.mean(None).unwrap()]).unwrap();
+/// assert_eq!((r[0][[]], r[1][[]]), (45.0, 4.5));
+/// ```
+pub fn compute_all<T: Element>(arrays: &[&ChunkedArray<T>]) -> Result<Vec<ArrayD<T>>> {
+    compute_all_with(arrays, &Config::global())
+}
+
+/// [`compute_all`] with a given [`Config`].
+pub fn compute_all_with<T: Element>(arrays: &[&ChunkedArray<T>], cfg: &Config) -> Result<Vec<ArrayD<T>>> {
+    let nodes: Vec<Arc<Node>> = arrays.iter().map(|a| a.node.clone()).collect();
+    let plan = Plan::build(&nodes)?;
+    let blocks = crate::scheduler::execute(&plan, cfg)?;
+    arrays.iter().zip(blocks).map(|(a, b)| assemble::<T>(&a.node, &b)).collect()
+}
+
+/// Stitch output blocks (C order over the grid) into one array, using the blocks' actual
+/// shapes (so arrays with unknown chunk lengths assemble too).
+pub(crate) fn assemble<T: Element>(node: &Node, blocks: &[Block]) -> Result<ArrayD<T>> {
+    let grid = &node.grid;
+    let nd = grid.len();
+    let arrs: Vec<&crate::graph::ArrayBlock<T>> = blocks.iter().map(as_array::<T>).collect::<Result<_>>()?;
+    if arrs.len() == 1 {
+        return Ok(arrs[0].to_owned());
+    }
+    // Block lengths along each axis, read from the blocks at the axis' edge of the grid.
+    let mut lens: Vec<Vec<usize>> = Vec::with_capacity(nd);
+    let mut strides = vec![1usize; nd];
+    for a in (0..nd.saturating_sub(1)).rev() {
+        strides[a] = strides[a + 1] * grid[a + 1];
+    }
+    for a in 0..nd {
+        lens.push((0..grid[a]).map(|i| arrs[i * strides[a]].shape()[a]).collect());
+    }
+    let shape: Vec<usize> = lens.iter().map(|l| l.iter().sum()).collect();
+    let offsets: Vec<Vec<usize>> = lens
+        .iter()
+        .map(|l| {
+            let mut acc = 0;
+            l.iter()
+                .map(|&x| {
+                    acc += x;
+                    acc - x
+                })
+                .collect()
+        })
+        .collect();
+    let mut out = ArrayD::<T>::from_elem(IxDyn(&shape), T::default());
+    let mut idx = Vec::new();
+    for (f, arr) in arrs.iter().enumerate() {
+        crate::graph::unravel_into(grid, f, &mut idx);
+        let mut view = out.view_mut();
+        for a in 0..nd {
+            let start = offsets[a][idx[a]];
+            let want = lens[a][idx[a]];
+            if arr.shape()[a] != want {
+                return Err(Error::Shape(format!(
+                    "block {idx:?} of {} has shape {:?}, inconsistent with its neighbours",
+                    node.label(),
+                    arr.shape()
+                )));
+            }
+            view.slice_axis_inplace(ndarray::Axis(a), ndarray::Slice::from(start..start + want));
+        }
+        view.assign(*arr);
+    }
+    Ok(out)
+}

@@ -1,0 +1,17 @@
+//! The user-facing array: `ChunkedArray`, chunk specs, and the NumPy-named API, one file per
+//! theme (creation, elementwise, structure, display).
+
+pub mod axes;
+pub mod chunked_array;
+pub mod chunks;
+pub mod creation;
+pub mod display;
+pub mod elementwise;
+pub mod reductions;
+pub mod structure;
+
+pub use axes::Axes;
+pub use chunked_array::{compute_all, compute_all_with, ChunkedArray};
+pub use chunks::{AxisSpec, ChunkSpec, Chunks, UNKNOWN, WHOLE};
+pub use elementwise::{where_, Operand};
+pub use reductions::Reducer;

@@ -1,0 +1,62 @@
+//! The one error type of ndchunk.
+//!
+//! Every fallible call returns [`Result`]; each variant names the problem in words a NumPy user
+//! recognises (the messages follow NumPy's where NumPy has one). A panic inside a task never
+//! crosses the scheduler: it becomes [`Error::TaskPanicked`] carrying the task's key.
+
+/// ndchunk's error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Shapes that do not fit the operation (wrong size for a reshape, mismatched dot operands...).
+    #[error("shape error: {0}")]
+    Shape(String),
+    /// Operands whose shapes cannot be broadcast together.
+    #[error("operands could not be broadcast together with shapes {a:?} and {b:?}")]
+    Broadcast { a: Vec<usize>, b: Vec<usize> },
+    /// An axis outside `-ndim..ndim`, or given twice.
+    #[error("axis {axis} is out of bounds for array of dimension {ndim}")]
+    Axis { axis: isize, ndim: usize },
+    /// A chunk specification that does not describe the array.
+    #[error("invalid chunks: {0}")]
+    Chunks(String),
+    /// An element type that does not match (e.g. reading an int dataset as f64).
+    #[error("dtype mismatch: {0}")]
+    DType(String),
+    /// The operation needs block lengths that are unknown (after boolean masking).
+    #[error(
+        "{op} needs known chunk sizes, but they are unknown (after boolean masking); call compute_chunk_sizes() first"
+    )]
+    UnknownChunkSizes { op: String },
+    /// An index outside an axis.
+    #[error("index {index} is out of bounds for axis {axis} with size {size}")]
+    Index { index: isize, axis: usize, size: usize },
+    /// A reduction with no identity over no elements (`min` of an empty array), or an all-NaN
+    /// slice for `nanargmin`/`nanargmax`.
+    #[error("{0}")]
+    EmptyReduction(String),
+    /// An argument value that is not allowed.
+    #[error("invalid value: {0}")]
+    Value(String),
+    /// A linear-algebra failure (singular matrix, not positive definite, unsupported chunking).
+    #[error("linear algebra error: {0}")]
+    LinAlg(String),
+    /// An error from the HDF5 library or in an HDF5 file's contents.
+    #[error("HDF5 error: {0}")]
+    Hdf5(String),
+    /// An operating-system I/O error.
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    /// A task panicked; `key` is `(operation-id, block index)`.
+    #[error("task {key} panicked: {message}")]
+    TaskPanicked { key: String, message: String },
+    /// The computation was cancelled by a callback.
+    #[error("computation cancelled")]
+    Cancelled,
+    /// A single block is larger than the configured memory cap.
+    #[error("memory cap of {cap} bytes is smaller than one block of {needed} bytes")]
+    MemoryCap { cap: usize, needed: usize },
+}
+
+/// `std::result::Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

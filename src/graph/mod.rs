@@ -1,0 +1,10 @@
+//! The lazy graph (nodes and their operations) and its lowering to tasks.
+
+pub mod node;
+pub mod plan;
+
+pub use node::{
+    as_array, as_value, grid_indices, ravel, unravel_into, ArrayBlock, ArrayMeta, Block, BlockData, Dep, Node, Op,
+    Value, SELF_INPUT,
+};
+pub use plan::{Plan, Stage, Task, TaskId};

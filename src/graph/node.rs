@@ -1,0 +1,230 @@
+//! Expression nodes: the lazy graph a `ChunkedArray` stands for.
+//!
+//! A [`Node`] is one operation over a grid of blocks (one layer, in dask's terms). It knows
+//! its inputs, its grid, and — for array-valued nodes — shape, chunks and dtype. What a node
+//! computes is its [`Op`]: for each block of the grid, which input blocks it needs (`deps`) and
+//! how to turn them into its block (`run`). Operations are planners that only implement `Op`;
+//! lowering, optimisation and scheduling are generic over it, so new operations never touch the
+//! scheduler.
+//!
+//! Blocks are type-erased ([`Block`]) because one graph mixes element types and intermediate
+//! values (partial moments of a variance, say). Array blocks are `ArcArray<T, IxDyn>`: cloning
+//! is a reference-count increment and slicing or transposing one is free, so zero-copy views of
+//! a source array, transposes and rechunk splits cost no memory traffic.
+
+use std::any::Any;
+use std::borrow::Cow;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use ndarray::{ArcArray, ArrayD, IxDyn};
+
+use crate::array::chunks::Chunks;
+use crate::element::{DType, Element};
+use crate::error::{Error, Result};
+
+/// A computed block: an array block or an intermediate value.
+pub type Block = Arc<dyn BlockData>;
+
+/// What a block must tell the scheduler: its size, for the memory cap.
+pub trait BlockData: Any + Send + Sync {
+    /// Bytes held (an estimate for composite values).
+    fn nbytes(&self) -> usize;
+    /// The shape, for array blocks.
+    fn array_shape(&self) -> Option<&[usize]> {
+        None
+    }
+}
+
+/// An array block.
+pub type ArrayBlock<T> = ArcArray<T, IxDyn>;
+
+impl<T: Element> BlockData for ArcArray<T, IxDyn> {
+    fn nbytes(&self) -> usize {
+        self.len() * std::mem::size_of::<T>()
+    }
+    fn array_shape(&self) -> Option<&[usize]> {
+        Some(self.shape())
+    }
+}
+
+/// An intermediate value stored as a block (reduction partials and the like).
+pub struct Value<V>(pub V);
+
+impl<V: Send + Sync + 'static> BlockData for Value<ArrayD<V>> {
+    fn nbytes(&self) -> usize {
+        self.0.len() * std::mem::size_of::<V>()
+    }
+}
+
+/// Downcast a block to an array block of `T`.
+pub fn as_array<T: Element>(b: &Block) -> Result<&ArrayBlock<T>> {
+    (b.as_ref() as &dyn Any)
+        .downcast_ref::<ArrayBlock<T>>()
+        .ok_or_else(|| Error::DType(format!("internal: block is not an array of {}", T::DTYPE)))
+}
+
+/// Downcast a block to an intermediate value.
+pub fn as_value<V: Send + Sync + 'static>(b: &Block) -> Result<&V>
+where
+    Value<V>: BlockData,
+{
+    (b.as_ref() as &dyn Any)
+        .downcast_ref::<Value<V>>()
+        .map(|v| &v.0)
+        .ok_or_else(|| Error::DType("internal: block holds an unexpected value type".into()))
+}
+
+/// Shape, chunks and dtype of an array-valued node.
+#[derive(Clone, Debug)]
+pub struct ArrayMeta {
+    pub shape: Vec<usize>,
+    pub chunks: Chunks,
+    pub dtype: DType,
+}
+
+/// `Dep::input` value meaning "an earlier block of this same node" (sequential scans such as
+/// the carries of `cumsum`). Ops must only point at blocks that do not depend on the asking
+/// block.
+pub const SELF_INPUT: u32 = u32::MAX;
+
+/// A dependency of a block: input slot and flat block index in that input's grid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Dep {
+    pub input: u32,
+    pub block: usize,
+}
+
+/// An operation over a block grid.
+pub trait Op: Send + Sync + 'static {
+    /// The input blocks block `block` (multi-index into the node's grid) needs, in the order
+    /// `run` receives them.
+    fn deps(&self, node: &Node, block: &[usize], out: &mut Vec<Dep>);
+
+    /// Compute block `block` from its inputs.
+    fn run(&self, node: &Node, block: &[usize], inputs: &[Block]) -> Result<Block>;
+
+    /// A structural key of the operation's parameters: two nodes with equal keys, grids and
+    /// inputs compute the same thing and are merged (shared subexpressions). `None` (the
+    /// default) merges only identical nodes.
+    fn key(&self) -> Option<String> {
+        None
+    }
+
+    /// For elementwise operations, the tile-fusion interface.
+    fn elementwise(&self) -> Option<&dyn crate::ops::elementwise::Elementwise> {
+        None
+    }
+}
+
+/// Builds a tile reader of an array block, typed by the node that produced it; used when an
+/// elementwise node reads this node's blocks (`block`, broadcast to `shape`).
+pub type LeafFn = fn(&Block, &[usize]) -> Result<Box<dyn Any>>;
+
+/// One layer of the lazy graph.
+pub struct Node {
+    /// Unique id (also the identity used by culling and sharing).
+    pub id: u64,
+    /// Operation name shown in task keys, reprs and graph pictures.
+    pub name: Cow<'static, str>,
+    /// Blocks along each axis.
+    pub grid: Vec<usize>,
+    /// Inputs, referred to by slot in `Dep::input`.
+    pub inputs: Vec<Arc<Node>>,
+    /// What the node computes.
+    pub op: Box<dyn Op>,
+    /// Present for array-valued nodes.
+    pub meta: Option<ArrayMeta>,
+    /// Tile reader of this node's blocks (array nodes).
+    pub leaf: Option<LeafFn>,
+}
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+impl Node {
+    /// An array-valued node of element type `T`.
+    pub fn array<T: Element>(
+        name: impl Into<Cow<'static, str>>,
+        inputs: Vec<Arc<Node>>,
+        shape: Vec<usize>,
+        chunks: Chunks,
+        op: impl Op,
+    ) -> Arc<Node> {
+        Arc::new(Node {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            name: name.into(),
+            grid: chunks.numblocks(),
+            inputs,
+            op: Box::new(op),
+            meta: Some(ArrayMeta { shape, chunks, dtype: T::DTYPE }),
+            leaf: Some(crate::ops::elementwise::leaf_fn::<T>),
+        })
+    }
+
+    /// A node of intermediate values over `grid`.
+    pub fn value(
+        name: impl Into<Cow<'static, str>>,
+        inputs: Vec<Arc<Node>>,
+        grid: Vec<usize>,
+        op: impl Op,
+    ) -> Arc<Node> {
+        Arc::new(Node {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            name: name.into(),
+            grid,
+            inputs,
+            op: Box::new(op),
+            meta: None,
+            leaf: None,
+        })
+    }
+
+    /// Array metadata; panics for value nodes (an internal invariant: only array nodes are
+    /// wrapped in a `ChunkedArray`).
+    pub fn meta(&self) -> &ArrayMeta {
+        self.meta.as_ref().expect("array node")
+    }
+
+    /// Number of blocks.
+    pub fn nblocks(&self) -> usize {
+        self.grid.iter().product()
+    }
+
+    /// Short display name with id, as used in task keys (`add-17`).
+    pub fn label(&self) -> String {
+        format!("{}-{}", self.name, self.id)
+    }
+}
+
+/// Flat index of a block multi-index in a grid (C order).
+#[inline]
+pub fn ravel(grid: &[usize], idx: &[usize]) -> usize {
+    let mut f = 0;
+    for (g, i) in grid.iter().zip(idx) {
+        f = f * g + i;
+    }
+    f
+}
+
+/// Multi-index of a flat block index in a grid (C order).
+#[inline]
+pub fn unravel_into(grid: &[usize], mut flat: usize, out: &mut Vec<usize>) {
+    out.clear();
+    out.resize(grid.len(), 0);
+    for (k, &g) in grid.iter().enumerate().rev() {
+        if g > 0 {
+            out[k] = flat % g;
+            flat /= g;
+        }
+    }
+}
+
+/// All multi-indices of a grid in C order.
+pub fn grid_indices(grid: &[usize]) -> impl Iterator<Item = Vec<usize>> + '_ {
+    let n: usize = grid.iter().product();
+    (0..n).map(move |f| {
+        let mut v = Vec::new();
+        unravel_into(grid, f, &mut v);
+        v
+    })
+}

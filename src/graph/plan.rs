@@ -1,0 +1,400 @@
+//! Lowering: from expression nodes to a flat, optimised task list.
+//!
+//! `Plan::build` takes the output nodes of a compute and
+//!
+//! 1. collects the nodes they reach (topological order);
+//! 2. merges structurally equal nodes (same op key, grid and inputs): shared subexpressions,
+//!    so `compute_all(&[&x.var(..), &x.std(..)])` computes the moments once;
+//! 3. fuses elementwise nodes into their single elementwise consumer (tile fusion: one task per
+//!    block for a whole chain, no intermediate blocks);
+//! 4. creates tasks keyed (node, block) only for the blocks the outputs need (culling), by
+//!    walking dependencies from the output blocks;
+//! 5. fuses linear chains of tasks (a task whose only consumer has no other input runs inside
+//!    that consumer: a file read feeding a partial sum is one task);
+//! 6. orders tasks depth-first: the priority of a task is its position in a post-order walk
+//!    from the outputs, so the scheduler finishes one output block before starting many
+//!    inputs, and memory stays proportional to the tree depth, not the array size.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+use crate::graph::node::{unravel_into, Block, Dep, Node, SELF_INPUT};
+use crate::ops::elementwise::{ew_block_shape, input_block};
+
+/// Index of a task in `Plan::tasks`.
+pub type TaskId = u32;
+
+/// One unit of scheduled work: one or more stages run back to back on one thread.
+#[derive(Debug)]
+pub struct Task {
+    /// Stages; the first reads `deps`, each later one reads the previous stage's result
+    /// (`arity` times). The last stage's result is the task's result.
+    pub stages: Vec<Stage>,
+    /// Input tasks of the first stage, in the order its op expects (may repeat).
+    pub deps: Vec<TaskId>,
+    /// Depth-first priority (lower runs first).
+    pub priority: u32,
+}
+
+/// One (node, block) computation inside a task.
+#[derive(Debug, Clone, Copy)]
+pub struct Stage {
+    pub node: u32,
+    pub block: usize,
+    pub arity: u32,
+}
+
+/// A lowered, optimised graph.
+pub struct Plan {
+    /// Canonical nodes in topological order (inputs first).
+    pub nodes: Vec<Arc<Node>>,
+    /// Canonical node index of each input slot of each node.
+    pub inputs: Vec<Vec<u32>>,
+    /// Whether each input slot is fused into its (elementwise) consumer.
+    pub fused: Vec<Vec<bool>>,
+    pub tasks: Vec<Task>,
+    /// Per requested output: its node and the tasks of its blocks in C order.
+    pub outputs: Vec<(u32, Vec<TaskId>)>,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl Plan {
+    /// Lower and optimise the graph of `outputs`.
+    pub fn build(outputs: &[Arc<Node>]) -> Result<Plan> {
+        Self::build_with(outputs, true)
+    }
+
+    /// Lower with or without the optimisations (fusion, shared subexpressions).
+    pub fn build_with(outputs: &[Arc<Node>], optimize: bool) -> Result<Plan> {
+        // 1. reachable nodes, topological order
+        let mut index: HashMap<u64, u32> = HashMap::new();
+        let mut nodes: Vec<Arc<Node>> = Vec::new();
+        let mut stack: Vec<(Arc<Node>, bool)> = outputs.iter().rev().map(|n| (n.clone(), false)).collect();
+        while let Some((n, expanded)) = stack.pop() {
+            if index.contains_key(&n.id) {
+                continue;
+            }
+            if expanded {
+                index.insert(n.id, nodes.len() as u32);
+                nodes.push(n);
+            } else {
+                stack.push((n.clone(), true));
+                for inp in n.inputs.iter().rev() {
+                    if !index.contains_key(&inp.id) {
+                        stack.push((inp.clone(), false));
+                    }
+                }
+            }
+        }
+        // 2. shared subexpressions
+        let mut canon: Vec<u32> = (0..nodes.len() as u32).collect();
+        if optimize {
+            let mut seen: HashMap<(String, Vec<usize>, Vec<u32>), u32> = HashMap::new();
+            for i in 0..nodes.len() {
+                let n = &nodes[i];
+                if let Some(k) = n.op.key() {
+                    let ins: Vec<u32> = n.inputs.iter().map(|x| canon[index[&x.id] as usize]).collect();
+                    let dt = n.meta.as_ref().map(|m| m.dtype.name()).unwrap_or("");
+                    let sig = (format!("{}|{}|{k}", n.name, dt), n.grid.clone(), ins);
+                    canon[i] = *seen.entry(sig).or_insert(i as u32);
+                }
+            }
+        }
+        let inputs: Vec<Vec<u32>> =
+            nodes.iter().map(|n| n.inputs.iter().map(|x| canon[index[&x.id] as usize]).collect()).collect();
+        let out_nodes: Vec<u32> = outputs.iter().map(|n| canon[index[&n.id] as usize]).collect();
+
+        // 3. elementwise fusion: an elementwise node consumed once, by an elementwise node of the
+        //    same shape, and not an output, is evaluated inside its consumer.
+        let mut uses = vec![0u32; nodes.len()];
+        for (i, ins) in inputs.iter().enumerate() {
+            if canon[i] as usize != i {
+                continue;
+            }
+            for &x in ins {
+                uses[x as usize] += 1;
+            }
+        }
+        for &o in &out_nodes {
+            uses[o as usize] += 1;
+        }
+        let mut fused: Vec<Vec<bool>> = inputs.iter().map(|ins| vec![false; ins.len()]).collect();
+        if optimize {
+            for (i, ins) in inputs.iter().enumerate() {
+                if canon[i] as usize != i || nodes[i].op.elementwise().is_none() {
+                    continue;
+                }
+                for (slot, &x) in ins.iter().enumerate() {
+                    let child = &nodes[x as usize];
+                    if child.op.elementwise().is_some()
+                        && uses[x as usize] == 1
+                        && child.meta().shape == nodes[i].meta().shape
+                        && child.meta().chunks == nodes[i].meta().chunks
+                    {
+                        fused[i][slot] = true;
+                    }
+                }
+            }
+        }
+
+        let mut plan = Plan { nodes, inputs, fused, tasks: Vec::new(), outputs: Vec::new() };
+
+        // 4. tasks, from the output blocks down (culling what they do not need)
+        let mut task_of: Vec<Vec<u32>> = plan.nodes.iter().map(|_| Vec::new()).collect();
+        let mut pending: Vec<TaskId> = Vec::new();
+        let mut outs = Vec::new();
+        for &o in &out_nodes {
+            let nb = plan.nodes[o as usize].nblocks();
+            let ids: Vec<TaskId> = (0..nb).map(|b| plan.task_for(&mut task_of, &mut pending, o, b)).collect();
+            outs.push((o, ids));
+        }
+        let mut idx = Vec::new();
+        let mut deps = Vec::new();
+        let mut leaf = Vec::new();
+        while let Some(t) = pending.pop() {
+            let st = plan.tasks[t as usize].stages[0];
+            let node = plan.nodes[st.node as usize].clone();
+            unravel_into(&node.grid, st.block, &mut idx);
+            leaf.clear();
+            if node.op.elementwise().is_some() {
+                plan.fused_leaves(st.node, &idx, &mut leaf);
+            } else {
+                deps.clear();
+                node.op.deps(&node, &idx, &mut deps);
+                let ins = &plan.inputs[st.node as usize];
+                for d in &deps {
+                    let inp = if d.input == SELF_INPUT {
+                        st.node
+                    } else {
+                        ins.get(d.input as usize).copied().ok_or_else(|| {
+                            Error::Value(format!("internal: {} asks for input slot {}", node.label(), d.input))
+                        })?
+                    };
+                    if d.block >= plan.nodes[inp as usize].nblocks() {
+                        return Err(Error::Value(format!(
+                            "internal: {} asks for block {} of {}",
+                            node.label(),
+                            d.block,
+                            plan.nodes[inp as usize].label()
+                        )));
+                    }
+                    leaf.push((inp, d.block));
+                }
+            }
+            let ids: Vec<TaskId> = leaf.iter().map(|&(n, b)| plan.task_for(&mut task_of, &mut pending, n, b)).collect();
+            plan.tasks[t as usize].stages[0].arity = ids.len() as u32;
+            plan.tasks[t as usize].deps = ids;
+        }
+        plan.outputs = outs;
+
+        // 5. linear-chain fusion
+        if optimize {
+            plan.fuse_linear_chains();
+        }
+        // 6. depth-first priorities
+        plan.assign_priorities();
+        Ok(plan)
+    }
+
+    fn task_for(&mut self, task_of: &mut [Vec<u32>], pending: &mut Vec<TaskId>, node: u32, block: usize) -> TaskId {
+        let slots = &mut task_of[node as usize];
+        if slots.is_empty() {
+            *slots = vec![NONE; self.nodes[node as usize].nblocks()];
+        }
+        if slots[block] != NONE {
+            return slots[block];
+        }
+        let id = self.tasks.len() as TaskId;
+        slots[block] = id;
+        self.tasks.push(Task { stages: vec![Stage { node, block, arity: 0 }], deps: Vec::new(), priority: 0 });
+        pending.push(id);
+        id
+    }
+
+    /// Leaf (node, block) dependencies of a fused elementwise tree, in evaluation order.
+    fn fused_leaves(&self, node: u32, b: &[usize], out: &mut Vec<(u32, usize)>) {
+        let n = &self.nodes[node as usize];
+        let mut ib = Vec::with_capacity(b.len());
+        for slot in 0..n.inputs.len() {
+            input_block(n, slot, b, &mut ib);
+            let inp = self.inputs[node as usize][slot];
+            if self.fused[node as usize][slot] {
+                let ib2 = ib.clone();
+                self.fused_leaves(inp, &ib2, out);
+            } else {
+                out.push((inp, crate::graph::ravel(&self.nodes[inp as usize].grid, &ib)));
+            }
+        }
+    }
+
+    /// Build the tile of a fused elementwise tree for block `b`, taking leaf blocks in order.
+    fn fused_tile(
+        &self,
+        node: u32,
+        b: &[usize],
+        shape: &[usize],
+        leaves: &mut std::slice::Iter<'_, Block>,
+    ) -> Result<Box<dyn Any>> {
+        let n = &self.nodes[node as usize];
+        let ew = n.op.elementwise().expect("elementwise node");
+        let mut children = Vec::with_capacity(n.inputs.len());
+        let mut ib = Vec::with_capacity(b.len());
+        for slot in 0..n.inputs.len() {
+            input_block(n, slot, b, &mut ib);
+            let inp = self.inputs[node as usize][slot];
+            if self.fused[node as usize][slot] {
+                let ib2 = ib.clone();
+                children.push(self.fused_tile(inp, &ib2, shape, leaves)?);
+            } else {
+                let blk = leaves.next().ok_or_else(|| Error::Value("internal: fused inputs exhausted".into()))?;
+                let leaf = self.nodes[inp as usize].leaf.expect("array node");
+                children.push(leaf(blk, shape)?);
+            }
+        }
+        ew.build(children, shape)
+    }
+
+    /// Run one stage.
+    pub fn run_stage(&self, st: &Stage, inputs: &[Block]) -> Result<Block> {
+        let node = &self.nodes[st.node as usize];
+        let mut idx = Vec::with_capacity(node.grid.len());
+        unravel_into(&node.grid, st.block, &mut idx);
+        match node.op.elementwise() {
+            Some(ew) => {
+                let shape = ew_block_shape(node, &idx, inputs.first());
+                let mut it = inputs.iter();
+                let tile = self.fused_tile(st.node, &idx, &shape, &mut it)?;
+                ew.finish(tile, &shape)
+            }
+            None => node.op.run(node, &idx, inputs),
+        }
+    }
+
+    /// `(operation-id, block index)` of a stage, as shown in errors and profiles.
+    pub fn stage_key(&self, st: &Stage) -> String {
+        let node = &self.nodes[st.node as usize];
+        let mut idx = Vec::new();
+        unravel_into(&node.grid, st.block, &mut idx);
+        let ix: Vec<String> = idx.iter().map(|i| i.to_string()).collect();
+        format!("('{}', {})", node.label(), ix.join(", "))
+    }
+
+    fn fuse_linear_chains(&mut self) {
+        let n = self.tasks.len();
+        let mut is_output = vec![false; n];
+        for (_, ids) in &self.outputs {
+            for &t in ids {
+                is_output[t as usize] = true;
+            }
+        }
+        // distinct consumers per task
+        let mut consumers = vec![0u32; n];
+        let mut only_consumer = vec![NONE; n];
+        for (t, task) in self.tasks.iter().enumerate() {
+            let mut d = task.deps.clone();
+            d.sort_unstable();
+            d.dedup();
+            for &x in &d {
+                consumers[x as usize] += 1;
+                only_consumer[x as usize] = t as u32;
+            }
+        }
+        // Merge producers into consumers, following chains from the consumer's side.
+        let mut absorbed = vec![false; n];
+        for t in 0..n {
+            loop {
+                let deps = &self.tasks[t].deps;
+                if deps.is_empty() {
+                    break;
+                }
+                let p = deps[0];
+                if deps.iter().any(|&d| d != p) {
+                    break;
+                }
+                let pi = p as usize;
+                if is_output[pi] || consumers[pi] != 1 || only_consumer[pi] != t as u32 || absorbed[pi] {
+                    break;
+                }
+                let prod =
+                    std::mem::replace(&mut self.tasks[pi], Task { stages: Vec::new(), deps: Vec::new(), priority: 0 });
+                absorbed[pi] = true;
+                for &d in &prod.deps {
+                    only_consumer[d as usize] = t as u32;
+                }
+                let cons = &mut self.tasks[t];
+                let mut stages = prod.stages;
+                stages.append(&mut cons.stages);
+                cons.stages = stages;
+                cons.deps = prod.deps;
+            }
+        }
+        if !absorbed.iter().any(|&a| a) {
+            return;
+        }
+        // Compact task ids.
+        let mut new_id = vec![NONE; n];
+        let mut tasks = Vec::with_capacity(n);
+        for (t, task) in std::mem::take(&mut self.tasks).into_iter().enumerate() {
+            if !absorbed[t] {
+                new_id[t] = tasks.len() as u32;
+                tasks.push(task);
+            }
+        }
+        for task in &mut tasks {
+            for d in &mut task.deps {
+                *d = new_id[*d as usize];
+            }
+        }
+        for (_, ids) in &mut self.outputs {
+            for t in ids {
+                *t = new_id[*t as usize];
+            }
+        }
+        self.tasks = tasks;
+    }
+
+    fn assign_priorities(&mut self) {
+        let n = self.tasks.len();
+        let mut visited = vec![false; n];
+        let mut next = 0u32;
+        let mut stack: Vec<(TaskId, usize)> = Vec::new();
+        let roots: Vec<TaskId> = self.outputs.iter().flat_map(|(_, ids)| ids.iter().copied()).collect();
+        for r in roots {
+            if visited[r as usize] {
+                continue;
+            }
+            visited[r as usize] = true;
+            stack.push((r, 0));
+            while let Some(&mut (t, ref mut k)) = stack.last_mut() {
+                let deps = &self.tasks[t as usize].deps;
+                if *k < deps.len() {
+                    let d = deps[*k];
+                    *k += 1;
+                    if !visited[d as usize] {
+                        visited[d as usize] = true;
+                        stack.push((d, 0));
+                    }
+                } else {
+                    self.tasks[t as usize].priority = next;
+                    next += 1;
+                    stack.pop();
+                }
+            }
+        }
+    }
+
+    /// Number of tasks.
+    pub fn ntasks(&self) -> usize {
+        self.tasks.len()
+    }
+}
+
+/// Dependencies of one block of a node, resolved to (input slot, block).
+pub fn node_deps(node: &Node, block: &[usize]) -> Vec<Dep> {
+    let mut v = Vec::new();
+    node.op.deps(node, block, &mut v);
+    v
+}

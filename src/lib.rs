@@ -1,0 +1,45 @@
+//! # ndchunk — dask.array for Rust
+//!
+//! A [`ChunkedArray`] is a lazy n-dimensional array cut into a grid of ndarray blocks.
+//! Operations build a graph of block tasks; `compute()` lowers it (culling, fusing elementwise
+//! chains, sharing common subexpressions) and runs it on a rayon pool, depth-first, releasing
+//! each block as soon as its last consumer has run.
+//!
+//! ```
+//! use ndchunk::prelude::*;
+//!
+//! let x = ndchunk::ones::<f64>(&[15, 15], [5, 5])?;
+//! let y = &x + &x.t();
+//! assert_eq!(y.compute()?.sum(), 450.0);
+//! # Ok::<(), ndchunk::Error>(())
+//! ```
+//!
+//! Layout (the path data takes): [`array`] (API) → [`graph`] (lowering, optimisation) →
+//! [`scheduler`] (execution); [`ops`] holds the per-operation planners and `ndchunk-kernels`
+//! the per-block math.
+
+pub mod array;
+pub mod config;
+pub mod element;
+pub mod error;
+pub mod graph;
+pub mod io;
+pub mod ops;
+pub mod scheduler;
+
+pub use array::creation::{arange, eye, full, linspace, ones, zeros};
+pub use array::{
+    compute_all, compute_all_with, where_, Axes, AxisSpec, ChunkSpec, ChunkedArray, Chunks, UNKNOWN, WHOLE,
+};
+pub use config::{Config, Progress};
+pub use element::{DType, Element, Float, Number};
+pub use error::{Error, Result};
+pub use ops::reduce::ReduceOptions;
+
+/// The names most programs need.
+pub mod prelude {
+    pub use crate::array::{Axes, ChunkSpec, ChunkedArray, Chunks};
+    pub use crate::element::{Element, Float, Number};
+    pub use crate::error::{Error, Result};
+    pub use ndarray::s;
+}

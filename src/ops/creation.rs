@@ -1,0 +1,76 @@
+//! Source operations: blocks that come from an in-memory array or are generated.
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use ndarray::{ArrayD, IxDyn, Slice};
+
+use crate::array::chunks::Chunks;
+use crate::element::Element;
+use crate::error::Result;
+use crate::graph::{ArrayBlock, Block, Dep, Node, Op};
+
+/// Blocks are zero-copy slices of a shared in-memory array.
+pub struct FromArray<T: Element> {
+    pub src: ArrayBlock<T>,
+}
+
+impl<T: Element> Op for FromArray<T> {
+    fn deps(&self, _: &Node, _: &[usize], _: &mut Vec<Dep>) {}
+    fn run(&self, node: &Node, b: &[usize], _: &[Block]) -> Result<Block> {
+        let ranges = node.meta().chunks.block_ranges(b);
+        let mut v = self.src.clone();
+        for (a, r) in ranges.into_iter().enumerate() {
+            v.slice_axis_inplace(ndarray::Axis(a), Slice::from(r));
+        }
+        Ok(Arc::new(v))
+    }
+}
+
+/// Every element equal to one value.
+pub struct Fill<T: Element> {
+    pub value: T,
+}
+
+impl<T: Element> Op for Fill<T> {
+    fn deps(&self, _: &Node, _: &[usize], _: &mut Vec<Dep>) {}
+    fn run(&self, node: &Node, b: &[usize], _: &[Block]) -> Result<Block> {
+        let shape = node.meta().chunks.block_shape(b);
+        Ok(Arc::new(ArrayD::from_elem(IxDyn(&shape), self.value).into_shared()))
+    }
+    fn key(&self) -> Option<String> {
+        Some(format!("{:?}", self.value))
+    }
+}
+
+/// Elements computed from their global index.
+pub struct FromIndex<T: Element, F> {
+    pub f: F,
+    pub key: String,
+    pub _t: PhantomData<fn() -> T>,
+}
+
+impl<T: Element, F: Fn(&[usize]) -> T + Send + Sync + 'static> Op for FromIndex<T, F> {
+    fn deps(&self, _: &Node, _: &[usize], _: &mut Vec<Dep>) {}
+    fn run(&self, node: &Node, b: &[usize], _: &[Block]) -> Result<Block> {
+        let ranges = node.meta().chunks.block_ranges(b);
+        let shape: Vec<usize> = ranges.iter().map(|r| r.len()).collect();
+        let start: Vec<usize> = ranges.iter().map(|r| r.start).collect();
+        let mut g = start.clone();
+        let a = ArrayD::from_shape_fn(IxDyn(&shape), |ix| {
+            for (k, gi) in g.iter_mut().enumerate() {
+                *gi = start[k] + ix[k];
+            }
+            (self.f)(&g)
+        });
+        Ok(Arc::new(a.into_shared()))
+    }
+    fn key(&self) -> Option<String> {
+        Some(self.key.clone())
+    }
+}
+
+/// A source node with the given op.
+pub fn source_node<T: Element>(name: &'static str, shape: Vec<usize>, chunks: Chunks, op: impl Op) -> Arc<Node> {
+    Node::array::<T>(name, Vec::new(), shape, chunks, op)
+}

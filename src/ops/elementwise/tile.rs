@@ -1,0 +1,254 @@
+//! Tiled evaluation of fused elementwise expressions (numexpr-style).
+//!
+//! A chain like `((x - m) * (x - m)).sqrt()` is evaluated per output block one tile (1024
+//! elements) at a time: each operation of the chain fills a tile-sized buffer from its
+//! children's tiles, so intermediates live in L1 cache and no intermediate block is ever
+//! allocated. Leaves read the input block directly: a contiguous block hands out sub-slices
+//! (no copy at all), a strided or broadcast one (a transpose, a `(1, n)` row against `(m, n)`)
+//! is gathered into the leaf's tile buffer.
+//!
+//! Each operation's closure is a concrete generic type inside its tile, so the per-element
+//! loops are monomorphic and vectorise; dynamic dispatch happens once per tile.
+
+use std::sync::Arc;
+
+use crate::element::Element;
+use crate::graph::ArrayBlock;
+
+/// Elements per tile.
+pub const TILE: usize = 1024;
+
+/// A source of consecutive elements (C order) of one block.
+pub trait Tile<T> {
+    /// Elements `start .. start + len` of the block (`len <= TILE`).
+    fn eval(&mut self, start: usize, len: usize) -> &[T];
+}
+
+/// A boxed tile.
+pub type BoxTile<T> = Box<dyn Tile<T>>;
+
+fn tile_buf<T: Element>(block_len: usize) -> Vec<T> {
+    vec![T::default(); block_len.clamp(1, TILE)]
+}
+
+/// Reads an input block, broadcast to the consumer's block shape.
+pub struct Leaf<T: Element> {
+    arr: ArrayBlock<T>,
+    contiguous: bool,
+    shape: Vec<usize>,
+    strides: Vec<isize>,
+    idx: Vec<usize>,
+    buf: Vec<T>,
+}
+
+impl<T: Element> Leaf<T> {
+    /// A leaf over `arr` broadcast to `shape`; `None` if it cannot be broadcast.
+    pub fn new(arr: ArrayBlock<T>, shape: &[usize]) -> Option<Leaf<T>> {
+        let strides = arr.broadcast(shape)?.strides().to_vec();
+        let contiguous = arr.shape() == shape && arr.is_standard_layout();
+        let len = shape.iter().product();
+        Some(Leaf {
+            arr,
+            contiguous,
+            shape: shape.to_vec(),
+            strides,
+            idx: vec![0; shape.len()],
+            buf: if contiguous { Vec::new() } else { tile_buf(len) },
+        })
+    }
+
+    fn gather(&mut self, start: usize, len: usize) {
+        let nd = self.shape.len();
+        let ptr = self.arr.as_ptr();
+        if nd == 0 {
+            self.buf[0] = self.arr.iter().next().copied().unwrap_or_default();
+            return;
+        }
+        // Multi-index of `start`.
+        let mut rem = start;
+        for d in (0..nd).rev() {
+            self.idx[d] = rem % self.shape[d];
+            rem /= self.shape[d];
+        }
+        let last = nd - 1;
+        let (row_len, row_stride) = (self.shape[last], self.strides[last]);
+        let mut k = 0;
+        while k < len {
+            let base: isize = (0..last).map(|d| self.idx[d] as isize * self.strides[d]).sum();
+            let j0 = self.idx[last];
+            let n = (row_len - j0).min(len - k);
+            for j in 0..n {
+                // SAFETY: `idx` (with `idx[last] = j0 + j < row_len`) is an in-bounds index of
+                // the view `arr.broadcast(shape)`, whose strides are `self.strides` and whose
+                // first element is `arr.as_ptr()` (broadcasting keeps the pointer). ndarray
+                // guarantees that every in-bounds index of a view maps to an element of its
+                // allocation, which `self.arr` keeps alive for this call.
+                self.buf[k + j] = unsafe { *ptr.offset(base + (j0 + j) as isize * row_stride) };
+            }
+            k += n;
+            // Advance to the next row.
+            self.idx[last] = 0;
+            let mut d = last;
+            while d > 0 {
+                d -= 1;
+                self.idx[d] += 1;
+                if self.idx[d] < self.shape[d] {
+                    break;
+                }
+                self.idx[d] = 0;
+            }
+        }
+    }
+}
+
+impl<T: Element> Tile<T> for Leaf<T> {
+    #[inline]
+    fn eval(&mut self, start: usize, len: usize) -> &[T] {
+        if self.contiguous {
+            &self.arr.as_slice().expect("standard layout")[start..start + len]
+        } else {
+            self.gather(start, len);
+            &self.buf[..len]
+        }
+    }
+}
+
+/// `f(a)`.
+pub struct Map1<A, T, F> {
+    pub a: BoxTile<A>,
+    pub f: Arc<F>,
+    pub buf: Vec<T>,
+}
+
+impl<A: Element, T: Element, F: Fn(A) -> T> Map1<A, T, F> {
+    pub fn new(a: BoxTile<A>, f: Arc<F>, block_len: usize) -> Self {
+        Map1 { a, f, buf: tile_buf(block_len) }
+    }
+}
+
+impl<A: Element, T: Element, F: Fn(A) -> T> Tile<T> for Map1<A, T, F> {
+    #[inline]
+    fn eval(&mut self, start: usize, len: usize) -> &[T] {
+        let a = self.a.eval(start, len);
+        let f = &*self.f;
+        for (o, &x) in self.buf[..len].iter_mut().zip(a) {
+            *o = f(x);
+        }
+        &self.buf[..len]
+    }
+}
+
+/// `f(a, b)`.
+pub struct Map2<A, B, T, F> {
+    pub a: BoxTile<A>,
+    pub b: BoxTile<B>,
+    pub f: Arc<F>,
+    pub buf: Vec<T>,
+}
+
+impl<A: Element, B: Element, T: Element, F: Fn(A, B) -> T> Map2<A, B, T, F> {
+    pub fn new(a: BoxTile<A>, b: BoxTile<B>, f: Arc<F>, block_len: usize) -> Self {
+        Map2 { a, b, f, buf: tile_buf(block_len) }
+    }
+}
+
+impl<A: Element, B: Element, T: Element, F: Fn(A, B) -> T> Tile<T> for Map2<A, B, T, F> {
+    #[inline]
+    fn eval(&mut self, start: usize, len: usize) -> &[T] {
+        let a = self.a.eval(start, len);
+        let b = self.b.eval(start, len);
+        let f = &*self.f;
+        for ((o, &x), &y) in self.buf[..len].iter_mut().zip(a).zip(b) {
+            *o = f(x, y);
+        }
+        &self.buf[..len]
+    }
+}
+
+/// `f(a, b, c)`.
+pub struct Map3<A, B, C, T, F> {
+    pub a: BoxTile<A>,
+    pub b: BoxTile<B>,
+    pub c: BoxTile<C>,
+    pub f: Arc<F>,
+    pub buf: Vec<T>,
+}
+
+impl<A: Element, B: Element, C: Element, T: Element, F: Fn(A, B, C) -> T> Map3<A, B, C, T, F> {
+    pub fn new(a: BoxTile<A>, b: BoxTile<B>, c: BoxTile<C>, f: Arc<F>, block_len: usize) -> Self {
+        Map3 { a, b, c, f, buf: tile_buf(block_len) }
+    }
+}
+
+impl<A: Element, B: Element, C: Element, T: Element, F: Fn(A, B, C) -> T> Tile<T> for Map3<A, B, C, T, F> {
+    #[inline]
+    fn eval(&mut self, start: usize, len: usize) -> &[T] {
+        let a = self.a.eval(start, len);
+        let b = self.b.eval(start, len);
+        let c = self.c.eval(start, len);
+        let f = &*self.f;
+        for (((o, &x), &y), &z) in self.buf[..len].iter_mut().zip(a).zip(b).zip(c) {
+            *o = f(x, y, z);
+        }
+        &self.buf[..len]
+    }
+}
+
+/// Evaluate a tile expression over a whole block of `shape`.
+pub fn materialize<T: Element>(tile: &mut dyn Tile<T>, shape: &[usize]) -> ArrayBlock<T> {
+    let n: usize = shape.iter().product();
+    let mut v = Vec::with_capacity(n);
+    let mut start = 0;
+    while start < n {
+        let len = TILE.min(n - start);
+        v.extend_from_slice(tile.eval(start, len));
+        start += len;
+    }
+    ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(shape), v).expect("tile count matches shape").into_shared()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{ArrayD, IxDyn};
+
+    #[test]
+    fn strided_and_broadcast_leaves_read_in_c_order() {
+        let a = ArrayD::from_shape_fn(IxDyn(&[3, 5]), |ix| (ix[0] * 10 + ix[1]) as f64);
+        // transposed
+        let t = a.clone().into_shared().reversed_axes();
+        let mut leaf = Leaf::new(t.clone(), &[5, 3]).unwrap();
+        let got = materialize(&mut leaf, &[5, 3]);
+        assert_eq!(got, a.t());
+        // broadcast row (1, 5) to (3, 5) and a 1-D row to (3, 5)
+        let row = ArrayD::from_shape_fn(IxDyn(&[1, 5]), |ix| ix[1] as f64).into_shared();
+        let mut leaf = Leaf::new(row.clone(), &[3, 5]).unwrap();
+        let got = materialize(&mut leaf, &[3, 5]);
+        assert_eq!(got, row.broadcast(IxDyn(&[3, 5])).unwrap());
+        let r1 = ArrayD::from_shape_fn(IxDyn(&[5]), |ix| ix[0] as f64).into_shared();
+        let mut leaf = Leaf::new(r1.clone(), &[2, 3, 5]).unwrap();
+        assert_eq!(materialize(&mut leaf, &[2, 3, 5]), r1.broadcast(IxDyn(&[2, 3, 5])).unwrap());
+        // negative strides
+        let rev = a.clone().into_shared();
+        let rev = rev.slice_move(ndarray::s![..;-1, ..;-2]).into_dyn();
+        let mut leaf = Leaf::new(rev.clone(), &[3, 3]).unwrap();
+        assert_eq!(materialize(&mut leaf, &[3, 3]), rev);
+        assert!(Leaf::new(rev, &[4, 3]).is_none());
+    }
+
+    #[test]
+    fn long_blocks_span_several_tiles() {
+        let n = 3 * TILE + 17;
+        let a = ArrayD::from_shape_fn(IxDyn(&[n]), |ix| ix[0] as i64).into_shared();
+        let b = ArrayD::from_shape_fn(IxDyn(&[n, 1]), |ix| ix[0] as i64).into_shared();
+        let bt = b.reversed_axes(); // (1, n), non-contiguous? it is contiguous in memory but not shape-equal
+        let mut m = Map2::new(
+            Box::new(Leaf::new(a.clone(), &[1, n]).unwrap()),
+            Box::new(Leaf::new(bt, &[1, n]).unwrap()),
+            Arc::new(|x: i64, y: i64| x * 2 + y),
+            n,
+        );
+        let got = materialize(&mut m, &[1, n]);
+        assert!(got.iter().enumerate().all(|(i, &v)| v == 3 * i as i64));
+    }
+}

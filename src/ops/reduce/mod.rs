@@ -1,0 +1,244 @@
+//! Tree reductions: partial per block, combine in groups of `split_every`, aggregate.
+//!
+//! ```text
+//!   x blocks ──partial──▶ accumulators per block ──combine (fan-in k)──▶ … ──aggregate──▶ result blocks
+//! ```
+//!
+//! * **partial**: each block is folded over the reduced axes into an array of accumulators
+//!   (the block's shape with reduced axes of length 1) by `ndchunk_kernels::reduce_axes`;
+//!   arg-reductions relabel their local positions to global ones here.
+//! * **combine**: groups of up to `split_every` neighbouring blocks along the reduced axes are
+//!   merged elementwise (`Accumulator::merge`: Chan's formula for moments); the tree depth is
+//!   ⌈log_k(blocks)⌉, as in dask.
+//! * **aggregate**: the last group is merged and finalised into output elements.
+//!
+//! Partial and combine nodes are named and keyed by the *accumulator* (not the final
+//! statistic), so `var` and `std` of the same array share them when computed together.
+
+pub mod cumulative;
+pub mod kinds;
+
+use std::sync::Arc;
+
+use ndarray::{ArrayD, IxDyn};
+use ndchunk_kernels::reduce::{merge_into, reduce_axes, Accumulator};
+
+use crate::array::chunks::Chunks;
+use crate::element::Element;
+use crate::error::{Error, Result};
+use crate::graph::{as_array, as_value, ravel, Block, Dep, Node, Op, Value};
+
+/// A reduction: which accumulator folds the elements and how it becomes an output element.
+pub trait Reduction: Send + Sync + 'static {
+    type In: Element;
+    type Acc: Accumulator<Self::In>;
+    type Out: Element;
+    /// Name of the accumulator (names and keys the shared partial/combine nodes).
+    fn acc_name(&self) -> &'static str;
+    /// Name of the result (`"sum"`, `"var"`, ...).
+    fn name(&self) -> String;
+    /// The output element of an accumulator.
+    fn finalize(&self, acc: &Self::Acc) -> Result<Self::Out>;
+    /// Arg-reductions: replace local positions with global ones.
+    fn relabel(&self, _acc: &mut Self::Acc, _global: &dyn Fn(usize) -> usize) {}
+    /// Whether `relabel` does anything.
+    fn needs_positions(&self) -> bool {
+        false
+    }
+}
+
+/// Options every reduction takes.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ReduceOptions {
+    /// Keep reduced axes with length 1 (NumPy's `keepdims`).
+    pub keepdims: bool,
+    /// Fan-in of the combine tree (default 4, split evenly over the reduced axes as in dask).
+    pub split_every: Option<usize>,
+}
+
+impl ReduceOptions {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Builder for `keepdims`.
+    pub fn keepdims(mut self, k: bool) -> Self {
+        self.keepdims = k;
+        self
+    }
+    /// Builder for `split_every` (at least 2).
+    pub fn split_every(mut self, k: usize) -> Self {
+        self.split_every = Some(k);
+        self
+    }
+}
+
+struct Partial<R: Reduction> {
+    r: Arc<R>,
+    axes: Vec<usize>,
+}
+
+impl<R: Reduction> Op for Partial<R> {
+    fn deps(&self, node: &Node, b: &[usize], out: &mut Vec<Dep>) {
+        out.push(Dep { input: 0, block: ravel(&node.inputs[0].grid, b) });
+    }
+    fn run(&self, node: &Node, b: &[usize], inputs: &[Block]) -> Result<Block> {
+        let x = as_array::<R::In>(&inputs[0])?;
+        let mut acc: ArrayD<R::Acc> = reduce_axes::<R::In, R::Acc>(&x.view(), &self.axes);
+        if self.r.needs_positions() {
+            let m = node.inputs[0].meta();
+            if !m.chunks.is_known() {
+                return Err(Error::UnknownChunkSizes { op: self.r.name() });
+            }
+            let bshape = x.shape();
+            let starts: Vec<usize> = self.axes.iter().map(|&a| m.chunks.start(a, b[a])).collect();
+            let local: Vec<usize> = self.axes.iter().map(|&a| bshape[a]).collect();
+            let global: Vec<usize> = self.axes.iter().map(|&a| m.shape[a]).collect();
+            let map = |i: usize| {
+                let mut rem = i;
+                let mut pos = vec![0; local.len()];
+                for k in (0..local.len()).rev() {
+                    pos[k] = rem % local[k].max(1) + starts[k];
+                    rem /= local[k].max(1);
+                }
+                ravel(&global, &pos)
+            };
+            acc.iter_mut().for_each(|a| self.r.relabel(a, &map));
+        }
+        Ok(Arc::new(Value(acc)))
+    }
+    fn key(&self) -> Option<String> {
+        Some(format!("{:?}", self.axes))
+    }
+}
+
+/// Merge a group of accumulator blocks; with `finalize`, produce output elements.
+struct Combine<R: Reduction> {
+    r: Arc<R>,
+    /// Fan-in per input grid axis (1 for kept axes; the whole axis for the aggregate).
+    split: Vec<usize>,
+    /// For the aggregate: drop reduced axes (keepdims = false).
+    drop_axes: Option<Vec<usize>>,
+    finalize: bool,
+}
+
+impl<R: Reduction> Op for Combine<R> {
+    fn deps(&self, node: &Node, b: &[usize], out: &mut Vec<Dep>) {
+        let in_grid = &node.inputs[0].grid;
+        // Output block index on the input grid's axes.
+        let full_b: Vec<usize> = match &self.drop_axes {
+            Some(dropped) => {
+                let mut it = b.iter();
+                (0..in_grid.len()).map(|a| if dropped.contains(&a) { 0 } else { *it.next().unwrap_or(&0) }).collect()
+            }
+            None => b.to_vec(),
+        };
+        let lo: Vec<usize> = full_b.iter().zip(&self.split).map(|(&i, &s)| i * s).collect();
+        let hi: Vec<usize> = lo.iter().zip(&self.split).zip(in_grid).map(|((&l, &s), &g)| (l + s).min(g)).collect();
+        let mut idx = lo.clone();
+        if lo.iter().zip(&hi).any(|(l, h)| l >= h) {
+            return;
+        }
+        loop {
+            out.push(Dep { input: 0, block: ravel(in_grid, &idx) });
+            let mut d = idx.len();
+            loop {
+                if d == 0 {
+                    return;
+                }
+                d -= 1;
+                idx[d] += 1;
+                if idx[d] < hi[d] {
+                    break;
+                }
+                idx[d] = lo[d];
+            }
+        }
+    }
+
+    fn run(&self, _node: &Node, _b: &[usize], inputs: &[Block]) -> Result<Block> {
+        let mut acc: ArrayD<R::Acc> = as_value::<ArrayD<R::Acc>>(&inputs[0])?.clone();
+        for inp in &inputs[1..] {
+            merge_into(&mut acc, as_value::<ArrayD<R::Acc>>(inp)?);
+        }
+        if !self.finalize {
+            return Ok(Arc::new(Value(acc)));
+        }
+        let mut vals = Vec::with_capacity(acc.len());
+        for a in acc.iter() {
+            vals.push(self.r.finalize(a)?);
+        }
+        let mut shape = acc.shape().to_vec();
+        if let Some(dropped) = &self.drop_axes {
+            shape = shape.iter().enumerate().filter(|(a, _)| !dropped.contains(a)).map(|(_, &n)| n).collect();
+        }
+        let out = ArrayD::from_shape_vec(IxDyn(&shape), vals).map_err(|e| Error::Shape(e.to_string()))?;
+        Ok(Arc::new(out.into_shared()))
+    }
+
+    fn key(&self) -> Option<String> {
+        Some(format!(
+            "{:?}{:?}{}",
+            self.split,
+            self.drop_axes,
+            if self.finalize { self.r.name() } else { String::new() }
+        ))
+    }
+}
+
+/// Fan-in per reduced axis for a total fan-in of `split_every` (dask's rule).
+fn per_axis_split(split_every: usize, naxes: usize) -> usize {
+    let s = split_every.max(2) as f64;
+    ((s.powf(1.0 / naxes.max(1) as f64)) as usize).max(2)
+}
+
+/// Build the reduction of `x` (array node of `R::In`) over sorted, unique `axes`.
+pub fn reduce<R: Reduction>(x: &Arc<Node>, r: R, axes: &[usize], opts: ReduceOptions) -> Result<Arc<Node>> {
+    let r = Arc::new(r);
+    let m = x.meta();
+    let nd = m.shape.len();
+    let acc = r.acc_name();
+    // partial
+    let mut node = Node::value(
+        format!("{acc}-partial"),
+        vec![x.clone()],
+        x.grid.clone(),
+        Partial::<R> { r: r.clone(), axes: axes.to_vec() },
+    );
+    // combine levels
+    let split = per_axis_split(opts.split_every.unwrap_or(4), axes.len());
+    let mut grid = x.grid.clone();
+    loop {
+        let too_many = axes.iter().any(|&a| grid[a] > split);
+        if !too_many {
+            break;
+        }
+        let sp: Vec<usize> = (0..nd).map(|a| if axes.contains(&a) { split } else { 1 }).collect();
+        grid = grid.iter().zip(&sp).map(|(&g, &s)| g.div_ceil(s)).collect();
+        node = Node::value(
+            format!("{acc}-combine"),
+            vec![node],
+            grid.clone(),
+            Combine::<R> { r: r.clone(), split: sp, drop_axes: None, finalize: false },
+        );
+    }
+    // aggregate
+    let sp: Vec<usize> = (0..nd).map(|a| if axes.contains(&a) { grid[a].max(1) } else { 1 }).collect();
+    let kept = |a: usize| !axes.contains(&a);
+    let (shape, chunks) = if opts.keepdims {
+        let shape: Vec<usize> = (0..nd).map(|a| if kept(a) { m.shape[a] } else { 1 }).collect();
+        let ch: Vec<Vec<usize>> = (0..nd).map(|a| if kept(a) { m.chunks.axis(a).to_vec() } else { vec![1] }).collect();
+        (shape, ch)
+    } else {
+        let shape: Vec<usize> = (0..nd).filter(|&a| kept(a)).map(|a| m.shape[a]).collect();
+        let ch: Vec<Vec<usize>> = (0..nd).filter(|&a| kept(a)).map(|a| m.chunks.axis(a).to_vec()).collect();
+        (shape, ch)
+    };
+    let op = Combine::<R> {
+        r: r.clone(),
+        split: sp,
+        drop_axes: if opts.keepdims { None } else { Some(axes.to_vec()) },
+        finalize: true,
+    };
+    let name = r.name();
+    Ok(Node::array::<R::Out>(name, vec![node], shape, Chunks::explicit(chunks), op))
+}

@@ -1,0 +1,331 @@
+//! The worker loop and its shared state.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
+use std::time::Instant;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::graph::{Block, Plan, TaskId};
+use crate::scheduler::{Callback, Stats, TaskEvent};
+
+type Heap = BinaryHeap<Reverse<(u32, TaskId)>>;
+
+struct State {
+    /// Ready tasks without inputs (sources) and with inputs, by priority.
+    ready_src: Heap,
+    ready: Heap,
+    remaining: Vec<u32>,
+    consumers_left: Vec<u32>,
+    results: Vec<Option<Block>>,
+    sizes: Vec<usize>,
+    running: usize,
+    finished: usize,
+    waiting: usize,
+    error: Option<Error>,
+    live_bytes: usize,
+    live_blocks: usize,
+    peak_bytes: usize,
+    peak_blocks: usize,
+}
+
+struct Shared<'a> {
+    plan: &'a Plan,
+    /// Distinct dependents of each task (CSR).
+    dep_off: Vec<u32>,
+    dependents: Vec<TaskId>,
+    /// Distinct inputs of each task (CSR).
+    in_off: Vec<u32>,
+    inputs: Vec<TaskId>,
+    pinned: Vec<bool>,
+    cap: Option<usize>,
+    callbacks: &'a [Arc<dyn Callback>],
+    state: Mutex<State>,
+    cv: Condvar,
+}
+
+fn lock<'a>(m: &'a Mutex<State>) -> MutexGuard<'a, State> {
+    // Tasks run outside the lock, so a poisoned lock can only come from a bug in this file;
+    // the state is still consistent enough to report errors.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn pool(threads: usize) -> Arc<rayon::ThreadPool> {
+    static POOLS: OnceLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
+    let mut pools = POOLS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    pools
+        .entry(threads)
+        .or_insert_with(|| {
+            Arc::new(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .thread_name(|i| format!("ndchunk-{i}"))
+                    .build()
+                    .expect("thread pool"),
+            )
+        })
+        .clone()
+}
+
+/// Run every task of `plan`; returns the output blocks, per output, in block order.
+pub(crate) fn execute(plan: &Plan, cfg: &Config) -> Result<Vec<Vec<Block>>> {
+    let t0 = Instant::now();
+    let n = plan.tasks.len();
+    // Distinct inputs and dependents.
+    let mut in_off = Vec::with_capacity(n + 1);
+    let mut inputs = Vec::new();
+    let mut ndependents = vec![0u32; n];
+    in_off.push(0u32);
+    for task in &plan.tasks {
+        let start = inputs.len();
+        inputs.extend_from_slice(&task.deps);
+        inputs[start..].sort_unstable();
+        let mut w = start;
+        for r in start..inputs.len() {
+            if r == start || inputs[r] != inputs[w - 1] {
+                inputs[w] = inputs[r];
+                w += 1;
+            }
+        }
+        inputs.truncate(w);
+        for &d in &inputs[start..] {
+            ndependents[d as usize] += 1;
+        }
+        in_off.push(inputs.len() as u32);
+    }
+    let mut dep_off = Vec::with_capacity(n + 1);
+    dep_off.push(0u32);
+    for t in 0..n {
+        dep_off.push(dep_off[t] + ndependents[t]);
+    }
+    let mut fill = dep_off.clone();
+    let mut dependents = vec![0 as TaskId; inputs.len()];
+    for t in 0..n {
+        for &d in &inputs[in_off[t] as usize..in_off[t + 1] as usize] {
+            dependents[fill[d as usize] as usize] = t as TaskId;
+            fill[d as usize] += 1;
+        }
+    }
+    let mut pinned = vec![false; n];
+    for (_, ids) in &plan.outputs {
+        for &t in ids {
+            pinned[t as usize] = true;
+        }
+    }
+    let mut ready_src = Heap::new();
+    let mut remaining = vec![0u32; n];
+    for t in 0..n {
+        remaining[t] = in_off[t + 1] - in_off[t];
+        if remaining[t] == 0 {
+            ready_src.push(Reverse((plan.tasks[t].priority, t as TaskId)));
+        }
+    }
+    let state = State {
+        ready_src,
+        ready: Heap::new(),
+        remaining,
+        consumers_left: ndependents,
+        results: vec![None; n],
+        sizes: vec![0; n],
+        running: 0,
+        finished: 0,
+        waiting: 0,
+        error: None,
+        live_bytes: 0,
+        live_blocks: 0,
+        peak_bytes: 0,
+        peak_blocks: 0,
+    };
+    let sh = Shared {
+        plan,
+        dep_off,
+        dependents,
+        in_off,
+        inputs,
+        pinned,
+        cap: cfg.memory_cap,
+        callbacks: &cfg.callbacks,
+        state: Mutex::new(state),
+        cv: Condvar::new(),
+    };
+    for cb in sh.callbacks {
+        cb.on_start(n);
+    }
+    let threads = cfg.effective_threads().min(n.max(1));
+    if threads <= 1 {
+        worker(&sh, 0);
+    } else {
+        pool(cfg.effective_threads()).scope(|s| {
+            for w in 0..threads {
+                let sh = &sh;
+                s.spawn(move |_| worker(sh, w));
+            }
+        });
+    }
+    let mut st = sh.state.into_inner().unwrap_or_else(|e| e.into_inner());
+    let stats = Stats {
+        tasks: st.finished,
+        peak_live_blocks: st.peak_blocks,
+        peak_live_bytes: st.peak_bytes,
+        elapsed: t0.elapsed(),
+    };
+    for cb in sh.callbacks {
+        cb.on_finish(&stats);
+    }
+    if let Some(e) = st.error.take() {
+        return Err(e);
+    }
+    let mut out = Vec::with_capacity(plan.outputs.len());
+    for (_, ids) in &plan.outputs {
+        let blocks: Option<Vec<Block>> = ids.iter().map(|&t| st.results[t as usize].clone()).collect();
+        out.push(blocks.ok_or_else(|| Error::Value("internal: an output block was not computed".into()))?);
+    }
+    Ok(out)
+}
+
+fn pick(st: &mut State, cap: Option<usize>) -> Option<TaskId> {
+    if cap.is_some_and(|c| st.live_bytes >= c) {
+        if let Some(Reverse((_, t))) = st.ready.pop() {
+            return Some(t);
+        }
+        if st.running == 0 {
+            return st.ready_src.pop().map(|Reverse((_, t))| t);
+        }
+        return None;
+    }
+    let take_src = match (st.ready.peek(), st.ready_src.peek()) {
+        (Some(a), Some(b)) => b.0 .0 < a.0 .0,
+        (None, Some(_)) => true,
+        _ => false,
+    };
+    let h = if take_src { &mut st.ready_src } else { &mut st.ready };
+    h.pop().map(|Reverse((_, t))| t)
+}
+
+fn worker(sh: &Shared<'_>, wid: usize) {
+    let ntasks = sh.plan.tasks.len();
+    let mut st = lock(&sh.state);
+    loop {
+        let t = loop {
+            if st.error.is_some() || st.finished == ntasks {
+                if st.running == 0 {
+                    sh.cv.notify_all();
+                }
+                return;
+            }
+            if let Some(t) = pick(&mut st, sh.cap) {
+                break t;
+            }
+            if st.running == 0 && st.ready.is_empty() && st.ready_src.is_empty() {
+                st.error = Some(Error::Value("internal: the task graph has a cycle".into()));
+                continue;
+            }
+            st.waiting += 1;
+            st = sh.cv.wait(st).unwrap_or_else(|e| e.into_inner());
+            st.waiting -= 1;
+        };
+        st.running += 1;
+        let task = &sh.plan.tasks[t as usize];
+        let mut inputs = Vec::with_capacity(task.deps.len());
+        for &d in &task.deps {
+            inputs.push(st.results[d as usize].clone().expect("input computed before its consumer"));
+        }
+        if st.waiting > 0 && !(st.ready.is_empty() && st.ready_src.is_empty()) {
+            sh.cv.notify_one();
+        }
+        drop(st);
+
+        let event = TaskEvent { task: t as usize, worker: wid, plan: sh.plan };
+        let cancelled = sh.callbacks.iter().any(|cb| cb.cancelled());
+        let res = if cancelled {
+            Err(Error::Cancelled)
+        } else {
+            for cb in sh.callbacks {
+                cb.on_task_start(&event);
+            }
+            let r = run_task(sh.plan, t, inputs);
+            for cb in sh.callbacks {
+                cb.on_task_finish(&event);
+            }
+            r
+        };
+
+        st = lock(&sh.state);
+        st.running -= 1;
+        match res {
+            Ok(block) => complete(sh, &mut st, t, block),
+            Err(e) => {
+                if st.error.is_none() {
+                    st.error = Some(e);
+                }
+                sh.cv.notify_all();
+            }
+        }
+    }
+}
+
+fn complete(sh: &Shared<'_>, st: &mut State, t: TaskId, block: Block) {
+    let ti = t as usize;
+    // Release inputs whose last consumer this was.
+    for &d in &sh.inputs[sh.in_off[ti] as usize..sh.in_off[ti + 1] as usize] {
+        let di = d as usize;
+        st.consumers_left[di] -= 1;
+        if st.consumers_left[di] == 0 && !sh.pinned[di] {
+            st.results[di] = None;
+            st.live_bytes -= st.sizes[di];
+            st.live_blocks -= 1;
+        }
+    }
+    let size = block.nbytes();
+    st.sizes[ti] = size;
+    st.results[ti] = Some(block);
+    st.live_bytes += size;
+    st.live_blocks += 1;
+    st.peak_bytes = st.peak_bytes.max(st.live_bytes);
+    st.peak_blocks = st.peak_blocks.max(st.live_blocks);
+    st.finished += 1;
+    for &u in &sh.dependents[sh.dep_off[ti] as usize..sh.dep_off[ti + 1] as usize] {
+        let ui = u as usize;
+        st.remaining[ui] -= 1;
+        if st.remaining[ui] == 0 {
+            st.ready.push(Reverse((sh.plan.tasks[ui].priority, u)));
+        }
+    }
+    if st.finished == sh.plan.tasks.len() {
+        sh.cv.notify_all();
+    }
+}
+
+fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "non-string panic payload".to_string()
+    }
+}
+
+fn run_task(plan: &Plan, t: TaskId, inputs: Vec<Block>) -> Result<Block> {
+    let task = &plan.tasks[t as usize];
+    let mut cur: Option<Block> = None;
+    let mut inputs = Some(inputs);
+    for st in &task.stages {
+        let ins = match inputs.take() {
+            Some(v) => v,
+            None => {
+                let prev = cur.take().expect("previous stage result");
+                vec![prev; st.arity as usize]
+            }
+        };
+        let r = catch_unwind(AssertUnwindSafe(|| plan.run_stage(st, &ins)));
+        match r {
+            Ok(Ok(b)) => cur = Some(b),
+            Ok(Err(e)) => return Err(e),
+            Err(p) => return Err(Error::TaskPanicked { key: plan.stage_key(st), message: panic_message(p) }),
+        }
+    }
+    cur.ok_or_else(|| Error::Value("internal: task without stages".into()))
+}
