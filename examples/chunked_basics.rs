@@ -34,7 +34,7 @@ fn main() -> Result<()> {
     let t_nc = t0.elapsed();
     println!(
         "\nmean of {} MB in 8 chunks: {m} in {t_nc:?} (ndarray single-threaded: {expect} in {t_nd:?})",
-        n * 8 >> 20
+        (n * 8) >> 20
     );
     assert!((m - expect).abs() < 1e-9 * expect.abs().max(1.0));
     Ok(())

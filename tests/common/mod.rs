@@ -10,7 +10,7 @@ use ndarray::ArrayD;
 pub fn chunkings(shape: &[usize]) -> Vec<Vec<usize>> {
     let whole: Vec<usize> = shape.iter().map(|&n| n.max(1)).collect();
     let ones: Vec<usize> = shape.iter().map(|_| 1).collect();
-    let uneven: Vec<usize> = shape.iter().map(|&n| ((2 * n + 2) / 3).max(1)).collect();
+    let uneven: Vec<usize> = shape.iter().map(|&n| (2 * n).div_ceil(3).max(1)).collect();
     let mixed: Vec<usize> =
         shape.iter().enumerate().map(|(i, &n)| if i % 2 == 0 { 1.max(n / 2) } else { n.max(1) }).collect();
     let mut v = vec![whole, uneven, mixed];
