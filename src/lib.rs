@@ -32,7 +32,7 @@ pub use array::{
     compute_all, compute_all_with, where_, Axes, AxisSpec, ChunkSpec, ChunkedArray, Chunks, UNKNOWN, WHOLE,
 };
 pub use config::{Config, Progress};
-pub use element::{DType, Element, Float, Number};
+pub use element::{DType, Element, Float, Number, Scalar};
 pub use error::{Error, Result};
 pub use ops::reduce::ReduceOptions;
 
