@@ -1,4 +1,5 @@
 //! Property tests: random shapes (0–4 axes, empty axes included) × random chunkings × random
+#![allow(clippy::eq_op)]
 //! chains of operations give the same values as ndarray.
 
 mod common;
@@ -144,7 +145,7 @@ proptest! {
                 prop_assert!(close(&got, &w), "{:?} vs {:?}", got, w);
             }
             _ => {
-                if want.len() > 0 {
+                if !want.is_empty() {
                     let got = y.max(None).unwrap().item().unwrap();
                     let w = want.iter().copied().fold(f64::NEG_INFINITY, f64::max);
                     prop_assert!(got == w || (got.is_nan() && want.iter().any(|v| v.is_nan())));
