@@ -1,6 +1,6 @@
 //! Property tests: random shapes (0–4 axes, empty axes included) × random chunkings × random
-#![allow(clippy::eq_op)]
 //! chains of operations give the same values as ndarray.
+#![allow(clippy::eq_op)]
 
 mod common;
 
