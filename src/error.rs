@@ -41,9 +41,9 @@ pub enum Error {
     /// A linear-algebra failure (singular matrix, not positive definite, unsupported chunking).
     #[error("linear algebra error: {0}")]
     LinAlg(String),
-    /// An error from the HDF5 library or in an HDF5 file's contents.
-    #[error("HDF5 error: {0}")]
-    Hdf5(String),
+    /// An HDF5 file that cannot be read or written as asked.
+    #[error("HDF5: {0}")]
+    Hdf5(#[from] crate::io::hdf5::Hdf5Error),
     /// An operating-system I/O error.
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),

@@ -356,11 +356,28 @@ impl Plan {
         self.tasks = tasks;
     }
 
+    /// Depth-first order from the outputs, where a task is placed as soon as all of its inputs
+    /// are placed ("finish dependents"): the other consumers of a block (the sum, mean and
+    /// variance partials of one input block, say) run right after it, so it can be freed,
+    /// instead of waiting until the walk reaches their output.
     fn assign_priorities(&mut self) {
         let n = self.tasks.len();
+        let mut remaining = vec![0u32; n];
+        let mut dependents: Vec<Vec<TaskId>> = vec![Vec::new(); n];
+        for (t, task) in self.tasks.iter().enumerate() {
+            let mut d = task.deps.clone();
+            d.sort_unstable();
+            d.dedup();
+            remaining[t] = d.len() as u32;
+            for x in d {
+                dependents[x as usize].push(t as TaskId);
+            }
+        }
         let mut visited = vec![false; n];
+        let mut done = vec![false; n];
         let mut next = 0u32;
         let mut stack: Vec<(TaskId, usize)> = Vec::new();
+        let mut ready: Vec<TaskId> = Vec::new();
         let roots: Vec<TaskId> = self.outputs.iter().flat_map(|(_, ids)| ids.iter().copied()).collect();
         for r in roots {
             if visited[r as usize] {
@@ -377,10 +394,28 @@ impl Plan {
                         visited[d as usize] = true;
                         stack.push((d, 0));
                     }
-                } else {
-                    self.tasks[t as usize].priority = next;
+                    continue;
+                }
+                stack.pop();
+                if done[t as usize] {
+                    continue;
+                }
+                // place t, then every task it completes the inputs of
+                ready.push(t);
+                while let Some(u) = ready.pop() {
+                    let ui = u as usize;
+                    if done[ui] {
+                        continue;
+                    }
+                    done[ui] = true;
+                    self.tasks[ui].priority = next;
                     next += 1;
-                    stack.pop();
+                    for &w in dependents[ui].iter().rev() {
+                        remaining[w as usize] -= 1;
+                        if remaining[w as usize] == 0 && !done[w as usize] {
+                            ready.push(w);
+                        }
+                    }
                 }
             }
         }

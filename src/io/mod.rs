@@ -1,1 +1,3 @@
 //! Reading and writing chunked files.
+
+pub mod hdf5;

@@ -1,0 +1,135 @@
+//! HDF5: lazy chunked reads with parallel decoding, and block-by-block writes.
+//!
+//! ```no_run
+//! use ndchunk::prelude::*;
+//! let x = ChunkedArray::<f64>::from_hdf5("realdata.hdf5", "/data")?;   // metadata only
+//! let all = ndchunk::compute_all(&[&x.sum(None)?, &x.mean(None)?, &x.var(None, 0)?, &x.std(None, 0)?])?;
+//! # Ok::<(), ndchunk::Error>(())
+//! ```
+//!
+//! **Reading.** `from_hdf5` reads shape, dtype, chunking and filters when called; data is read
+//! only inside tasks. Blocks are the file's chunks (clipped at the edges); contiguous datasets
+//! get `"auto"` blocks; `from_hdf5_with_chunks` rechunks from the file chunks (each file chunk
+//! is still read once). libhdf5 serialises every call behind one global lock, so for chunked
+//! datasets whose filters are deflate, shuffle, fletcher32 and/or LZF, ndchunk only asks the
+//! library where each chunk is, then reads and decodes it itself in parallel (see
+//! [`source`]). Other filters (szip, n-bit, scale-offset, blosc, zfp, ...) and unwritten chunks
+//! (fill values) are read through the library, under its lock.
+//!
+//! **Element types.** f32, f64, i8..i64, u8..u64 and bool (h5py's enum), in either byte order.
+//! Reading a dataset as another type is an [`Error::DType`]; read it as its own type and
+//! convert with `astype`: `ChunkedArray::<i32>::from_hdf5(p, "/d")?.astype::<f64>()`.
+//!
+//! **Writing.** `to_hdf5`/[`store`] write block by block as the graph computes them (memory
+//! stays bounded), into a temporary file in the same directory that is renamed over `path` only
+//! when everything succeeded: `path` is either the complete new file or untouched.
+
+pub mod filters;
+pub mod source;
+mod store;
+
+use std::fs::File;
+use std::marker::PhantomData;
+use std::path::Path;
+
+pub use store::{store, Hdf5Options};
+
+use crate::array::chunks::{ChunkSpec, Chunks};
+use crate::array::ChunkedArray;
+use crate::config::Config;
+use crate::element::Element;
+use crate::error::{Error, Result};
+use crate::ops::creation::source_node;
+use source::{DatasetInfo, Hdf5Read};
+
+/// What went wrong with an HDF5 file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Hdf5Error {
+    #[error("no such file: {0}")]
+    FileNotFound(String),
+    #[error("not a readable HDF5 file: {0}")]
+    NotHdf5(String),
+    #[error("{path} has no dataset {name}")]
+    DatasetNotFound { path: String, name: String },
+    #[error("{path}:{name} is a group, not a dataset")]
+    NotADataset { path: String, name: String },
+    #[error("corrupt data: {0}")]
+    Corrupt(String),
+    #[error("checksum mismatch: {0}")]
+    Checksum(String),
+    #[error("unsupported filter: {0}")]
+    UnsupportedFilter(String),
+    #[error("{0}")]
+    Library(String),
+}
+
+impl<T: Element + hdf5::H5Type> ChunkedArray<T> {
+    /// A lazy array over dataset `dataset` of the HDF5 file at `path`; blocks are the
+    /// dataset's chunks (or `"auto"` blocks for contiguous datasets).
+    pub fn from_hdf5(path: impl AsRef<Path>, dataset: &str) -> Result<ChunkedArray<T>> {
+        let (info, ds) = DatasetInfo::open(path.as_ref(), dataset)?;
+        if info.dtype != T::DTYPE {
+            return Err(Error::DType(format!(
+                "{}:{dataset} holds {}, not {}; read it as ChunkedArray::<{}>::from_hdf5 and convert with .astype()",
+                path.as_ref().display(),
+                info.dtype,
+                T::DTYPE,
+                rust_name(info.dtype)
+            )));
+        }
+        let chunks = match &info.chunk {
+            Some(c) => Chunks::uniform(&info.shape, c)?,
+            None => {
+                ChunkSpec::Auto.normalize(&info.shape, info.dtype.itemsize(), Config::global().chunk_target_bytes)?
+            }
+        };
+        let file = File::open(path.as_ref())?;
+        let shape = info.shape.clone();
+        let op = Hdf5Read::<T> { info, ds, file, _t: PhantomData };
+        Ok(ChunkedArray::from_node(source_node::<T>("from-hdf5", shape, chunks, op)))
+    }
+
+    /// Like [`from_hdf5`](Self::from_hdf5), with blocks cut to `chunks` (best as multiples or
+    /// splits of the file's chunks; each file chunk is read once either way).
+    pub fn from_hdf5_with_chunks(
+        path: impl AsRef<Path>,
+        dataset: &str,
+        chunks: impl Into<ChunkSpec>,
+    ) -> Result<ChunkedArray<T>> {
+        Self::from_hdf5(path, dataset)?.rechunk(chunks)
+    }
+
+    /// Write to dataset `dataset` of a new HDF5 file at `path` (replacing it atomically),
+    /// chunked like this array, uncompressed.
+    pub fn to_hdf5(&self, path: impl AsRef<Path>, dataset: &str) -> Result<()> {
+        store(&[(self, dataset)], path, &Hdf5Options::default())
+    }
+
+    /// [`to_hdf5`](Self::to_hdf5) with options (gzip level, shuffle, chunk shape).
+    pub fn to_hdf5_with(&self, path: impl AsRef<Path>, dataset: &str, opts: &Hdf5Options) -> Result<()> {
+        store(&[(self, dataset)], path, opts)
+    }
+}
+
+fn rust_name(d: crate::element::DType) -> &'static str {
+    use crate::element::DType::*;
+    match d {
+        Bool => "bool",
+        I8 => "i8",
+        I16 => "i16",
+        I32 => "i32",
+        I64 => "i64",
+        U8 => "u8",
+        U16 => "u16",
+        U32 => "u32",
+        U64 => "u64",
+        F32 => "f32",
+        F64 => "f64",
+    }
+}
+
+/// How blocks of a dataset will be read (for docs, demos and benchmarks).
+pub fn read_path(path: impl AsRef<Path>, dataset: &str) -> Result<&'static str> {
+    Ok(DatasetInfo::open(path.as_ref(), dataset)?.0.read_path())
+}
