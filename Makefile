@@ -9,12 +9,13 @@ deps:
 
 ## Runs the main demo: the seed workflow (four statistics) on a generated chunked HDF5 file.
 demo: deps
-	$(CARGO) run --release --example chunked_basics
+	$(CARGO) run --release --example hdf5_statistics
 
 ## Runs the whole test suite (unit, integration, examples at small sizes, doc tests).
 test: deps
 	$(CARGO) test --workspace --lib --bins --tests --examples
 	$(CARGO) test --workspace --doc
+	./scripts/run-examples.sh
 
 lint: deps
 	$(CARGO) fmt --all -- --check

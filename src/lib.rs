@@ -28,6 +28,7 @@ pub mod ops;
 pub mod scheduler;
 
 pub use array::creation::{arange, eye, full, linspace, ones, zeros};
+pub use array::random;
 pub use array::{
     compute_all, compute_all_with, where_, Axes, AxisSpec, ChunkSpec, ChunkedArray, Chunks, UNKNOWN, WHOLE,
 };

@@ -7,6 +7,7 @@ pub mod chunks;
 pub mod creation;
 pub mod display;
 pub mod elementwise;
+pub mod random;
 pub mod reductions;
 pub mod structure;
 

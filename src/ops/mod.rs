@@ -3,6 +3,7 @@
 
 pub mod creation;
 pub mod elementwise;
+pub mod random;
 pub mod rechunk;
 pub mod reduce;
 pub mod transpose;

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs every example at small sizes, so the walkthroughs cannot rot.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NDCHUNK_EXAMPLE_SMALL=1
+export NDCHUNK_DATA="${NDCHUNK_DATA:-target/example-data}"
+mkdir -p "$NDCHUNK_DATA"
+for f in examples/*.rs; do
+  name=$(basename "$f" .rs)
+  echo "== example $name"
+  cargo run --quiet --example "$name" > "target/example-$name.log" 2>&1 || { cat "target/example-$name.log"; echo "example $name failed"; exit 1; }
+done
+echo "all examples ran"
