@@ -30,11 +30,13 @@ pub mod scheduler;
 pub use array::creation::{arange, eye, full, linspace, ones, zeros};
 pub use array::random;
 pub use array::{
-    compute_all, compute_all_with, where_, Axes, AxisSpec, ChunkSpec, ChunkedArray, Chunks, UNKNOWN, WHOLE,
+    block, compute_all, compute_all_with, concatenate, stack, where_, Axes, AxisSpec, ChunkSpec, ChunkedArray, Chunks,
+    UNKNOWN, WHOLE,
 };
 pub use config::{Config, Progress};
 pub use element::{DType, Element, Float, Number, Scalar};
 pub use error::{Error, Result};
+pub use ops::rechunk::RechunkOptions;
 pub use ops::reduce::ReduceOptions;
 
 /// The names most programs need.

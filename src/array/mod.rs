@@ -7,8 +7,10 @@ pub mod chunks;
 pub mod creation;
 pub mod display;
 pub mod elementwise;
+pub mod indexing;
 pub mod random;
 pub mod reductions;
+pub mod shape;
 pub mod structure;
 
 pub use axes::Axes;
@@ -16,3 +18,4 @@ pub use chunked_array::{compute_all, compute_all_with, ChunkedArray};
 pub use chunks::{AxisSpec, ChunkSpec, Chunks, UNKNOWN, WHOLE};
 pub use elementwise::{where_, Operand};
 pub use reductions::Reducer;
+pub use shape::{block, concatenate, stack};

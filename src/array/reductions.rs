@@ -195,28 +195,28 @@ impl<T: Element> ChunkedArray<T> {
         Reducer { x: self, opts }
     }
 
-    /// Cumulative sum along `axis` (`None` allowed for 1-D arrays).
+    /// Cumulative sum along `axis`; `None` runs over the flattened array, as NumPy.
     pub fn cumsum(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T::SumOut>> {
-        let a = self.scan_axis(axis.into(), "cumsum")?;
+        let axis = axis.into();
+        if axis == Axes::All && self.ndim() != 1 {
+            return self.ravel()?.cumsum(0);
+        }
+        let a = self.scan_axis(axis, "cumsum")?;
         Ok(ChunkedArray::from_node(cumulate::<T, false>(self.node(), a)))
     }
 
-    /// Cumulative product along `axis` (`None` allowed for 1-D arrays).
+    /// Cumulative product along `axis`; `None` runs over the flattened array, as NumPy.
     pub fn cumprod(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T::SumOut>> {
-        let a = self.scan_axis(axis.into(), "cumprod")?;
+        let axis = axis.into();
+        if axis == Axes::All && self.ndim() != 1 {
+            return self.ravel()?.cumprod(0);
+        }
+        let a = self.scan_axis(axis, "cumprod")?;
         Ok(ChunkedArray::from_node(cumulate::<T, true>(self.node(), a)))
     }
 
     fn scan_axis(&self, axis: Axes, what: &str) -> Result<usize> {
-        let axes = match &axis {
-            Axes::All if self.ndim() != 1 => {
-                return Err(Error::Value(format!(
-                    "{what} over all axes of a {}-d array: ravel() it first or give one axis",
-                    self.ndim()
-                )))
-            }
-            _ => axis.resolve(self.ndim())?,
-        };
+        let axes = axis.resolve(self.ndim())?;
         if axes.len() != 1 {
             return Err(Error::Value(format!("{what} takes exactly one axis, got {axes:?}")));
         }

@@ -7,6 +7,7 @@ use crate::array::ChunkedArray;
 use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::graph::Node;
+use crate::ops::rechunk::RechunkOptions;
 use crate::ops::transpose::Transpose;
 
 /// Resolve a possibly negative axis against `ndim`.
@@ -77,6 +78,16 @@ impl<T: Element> ChunkedArray<T> {
             return Err(Error::UnknownChunkSizes { op: "rechunk".into() });
         }
         let new = crate::array::creation::normalize(chunks, &m.shape, std::mem::size_of::<T>())?;
-        Ok(ChunkedArray::from_node(crate::ops::rechunk::rechunk_node(&self.node, new)?))
+        Ok(ChunkedArray::from_node(crate::ops::rechunk::rechunk_planned(&self.node, new, &RechunkOptions::default())?))
+    }
+
+    /// [`rechunk`](Self::rechunk) with planner options (`block_size_limit`, `threshold`).
+    pub fn rechunk_with(&self, chunks: impl Into<ChunkSpec>, opts: &RechunkOptions) -> Result<ChunkedArray<T>> {
+        let m = self.node.meta();
+        if !m.chunks.is_known() {
+            return Err(Error::UnknownChunkSizes { op: "rechunk".into() });
+        }
+        let new = crate::array::creation::normalize(chunks, &m.shape, std::mem::size_of::<T>())?;
+        Ok(ChunkedArray::from_node(crate::ops::rechunk::rechunk_planned(&self.node, new, opts)?))
     }
 }

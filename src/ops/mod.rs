@@ -3,7 +3,11 @@
 
 pub mod creation;
 pub mod elementwise;
+pub mod join;
+pub mod mask;
 pub mod random;
 pub mod rechunk;
 pub mod reduce;
+pub mod reshape;
+pub mod slicing;
 pub mod transpose;

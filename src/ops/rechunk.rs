@@ -1,8 +1,22 @@
 //! Rechunking: the same array cut into different blocks.
 //!
-//! The direct plan: each output block depends on the input blocks it overlaps; a block that
-//! falls inside one input block is a zero-copy slice of it, others are assembled from pieces.
-//! (The multi-stage planner that bounds graph size for transpose-like rechunks builds on this.)
+//! **Direct step.** Each output block depends on the input blocks it overlaps; a block inside
+//! one input block is a zero-copy slice of it, others are assembled from the overlapping
+//! pieces.
+//!
+//! **Planning** ([`plan_rechunk`], after dask's `plan_rechunk`). A direct step from row blocks
+//! to column blocks makes every output block depend on a whole row of input blocks: the number
+//! of (input, output) pairs grows like Π(len(old)+len(new)−1) and each task's inputs like a
+//! whole row of the array. When that count exceeds `threshold` × (old + new blocks), the
+//! planner goes through intermediate chunks whose length on each axis is the geometric mean of
+//! the old and new lengths (capped by `block_size_limit`), recursively: a transpose-like
+//! rechunk of n×n blocks costs O(n^1.5) pairs instead of O(n²).
+//!
+//! **Memory bound.** A task holds its output block and the input blocks that overlap it. In a
+//! planned rechunk every intermediate block is at most `block_size_limit` (default: the larger
+//! of the old and new block sizes), and each output block overlaps at most
+//! Π_axes(⌈new/mid⌉+1) intermediate blocks, which the geometric-mean choice keeps near
+//! √(new/old) per axis.
 
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -134,7 +148,89 @@ impl<T: Element> Op for Rechunk<T> {
     }
 }
 
-/// A node holding `inp` cut into `new` chunks (checked against the shape).
+/// Options of the rechunk planner.
+#[derive(Clone, Copy, Debug)]
+pub struct RechunkOptions {
+    /// Largest intermediate block, in bytes (default: the larger of the old and new blocks).
+    pub block_size_limit: Option<usize>,
+    /// Growth factor of the direct graph over (old + new blocks) above which intermediate
+    /// steps are planned (dask's default: 4).
+    pub threshold: f64,
+}
+
+impl Default for RechunkOptions {
+    fn default() -> Self {
+        RechunkOptions { block_size_limit: None, threshold: 4.0 }
+    }
+}
+
+/// Upper bound on the (input block, output block) pairs of a direct rechunk.
+pub fn direct_pairs(old: &Chunks, new: &Chunks) -> f64 {
+    (0..old.ndim()).map(|a| (old.axis(a).len() + new.axis(a).len()) as f64 - 1.0).product::<f64>().max(1.0)
+}
+
+fn max_block_elems(c: &Chunks) -> usize {
+    c.chunksize().iter().map(|&x| x.max(1)).product()
+}
+
+/// The chunkings to go through from `old` to `new` (the last is `new`).
+pub fn plan_rechunk(old: &Chunks, new: &Chunks, itemsize: usize, opts: &RechunkOptions) -> Vec<Chunks> {
+    let mut steps = Vec::new();
+    let mut cur = old.clone();
+    let limit_elems = opts
+        .block_size_limit
+        .map(|b| (b / itemsize.max(1)).max(1))
+        .unwrap_or_else(|| max_block_elems(old).max(max_block_elems(new)));
+    for _ in 0..8 {
+        let pairs = direct_pairs(&cur, new);
+        let blocks = (cur.nblocks() + new.nblocks()) as f64;
+        if pairs <= opts.threshold * blocks || cur.ndim() < 2 {
+            break;
+        }
+        let shape = cur.shape();
+        let mut sizes: Vec<usize> = (0..cur.ndim())
+            .map(|a| {
+                let n = shape[a].max(1) as f64;
+                let o = n / cur.axis(a).len() as f64;
+                let w = n / new.axis(a).len() as f64;
+                ((o * w).sqrt().round() as usize).clamp(1, shape[a].max(1))
+            })
+            .collect();
+        // keep intermediate blocks within the byte limit: shrink the largest axis
+        while sizes.iter().product::<usize>() > limit_elems {
+            let (a, _) = sizes.iter().enumerate().max_by_key(|(_, &s)| s).expect("ndim >= 2");
+            if sizes[a] == 1 {
+                break;
+            }
+            sizes[a] = sizes[a].div_ceil(2);
+        }
+        let mid =
+            Chunks::explicit((0..cur.ndim()).map(|a| crate::array::chunks::uniform_axis(shape[a], sizes[a])).collect());
+        if mid == cur || mid == *new || direct_pairs(&cur, &mid) + direct_pairs(&mid, new) >= pairs {
+            break;
+        }
+        steps.push(mid.clone());
+        cur = mid;
+    }
+    steps.push(new.clone());
+    steps
+}
+
+/// `inp` rechunked to `new` through the planned steps.
+pub fn rechunk_planned(inp: &Arc<Node>, new: Chunks, opts: &RechunkOptions) -> Result<Arc<Node>> {
+    let m = inp.meta();
+    if !m.chunks.is_known() {
+        return Err(Error::UnknownChunkSizes { op: "rechunk".into() });
+    }
+    let new = crate::array::chunks::ChunkSpec::Explicit(new).normalize(&m.shape, m.dtype.itemsize(), usize::MAX)?;
+    let mut node = inp.clone();
+    for step in plan_rechunk(&m.chunks, &new, m.dtype.itemsize(), opts) {
+        node = rechunk_node(&node, step)?;
+    }
+    Ok(node)
+}
+
+/// A node holding `inp` cut into `new` chunks in one direct step (checked against the shape).
 pub fn rechunk_node(inp: &Arc<Node>, new: Chunks) -> Result<Arc<Node>> {
     let m = inp.meta();
     if !m.chunks.is_known() {
@@ -153,6 +249,25 @@ pub fn rechunk_node(inp: &Arc<Node>, new: Chunks) -> Result<Arc<Node>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn transpose_like_rechunks_get_an_intermediate_step() {
+        let old = Chunks::uniform(&[1000, 1000], &[1, 1000]).unwrap();
+        let new = Chunks::uniform(&[1000, 1000], &[1000, 1]).unwrap();
+        let steps = plan_rechunk(&old, &new, 8, &RechunkOptions::default());
+        assert!(steps.len() >= 2, "{:?}", steps.iter().map(|c| c.chunksize()).collect::<Vec<_>>());
+        let mut cur = old.clone();
+        let mut pairs = 0.0;
+        for s in &steps {
+            pairs += direct_pairs(&cur, s);
+            cur = s.clone();
+        }
+        assert!(pairs < direct_pairs(&old, &new) / 10.0, "{pairs}");
+        // simple splits and merges stay direct
+        let a = Chunks::uniform(&[1000, 1000], &[100, 100]).unwrap();
+        let b = Chunks::uniform(&[1000, 1000], &[200, 50]).unwrap();
+        assert_eq!(plan_rechunk(&a, &b, 8, &RechunkOptions::default()).len(), 1);
+    }
 
     #[test]
     fn overlap_ranges() {

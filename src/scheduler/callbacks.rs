@@ -28,6 +28,10 @@ pub struct TaskEvent<'a> {
     pub task: usize,
     /// Worker index (0..threads).
     pub worker: usize,
+    /// Bytes of the task's distinct input blocks.
+    pub bytes_in: usize,
+    /// Bytes of the block it produced (0 in `on_task_start`, or when it failed).
+    pub bytes_out: usize,
     pub(crate) plan: &'a Plan,
 }
 

@@ -232,12 +232,18 @@ fn worker(sh: &Shared<'_>, wid: usize) {
         for &d in &task.deps {
             inputs.push(st.results[d as usize].clone().expect("input computed before its consumer"));
         }
+        let bytes_in: usize = if sh.callbacks.is_empty() {
+            0
+        } else {
+            let ti = t as usize;
+            sh.inputs[sh.in_off[ti] as usize..sh.in_off[ti + 1] as usize].iter().map(|&d| st.sizes[d as usize]).sum()
+        };
         if st.waiting > 0 && !(st.ready.is_empty() && st.ready_src.is_empty()) {
             sh.cv.notify_one();
         }
         drop(st);
 
-        let event = TaskEvent { task: t as usize, worker: wid, plan: sh.plan };
+        let mut event = TaskEvent { task: t as usize, worker: wid, bytes_in, bytes_out: 0, plan: sh.plan };
         let cancelled = sh.callbacks.iter().any(|cb| cb.cancelled());
         let res = if cancelled {
             Err(Error::Cancelled)
@@ -246,8 +252,11 @@ fn worker(sh: &Shared<'_>, wid: usize) {
                 cb.on_task_start(&event);
             }
             let r = run_task(sh.plan, t, inputs);
-            for cb in sh.callbacks {
-                cb.on_task_finish(&event);
+            if !sh.callbacks.is_empty() {
+                event.bytes_out = r.as_ref().map(|b| b.nbytes()).unwrap_or(0);
+                for cb in sh.callbacks {
+                    cb.on_task_finish(&event);
+                }
             }
             r
         };
