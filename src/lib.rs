@@ -30,8 +30,9 @@ pub mod scheduler;
 pub use array::creation::{arange, eye, full, linspace, ones, zeros};
 pub use array::random;
 pub use array::{
-    block, compute_all, compute_all_with, concatenate, stack, where_, Axes, AxisSpec, ChunkSpec, ChunkedArray, Chunks,
-    UNKNOWN, WHOLE,
+    block, compute_all, compute_all_with, concatenate, histogram, histogram2d, histogram_with, histogramdd,
+    histogramdd_with, stack, where_, Axes, AxisSpec, Bins, ChunkSpec, ChunkedArray, Chunks, HistogramOptions, UNKNOWN,
+    WHOLE,
 };
 pub use config::{Config, Progress};
 pub use element::{DType, Element, Float, Number, Scalar};

@@ -3,6 +3,7 @@
 
 pub mod creation;
 pub mod elementwise;
+pub mod histogram;
 pub mod join;
 pub mod mask;
 pub mod random;
