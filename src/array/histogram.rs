@@ -91,7 +91,7 @@ fn spec(bins: Bins, range: Option<(f64, f64)>) -> Result<BinSpec> {
             if e.len() < 2 {
                 return Err(Error::Value("bin edges need at least two values".into()));
             }
-            if e.windows(2).any(|w| !(w[0] <= w[1])) {
+            if e.iter().any(|v| v.is_nan()) || e.windows(2).any(|w| w[0] > w[1]) {
                 return Err(Error::Value("`bins` must increase monotonically, when an array".into()));
             }
             Ok(BinSpec::Edges(e))
