@@ -96,7 +96,7 @@ fn histograms_of_masked_arrays_with_empty_blocks() {
         let (h, _) = ndchunk::histogram(&low, 100, Some((-9.0, 11.0))).unwrap();
         let direct: Vec<f64> = {
             let mut c = vec![0.0; 100];
-            for &v in x.iter().filter(|&&v| v < -7.0 && v >= -9.0) {
+            for &v in x.iter().filter(|&&v| (-9.0..-7.0).contains(&v)) {
                 c[(((v + 9.0) / 20.0) * 100.0) as usize] += 1.0;
             }
             c
