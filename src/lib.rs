@@ -28,6 +28,8 @@ pub mod ops;
 pub mod scheduler;
 
 pub use array::creation::{arange, eye, full, linspace, ones, zeros};
+pub use array::linalg;
+pub use array::products::{tensordot, TensordotAxes};
 pub use array::random;
 pub use array::{
     block, compute_all, compute_all_with, concatenate, histogram, histogram2d, histogram_with, histogramdd,
@@ -37,6 +39,7 @@ pub use array::{
 pub use config::{Config, Progress};
 pub use element::{DType, Element, Float, Number, Scalar};
 pub use error::{Error, Result};
+pub use ndchunk_kernels::gemm::Gemm;
 pub use ops::rechunk::RechunkOptions;
 pub use ops::reduce::ReduceOptions;
 

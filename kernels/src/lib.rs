@@ -7,6 +7,7 @@
 
 pub mod accumulators;
 pub mod element;
+pub mod gemm;
 pub mod histogram;
 pub mod pairwise;
 pub mod reduce;

@@ -40,13 +40,14 @@ indices_impl!(usize, isize, i32, i64, u32);
 
 impl<T: Element> ChunkedArray<T> {
     /// Basic slicing with ndarray's `s!` macro: ranges, steps (negative too), integer indices
-    /// (which drop the axis) and `NewAxis`. Out-of-range range bounds are clipped as in NumPy;
+    /// (which drop the axis) and `NewAxis`, with ndarray's meaning of a negative step (the range
+    /// `a..b` walked from its end). Out-of-range range bounds are clipped as in NumPy;
     /// an out-of-range integer index is an [`Error::Index`]. No data is copied.
     ///
     /// ```
     /// use ndchunk::prelude::*;
     /// let x = ndchunk::arange::<i64>(0, 20, 1, [6]).unwrap();
-    /// let y = x.slice(s![15..2;-3]).unwrap();
+    /// let y = x.slice(s![2..15;-3]).unwrap(); // ndarray semantics: 2..15 walked backwards
     /// assert_eq!(y.compute().unwrap().as_slice().unwrap(), &[14, 11, 8, 5, 2]);
     /// ```
     pub fn slice<I: AsRef<[SliceInfoElem]>>(&self, info: I) -> Result<ChunkedArray<T>> {

@@ -9,6 +9,8 @@ pub mod display;
 pub mod elementwise;
 pub mod histogram;
 pub mod indexing;
+pub mod linalg;
+pub mod products;
 pub mod random;
 pub mod reductions;
 pub mod shape;

@@ -104,6 +104,13 @@ pub trait Op: Send + Sync + 'static {
     /// Compute block `block` from its inputs.
     fn run(&self, node: &Node, block: &[usize], inputs: &[Block]) -> Result<Block>;
 
+    /// Like `run`, owning the inputs: a block whose last consumer this is arrives with a
+    /// reference count of 1, so ops that accumulate can update it in place
+    /// (`Arc::get_mut`). The scheduler calls this; the default delegates to `run`.
+    fn run_owned(&self, node: &Node, block: &[usize], inputs: Vec<Block>) -> Result<Block> {
+        self.run(node, block, &inputs)
+    }
+
     /// A structural key of the operation's parameters: two nodes with equal keys, grids and
     /// inputs compute the same thing and are merged (shared subexpressions). `None` (the
     /// default) merges only identical nodes.

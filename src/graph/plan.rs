@@ -258,7 +258,7 @@ impl Plan {
     }
 
     /// Run one stage.
-    pub fn run_stage(&self, st: &Stage, inputs: &[Block]) -> Result<Block> {
+    pub fn run_stage(&self, st: &Stage, inputs: Vec<Block>) -> Result<Block> {
         let node = &self.nodes[st.node as usize];
         let mut idx = Vec::with_capacity(node.grid.len());
         unravel_into(&node.grid, st.block, &mut idx);
@@ -269,7 +269,7 @@ impl Plan {
                 let tile = self.fused_tile(st.node, &idx, &shape, &mut it)?;
                 ew.finish(tile, &shape)
             }
-            None => node.op.run(node, &idx, inputs),
+            None => node.op.run_owned(node, &idx, inputs),
         }
     }
 

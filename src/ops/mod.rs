@@ -5,6 +5,7 @@ pub mod creation;
 pub mod elementwise;
 pub mod histogram;
 pub mod join;
+pub mod linalg;
 pub mod mask;
 pub mod random;
 pub mod rechunk;

@@ -228,9 +228,20 @@ fn worker(sh: &Shared<'_>, wid: usize) {
         };
         st.running += 1;
         let task = &sh.plan.tasks[t as usize];
-        let mut inputs = Vec::with_capacity(task.deps.len());
-        for &d in &task.deps {
-            inputs.push(st.results[d as usize].clone().expect("input computed before its consumer"));
+        let mut inputs: Vec<Block> = Vec::with_capacity(task.deps.len());
+        for (k, &d) in task.deps.iter().enumerate() {
+            let di = d as usize;
+            if let Some(j) = task.deps[..k].iter().position(|&e| e == d) {
+                let b = inputs[j].clone();
+                inputs.push(b);
+            } else if st.consumers_left[di] == 1 && !sh.pinned[di] {
+                // This task is the block's last consumer: hand it over (reference count 1), so
+                // an accumulating op can update it in place. Its bytes stay counted until the
+                // task completes.
+                inputs.push(st.results[di].take().expect("input computed before its consumer"));
+            } else {
+                inputs.push(st.results[di].clone().expect("input computed before its consumer"));
+            }
         }
         let bytes_in: usize = if sh.callbacks.is_empty() {
             0
@@ -282,7 +293,7 @@ fn complete(sh: &Shared<'_>, st: &mut State, t: TaskId, block: Block) {
         let di = d as usize;
         st.consumers_left[di] -= 1;
         if st.consumers_left[di] == 0 && !sh.pinned[di] {
-            st.results[di] = None;
+            st.results[di] = None; // already taken when handed over
             st.live_bytes -= st.sizes[di];
             st.live_blocks -= 1;
         }
@@ -329,7 +340,7 @@ fn run_task(plan: &Plan, t: TaskId, inputs: Vec<Block>) -> Result<Block> {
                 vec![prev; st.arity as usize]
             }
         };
-        let r = catch_unwind(AssertUnwindSafe(|| plan.run_stage(st, &ins)));
+        let r = catch_unwind(AssertUnwindSafe(|| plan.run_stage(st, ins)));
         match r {
             Ok(Ok(b)) => cur = Some(b),
             Ok(Err(e)) => return Err(e),

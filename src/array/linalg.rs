@@ -1,0 +1,336 @@
+//! `ndchunk::linalg`: factorizations and solvers on chunked matrices (f32/f64).
+//!
+//! | function | plan | chunkings |
+//! |---|---|---|
+//! | [`qr`] | TSQR (tall, m ≥ n) or SFQR (short-fat) | tall: rechunked **automatically** to one column block; short-fat: to one row block whose first column block has ≥ m columns |
+//! | [`svd`] | TSQR, then the SVD of the small R | as `qr` (short-fat matrices through the transpose) |
+//! | [`svd_compressed`] | randomized SVD (Halko et al.) with power iterations | any (products + TSQR) |
+//! | [`lstsq`] | TSQR: x = R⁻¹ Qᵀ b | as `qr` (tall only) |
+//! | [`solve`], [`inv`], [`cholesky`], [`lu`] | gather into one block, faer | any; the matrix must fit in memory |
+//! | [`norm`] | reductions (and `svd` for the matrix 2-norm) | any |
+//!
+//! ```
+//! use ndchunk::prelude::*;
+//! use ndchunk::linalg;
+//! let a = ndchunk::random::Generator::new(5).random(&[1000, 50], [100, 50]).unwrap();
+//! let (q, r) = linalg::qr(&a).unwrap();
+//! let err = (&q.dot(&r).unwrap() - &a).abs().max(None).unwrap().item().unwrap();
+//! assert!(err < 1e-12);
+//! ```
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use ndarray::Array2;
+
+use crate::array::axes::Axes;
+use crate::array::chunks::WHOLE;
+use crate::array::ChunkedArray;
+use crate::error::{Error, Result};
+use crate::graph::Node;
+use crate::ops::linalg::factor::{from_faer, pick, sfqr, to_faer, tsqr, Dense, LinalgFloat, Mats};
+
+pub use crate::ops::linalg::factor::LinalgFloat as Real;
+
+fn check_2d<T: LinalgFloat>(a: &ChunkedArray<T>, what: &str) -> Result<(usize, usize)> {
+    if a.ndim() != 2 {
+        return Err(Error::LinAlg(format!("{what} needs a 2-d matrix, got shape {:?}", a.shape())));
+    }
+    if !a.chunks().is_known() {
+        return Err(Error::UnknownChunkSizes { op: what.into() });
+    }
+    Ok((a.shape()[0], a.shape()[1]))
+}
+
+/// QR decomposition `a = q · r` (reduced: `q` is m×k, `r` k×n, k = min(m, n)).
+pub fn qr<T: LinalgFloat>(a: &ChunkedArray<T>) -> Result<(ChunkedArray<T>, ChunkedArray<T>)> {
+    let (m, n) = check_2d(a, "qr")?;
+    let (q, r) = if m >= n {
+        let a1 = if a.numblocks()[1] == 1 { a.clone() } else { a.rechunk([a.chunks().chunksize()[0], WHOLE])? };
+        tsqr::<T>(a1.node())?
+    } else {
+        let c0 = a.chunks().axis(1)[0];
+        let a1 = if a.numblocks()[0] == 1 && c0 >= m {
+            a.clone()
+        } else {
+            a.rechunk([WHOLE, a.chunks().chunksize()[1].max(m)])?
+        };
+        sfqr::<T>(a1.node())?
+    };
+    Ok((ChunkedArray::from_node(q), ChunkedArray::from_node(r)))
+}
+
+fn small_svd<T: LinalgFloat>(views: &[ndarray::ArrayView2<'_, T>]) -> Result<Mats<T>> {
+    let svd = to_faer(&views[0]).thin_svd().map_err(|e| Error::LinAlg(format!("SVD did not converge: {e:?}")))?;
+    let s = svd.S().column_vector();
+    let s2 = Array2::from_shape_fn((s.nrows(), 1), |(i, _)| s[i]);
+    Ok(vec![from_faer(svd.U()), s2, from_faer(svd.V()).reversed_axes()])
+}
+
+/// Singular value decomposition `a = u · diag(s) · vt` (reduced), singular values in
+/// descending order.
+pub fn svd<T: LinalgFloat>(a: &ChunkedArray<T>) -> Result<(ChunkedArray<T>, ChunkedArray<T>, ChunkedArray<T>)> {
+    let (m, n) = check_2d(a, "svd")?;
+    if m < n {
+        let (u, s, vt) = svd(&a.t())?;
+        return Ok((vt.t(), s, u.t()));
+    }
+    let (q, r) = qr(a)?;
+    let k = r.shape()[0];
+    let node = Node::value(
+        "svd-small",
+        vec![r.node().clone()],
+        vec![1],
+        Dense::<T, _> { f: small_svd::<T>, name: "svd", _t: PhantomData },
+    );
+    let ur = ChunkedArray::<T>::from_node(pick::<T>(&node, 0, "svd-u", vec![k, k]));
+    let s = ChunkedArray::<T>::from_node(pick::<T>(&node, 1, "svd-s", vec![k]));
+    let vt = ChunkedArray::<T>::from_node(pick::<T>(&node, 2, "svd-vt", vec![k, n]));
+    let u = q.dot(&ur)?;
+    Ok((u, s, vt))
+}
+
+/// Randomized truncated SVD with `k` components and `n_power_iter` power iterations
+/// (dask's `svd_compressed`); `seed` fixes the random test matrix.
+pub fn svd_compressed<T: LinalgFloat>(
+    a: &ChunkedArray<T>,
+    k: usize,
+    n_power_iter: usize,
+    seed: u64,
+) -> Result<(ChunkedArray<T>, ChunkedArray<T>, ChunkedArray<T>)> {
+    let (m, n) = check_2d(a, "svd_compressed")?;
+    if k == 0 || k > m.min(n) {
+        return Err(Error::Value(format!("svd_compressed: k = {k} must be in 1..={}", m.min(n))));
+    }
+    let l = (k + 10).min(m.min(n));
+    let omega: ChunkedArray<T> = crate::random::Generator::new(seed)
+        .standard_normal(
+            &[n, l],
+            crate::ChunkSpec::Explicit(crate::Chunks::explicit(vec![a.chunks().axis(1).to_vec(), vec![l]])),
+        )?
+        .astype::<T>();
+    let mut y = a.dot(&omega)?;
+    for _ in 0..n_power_iter {
+        let (q, _) = qr(&y)?;
+        let z = a.t().dot(&q)?;
+        let (q2, _) = qr(&z)?;
+        y = a.dot(&q2)?;
+    }
+    let (q, _) = qr(&y)?;
+    let b = q.t().dot(a)?;
+    let (ub, s, vt) = svd(&b)?;
+    let u = q.dot(&ub)?;
+    let u = u.slice(ndarray::s![.., ..k])?;
+    let s = s.slice(ndarray::s![..k])?;
+    let vt = vt.slice(ndarray::s![..k, ..])?;
+    Ok((u, s, vt))
+}
+
+fn one_block<T: LinalgFloat>(a: &ChunkedArray<T>) -> Result<Arc<Node>> {
+    Ok(a.rechunk(vec![WHOLE; a.ndim()])?.node().clone())
+}
+
+fn square<T: LinalgFloat>(a: &ChunkedArray<T>, what: &str) -> Result<usize> {
+    let (m, n) = check_2d(a, what)?;
+    if m != n {
+        return Err(Error::LinAlg(format!("{what}: last 2 dimensions of the array must be square, got {m}×{n}")));
+    }
+    Ok(n)
+}
+
+fn dense<T: LinalgFloat, F>(inputs: Vec<Arc<Node>>, name: &'static str, f: F) -> Arc<Node>
+where
+    F: Fn(&[ndarray::ArrayView2<'_, T>]) -> Result<Mats<T>> + Send + Sync + 'static,
+{
+    Node::value(name, inputs, vec![1], Dense::<T, F> { f, name, _t: PhantomData })
+}
+
+/// Whether a triangular factor's diagonal has a pivot at rounding level: `|d_i| <= n·ε·max|d|`
+/// (LAPACK, and so NumPy, only reports exact zeros; an exactly singular matrix factored in a
+/// different order leaves a pivot of that size instead of 0).
+fn has_zero_pivot<T: LinalgFloat>(diag: impl Iterator<Item = T> + Clone, n: usize) -> bool {
+    let max = diag.clone().map(|d| num_traits::Float::abs(d)).fold(<T as crate::element::Element>::zero(), |a, b| {
+        if b > a {
+            b
+        } else {
+            a
+        }
+    });
+    let tol = max * T::from_f64(n as f64) * <T as num_traits::Float>::epsilon();
+    diag.into_iter().any(|d| num_traits::Float::abs(d) <= tol)
+}
+
+fn lu_checked<T: LinalgFloat>(a: &ndarray::ArrayView2<'_, T>) -> Result<faer::linalg::solvers::PartialPivLu<T>> {
+    let lu = to_faer(a).partial_piv_lu();
+    let u = lu.U();
+    let n = u.nrows();
+    if has_zero_pivot((0..n).map(|i| u[(i, i)]), n) {
+        return Err(Error::LinAlg("Singular matrix".into()));
+    }
+    Ok(lu)
+}
+
+/// Solve `a · x = b` for square `a` (`b` a vector or a matrix of right-hand sides).
+pub fn solve<T: LinalgFloat>(a: &ChunkedArray<T>, b: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
+    let n = square(a, "solve")?;
+    if b.ndim() == 0 || b.ndim() > 2 || b.shape()[0] != n {
+        return Err(Error::Shape(format!(
+            "solve: b of shape {:?} does not match a of shape {:?}",
+            b.shape(),
+            a.shape()
+        )));
+    }
+    let b2 = if b.ndim() == 1 { b.expand_dims(1)? } else { b.clone() };
+    let k = b2.shape()[1];
+    let node = dense::<T, _>(vec![one_block(a)?, one_block(&b2)?], "solve", |v| {
+        use faer::linalg::solvers::Solve;
+        let lu = lu_checked(&v[0])?;
+        let x = lu.solve(to_faer(&v[1]).as_ref());
+        Ok(vec![from_faer(x.as_ref())])
+    });
+    let x = ChunkedArray::<T>::from_node(pick::<T>(&node, 0, "solve-x", vec![n, k]));
+    if b.ndim() == 1 {
+        x.squeeze(Some(&[1]))
+    } else {
+        Ok(x)
+    }
+}
+
+/// Inverse of a square matrix.
+pub fn inv<T: LinalgFloat>(a: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
+    let n = square(a, "inv")?;
+    let node = dense::<T, _>(vec![one_block(a)?], "inv", |v| {
+        use faer::linalg::solvers::DenseSolveCore;
+        Ok(vec![from_faer(lu_checked(&v[0])?.inverse().as_ref())])
+    });
+    Ok(ChunkedArray::from_node(pick::<T>(&node, 0, "inv", vec![n, n])))
+}
+
+/// Lower-triangular Cholesky factor `l` of a symmetric positive-definite matrix
+/// (`a = l · lᵀ`, NumPy's convention).
+pub fn cholesky<T: LinalgFloat>(a: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
+    let n = square(a, "cholesky")?;
+    let node = dense::<T, _>(vec![one_block(a)?], "cholesky", |v| {
+        let llt = to_faer(&v[0])
+            .llt(faer::Side::Lower)
+            .map_err(|_| Error::LinAlg("Matrix is not positive definite".into()))?;
+        Ok(vec![from_faer(llt.L())])
+    });
+    Ok(ChunkedArray::from_node(pick::<T>(&node, 0, "cholesky", vec![n, n])))
+}
+
+/// LU decomposition with partial pivoting, `a = p · l · u` (scipy's convention): `p` a
+/// permutation matrix, `l` unit lower-triangular, `u` upper-triangular.
+pub fn lu<T: LinalgFloat>(a: &ChunkedArray<T>) -> Result<(ChunkedArray<T>, ChunkedArray<T>, ChunkedArray<T>)> {
+    let n = square(a, "lu")?;
+    let node = dense::<T, _>(vec![one_block(a)?], "lu", |v| {
+        let lu = to_faer(&v[0]).partial_piv_lu();
+        let (fwd, _) = lu.P().arrays();
+        let n = v[0].nrows();
+        // faer: rows of P·A are rows fwd[i] of A, i.e. A = Pᵀ L U
+        let mut p = Array2::<T>::zeros((n, n));
+        for (i, &f) in fwd.iter().enumerate() {
+            p[[f, i]] = <T as crate::element::Element>::one();
+        }
+        Ok(vec![p, from_faer(lu.L()), from_faer(lu.U())])
+    });
+    let p = ChunkedArray::from_node(pick::<T>(&node, 0, "lu-p", vec![n, n]));
+    let l = ChunkedArray::from_node(pick::<T>(&node, 1, "lu-l", vec![n, n]));
+    let u = ChunkedArray::from_node(pick::<T>(&node, 2, "lu-u", vec![n, n]));
+    Ok((p, l, u))
+}
+
+/// Least squares `min ‖a·x − b‖` for tall `a` (m ≥ n, full rank) via TSQR; returns `x` and
+/// the squared residual norms (one per column of `b`; a scalar for a vector `b`).
+pub fn lstsq<T: LinalgFloat>(a: &ChunkedArray<T>, b: &ChunkedArray<T>) -> Result<(ChunkedArray<T>, ChunkedArray<T>)> {
+    let (m, n) = check_2d(a, "lstsq")?;
+    if m < n {
+        return Err(Error::LinAlg(format!("lstsq needs a tall matrix (m >= n), got {m}×{n}")));
+    }
+    if b.ndim() == 0 || b.ndim() > 2 || b.shape()[0] != m {
+        return Err(Error::Shape(format!(
+            "lstsq: b of shape {:?} does not match a of shape {:?}",
+            b.shape(),
+            a.shape()
+        )));
+    }
+    let (q, r) = qr(a)?;
+    let qtb = q.t().dot(b)?;
+    let qtb2 = if b.ndim() == 1 { qtb.expand_dims(1)? } else { qtb };
+    let k = qtb2.shape()[1];
+    let node = dense::<T, _>(vec![one_block(&r)?, one_block(&qtb2)?], "lstsq", |v| {
+        let mut x = to_faer(&v[1]);
+        let rr = to_faer(&v[0]);
+        if has_zero_pivot((0..rr.nrows()).map(|i| rr[(i, i)]), rr.nrows()) {
+            return Err(Error::LinAlg("lstsq: matrix is rank deficient".into()));
+        }
+        faer::linalg::triangular_solve::solve_upper_triangular_in_place(rr.as_ref(), x.as_mut(), faer::Par::Seq);
+        Ok(vec![from_faer(x.as_ref())])
+    });
+    let x = ChunkedArray::<T>::from_node(pick::<T>(&node, 0, "lstsq-x", vec![n, k]));
+    let x = if b.ndim() == 1 { x.squeeze(Some(&[1]))? } else { x };
+    let resid = &a.dot(&x)? - b;
+    let res = (&resid * &resid).sum(0)?;
+    Ok((x, res))
+}
+
+/// Which norm [`norm`] computes (NumPy's `ord`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum NormOrd {
+    /// Frobenius for matrices, 2-norm for vectors (NumPy's default `ord=None`).
+    Fro,
+    /// Vectors: sum of |x|; matrices: largest column sum of |x|.
+    One,
+    /// Vectors: Euclidean; matrices: largest singular value.
+    Two,
+    /// Vectors: max |x|; matrices: largest row sum of |x|.
+    Inf,
+    /// Vectors: min |x|; matrices: smallest row sum of |x|.
+    NegInf,
+    /// Vectors: (Σ|x|^p)^(1/p).
+    P(f64),
+}
+
+/// Vector or matrix norm (NumPy's `linalg.norm`): over all axes for `Axes::All` (a vector
+/// norm of 1-D input, a matrix norm of 2-D input), over one axis (vector norms), or over two
+/// axes (matrix norms).
+pub fn norm<T: LinalgFloat>(x: &ChunkedArray<T>, ord: NormOrd, axis: impl Into<Axes>) -> Result<ChunkedArray<T>> {
+    let axes = axis.into().resolve(x.ndim())?;
+    let ax = x.abs();
+    let vector = axes.len() == 1;
+    if !vector && axes.len() != 2 {
+        return if ord == NormOrd::Fro {
+            (&ax * &ax).sum(Axes::Some(axes.iter().map(|&a| a as isize).collect())).map(|v| v.sqrt())
+        } else {
+            Err(Error::Value(format!("norm {ord:?} of {} axes: give one axis (vector) or two (matrix)", axes.len())))
+        };
+    }
+    let axs = Axes::Some(axes.iter().map(|&a| a as isize).collect());
+    if vector {
+        return match ord {
+            NormOrd::Fro | NormOrd::Two => (&ax * &ax).sum(axs).map(|v| v.sqrt()),
+            NormOrd::One => ax.sum(axs),
+            NormOrd::Inf => ax.max(axs),
+            NormOrd::NegInf => ax.min(axs),
+            NormOrd::P(p) => {
+                let s = ax.powf(T::from_f64(p)).sum(axs)?;
+                Ok(s.powf(T::from_f64(1.0 / p)))
+            }
+        };
+    }
+    let (r, c) = (axes[0] as isize, axes[1] as isize);
+    match ord {
+        NormOrd::Fro => (&ax * &ax).sum(axs).map(|v| v.sqrt()),
+        NormOrd::One => ax.sum(r)?.max(if c > r { c - 1 } else { c }),
+        NormOrd::Inf => ax.sum(c)?.max(if r > c { r - 1 } else { r }),
+        NormOrd::NegInf => ax.sum(c)?.min(if r > c { r - 1 } else { r }),
+        NormOrd::Two => {
+            if x.ndim() != 2 {
+                return Err(Error::Value("the matrix 2-norm is implemented for 2-d arrays".into()));
+            }
+            let (_, s, _) = svd(x)?;
+            s.max(None)
+        }
+        NormOrd::P(_) => Err(Error::Value("matrix norms take Fro, One, Two, Inf or NegInf".into())),
+    }
+}
