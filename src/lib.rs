@@ -20,6 +20,8 @@
 
 pub mod array;
 pub mod config;
+pub mod delayed;
+pub mod diagnostics;
 pub mod element;
 pub mod error;
 pub mod graph;

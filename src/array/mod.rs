@@ -10,6 +10,8 @@ pub mod elementwise;
 pub mod histogram;
 pub mod indexing;
 pub mod linalg;
+pub mod persist;
+pub mod picture;
 pub mod products;
 pub mod random;
 pub mod reductions;

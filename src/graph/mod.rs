@@ -1,5 +1,6 @@
 //! The lazy graph (nodes and their operations) and its lowering to tasks.
 
+pub mod dot;
 pub mod node;
 pub mod plan;
 

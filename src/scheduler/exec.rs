@@ -138,6 +138,10 @@ pub(crate) fn execute(plan: &Plan, cfg: &Config) -> Result<Vec<Vec<Block>>> {
         peak_bytes: 0,
         peak_blocks: 0,
     };
+    let progress = crate::diagnostics::progress::ProgressBar::for_policy(cfg.progress, cfg.progress_after)
+        .map(|p| Arc::new(p) as Arc<dyn Callback>);
+    let mut callbacks: Vec<Arc<dyn Callback>> = cfg.callbacks.clone();
+    callbacks.extend(progress);
     let sh = Shared {
         plan,
         dep_off,
@@ -146,7 +150,7 @@ pub(crate) fn execute(plan: &Plan, cfg: &Config) -> Result<Vec<Vec<Block>>> {
         inputs,
         pinned,
         cap: cfg.memory_cap,
-        callbacks: &cfg.callbacks,
+        callbacks: &callbacks,
         state: Mutex::new(state),
         cv: Condvar::new(),
     };
