@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export NDCHUNK_EXAMPLE_SMALL=1
 export NDCHUNK_DATA="${NDCHUNK_DATA:-target/example-data}"
+export NDCHUNK_OUT="${NDCHUNK_OUT:-target/example-out}"
 mkdir -p "$NDCHUNK_DATA"
 for f in examples/*.rs; do
   name=$(basename "$f" .rs)

@@ -68,11 +68,21 @@ impl<T: Element + hdf5::H5Type> ChunkedArray<T> {
     /// A lazy array over dataset `dataset` of the HDF5 file at `path`; blocks are the
     /// dataset's chunks (or `"auto"` blocks for contiguous datasets).
     pub fn from_hdf5(path: impl AsRef<Path>, dataset: &str) -> Result<ChunkedArray<T>> {
-        let (info, ds) = DatasetInfo::open(path.as_ref(), dataset)?;
+        Self::open_hdf5(path.as_ref(), dataset, false)
+    }
+
+    /// Like [`from_hdf5`](Self::from_hdf5) but every block is read by libhdf5 under its
+    /// global lock (no parallel decoding): the baseline the parallel path is measured against.
+    pub fn from_hdf5_locked(path: impl AsRef<Path>, dataset: &str) -> Result<ChunkedArray<T>> {
+        Self::open_hdf5(path.as_ref(), dataset, true)
+    }
+
+    fn open_hdf5(path: &Path, dataset: &str, locked: bool) -> Result<ChunkedArray<T>> {
+        let (info, ds) = DatasetInfo::open(path, dataset)?;
         if info.dtype != T::DTYPE {
             return Err(Error::DType(format!(
                 "{}:{dataset} holds {}, not {}; read it as ChunkedArray::<{}>::from_hdf5 and convert with .astype()",
-                path.as_ref().display(),
+                path.display(),
                 info.dtype,
                 T::DTYPE,
                 rust_name(info.dtype)
@@ -84,9 +94,9 @@ impl<T: Element + hdf5::H5Type> ChunkedArray<T> {
                 ChunkSpec::Auto.normalize(&info.shape, info.dtype.itemsize(), Config::global().chunk_target_bytes)?
             }
         };
-        let file = File::open(path.as_ref())?;
+        let file = File::open(path)?;
         let shape = info.shape.clone();
-        let op = Hdf5Read::<T> { info, ds, file, _t: PhantomData };
+        let op = Hdf5Read::<T> { locked, info, ds, file, _t: PhantomData };
         Ok(ChunkedArray::from_node(source_node::<T>("from-hdf5", shape, chunks, op)))
     }
 

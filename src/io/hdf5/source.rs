@@ -126,6 +126,8 @@ impl DatasetInfo {
 
 /// Reads blocks of a dataset.
 pub struct Hdf5Read<T> {
+    /// Read every block through libhdf5 (under its lock), for comparisons.
+    pub locked: bool,
     pub info: DatasetInfo,
     pub ds: hdf5::Dataset,
     pub file: File,
@@ -291,6 +293,7 @@ impl<T: Element + hdf5::H5Type> Op for Hdf5Read<T> {
         let chunks = &node.meta().chunks;
         let ranges = chunks.block_ranges(b);
         let a = match (&self.info.chunk, &self.info.pipeline, self.info.contiguous_offset) {
+            _ if self.locked => self.library_read(&ranges)?,
             (Some(chunk), Some(pipeline), _) if !ranges.iter().any(|r| r.is_empty()) => {
                 match self.read_chunk(b, pipeline, chunk)? {
                     Some(a) => a,
@@ -304,6 +307,6 @@ impl<T: Element + hdf5::H5Type> Op for Hdf5Read<T> {
     }
 
     fn key(&self) -> Option<String> {
-        Some(format!("{}:{}", self.info.path.display(), self.info.name))
+        Some(format!("{}:{}:{}", self.info.path.display(), self.info.name, self.locked))
     }
 }

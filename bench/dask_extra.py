@@ -1,0 +1,40 @@
+"""Extra dask.array workloads for `make compare` (beside ../shared/bench/dask_side.py).
+
+Usage: python3 bench/dask_extra.py DATA_DIR  -> one JSON object per line, as dask_side.py.
+"""
+import json, os, sys, time
+import numpy as np, h5py, dask, dask.array as da
+
+
+def best(f, n=3):
+    ts = []
+    for _ in range(n):
+        t = time.perf_counter(); r = f(); ts.append(time.perf_counter() - t)
+    return min(ts), r
+
+
+def emit(name, engine, secs, result):
+    print(json.dumps({"name": name, "engine": engine, "s": round(secs, 6), "result": result}), flush=True)
+
+
+def main():
+    data = sys.argv[1]
+    # 16k x 16k float32 from row blocks to column blocks, summed
+    x = da.random.default_rng(8).random((16000, 16000), chunks=(1000, 16000), dtype=np.float32).persist()
+    s, r = best(lambda: float(x.rechunk((16000, 1000)).sum().compute()), 1)
+    emit("rechunk16k_f32.rows_to_cols_sum", "dask", s, r)
+    del x
+    # gzip+shuffle file written by ndchunk-compare (h5py reads under libhdf5's lock)
+    p = os.path.join(data, "gzip4000.hdf5")
+    if os.path.exists(p):
+        with h5py.File(p, "r") as f:
+            d = da.from_array(f["/data"], chunks=f["/data"].chunks)
+            s, r = best(lambda: float(d.sum().compute()), 5)
+            emit("gzip4000.sum_parallel_decode", "dask", s, r)
+            a = f["/data"]
+            s, r = best(lambda: float(a[:].sum()), 3)
+            emit("gzip4000.sum_parallel_decode", "numpy", s, r)
+
+
+if __name__ == "__main__":
+    main()

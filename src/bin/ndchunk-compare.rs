@@ -1,0 +1,391 @@
+//! `make compare`: the seed workloads in ndchunk, NumPy and dask.array, in one session.
+//!
+//! ```text
+//! ndchunk-compare [--threads N] [--data DIR] [--big] [--only a,b] [--skip-python] [--write BENCHMARKS.md]
+//! ```
+//! Each ndchunk workload runs in a child process (this binary with `--run NAME`) so its peak
+//! RSS is its own; the Python side runs `dask_side.py` (and `bench/dask_extra.py`) from
+//! `$NDCHUNK_BENCH_DIR`, `../shared/bench` or `bench/`. Missing Python, NumPy, dask or h5py
+//! is reported and those columns read "n/a".
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use ndarray::ArrayD;
+use ndchunk::io::hdf5::Hdf5Options;
+use ndchunk::prelude::*;
+use ndchunk::random::Generator;
+use ndchunk::Config;
+
+/// (name, target ratio to dask or absolute note, what the issue asks)
+const WORKLOADS: &[(&str, &str)] = &[
+    ("testdata.sum", "≤ 0.25× dask"),
+    ("testdata.mean", ""),
+    ("testdata.var", "≤ 0.25× dask"),
+    ("testdata.std", "≤ 0.25× dask"),
+    ("testdata.all4_one_pass", "≤ 0.2× dask"),
+    ("mean1d_1000MB", "≥ 90% of the 2-thread read limit (≈42 ms)"),
+    ("cube.nanmin", ""),
+    ("cube.nanmax", ""),
+    ("cube.nanmean", "≤ 0.3× dask"),
+    ("cube.nanstd", "≤ 0.3× dask"),
+    ("cube.mean_with_nan", ""),
+    ("ones4000.x_plus_xT_sum", ""),
+    ("ones4000.dot_mean_std", "≤ 0.75× dask"),
+    ("rand5000.dot_x_xpxT", "≤ 0.7× dask"),
+    ("normal5000.masked_histogram", "≤ 0.5× dask"),
+    ("reshape_5000sq_to_1000x5000x5", "dask refuses"),
+    ("qr_10000x1000", "≤ 0.5× dask"),
+    ("overhead.100k_tasks_sum", "≤ 0.25 s"),
+    ("randint8GB.mean", "≤ 0.5× dask, bounded memory"),
+    ("rechunk16k_f32.rows_to_cols_sum", "time and peak RSS vs dask"),
+    ("gzip4000.sum_parallel_decode", "speed-up over the locked read"),
+    ("gzip4000.sum_locked_read", "baseline"),
+    ("realdata.sum", "≤ 0.4× dask at ≤ 200 MB"),
+    ("realdata.all4_one_pass", "≤ 0.25× dask at ≤ 300 MB"),
+];
+
+fn best<F: FnMut() -> f64>(n: usize, mut f: F) -> (f64, f64) {
+    let mut t = f64::INFINITY;
+    let mut r = 0.0;
+    for _ in 0..n {
+        let t0 = Instant::now();
+        r = f();
+        t = t.min(t0.elapsed().as_secs_f64());
+    }
+    (t, r)
+}
+
+fn cube() -> ArrayD<f64> {
+    let mut c = Generator::new(2).random(&[12, 444, 922], [1, 444, 922]).unwrap().compute().unwrap();
+    c[[5, 123, 234]] = f64::NAN;
+    c
+}
+
+fn ensure_testdata(data: &Path, name: &str, n: usize, rows: usize) -> PathBuf {
+    let p = data.join(name);
+    if !p.exists() {
+        Generator::new(0).random(&[n, n], [rows, n]).unwrap().to_hdf5(&p, "/data").unwrap();
+    }
+    p
+}
+
+fn ensure_gzip(data: &Path) -> PathBuf {
+    let p = data.join("gzip4000.hdf5");
+    if !p.exists() {
+        let x = Generator::new(9).random(&[4000, 4000], [500, 500]).unwrap();
+        x.to_hdf5_with(&p, "/data", &Hdf5Options::gzip(4)).unwrap();
+    }
+    p
+}
+
+fn four(x: &ChunkedArray<f64>) -> f64 {
+    let r = ndchunk::compute_all(&[
+        &x.sum(None).unwrap(),
+        &x.mean(None).unwrap(),
+        &x.var(None, 0).unwrap(),
+        &x.std(None, 0).unwrap(),
+    ])
+    .unwrap();
+    r[0][[]]
+}
+
+/// Run one workload in this process; returns (best seconds, result).
+fn run(name: &str, data: &Path) -> (f64, f64) {
+    let (group, op) = name.split_once('.').unwrap_or((name, ""));
+    match group {
+        "testdata" | "realdata" => {
+            let p = if group == "testdata" {
+                ensure_testdata(data, "testdata.hdf5", 3000, 300)
+            } else {
+                ensure_testdata(data, "realdata.hdf5", 30000, 300)
+            };
+            let n = if group == "testdata" { 7 } else { 1 };
+            let x = ChunkedArray::<f64>::from_hdf5(&p, "/data").unwrap();
+            match op {
+                "sum" => best(n, || x.sum(None).unwrap().item().unwrap()),
+                "mean" => best(n, || x.mean(None).unwrap().item().unwrap()),
+                "var" => best(n, || x.var(None, 0).unwrap().item().unwrap()),
+                "std" => best(n, || x.std(None, 0).unwrap().item().unwrap()),
+                _ => best(n, || four(&x)),
+            }
+        }
+        "mean1d_1000MB" => {
+            let n = 1000 * 1024 * 1024 / 8;
+            let a = Generator::new(1).standard_normal(&[n], [n / 8]).unwrap().compute().unwrap();
+            let x = ChunkedArray::from_array(a, [n / 8]).unwrap();
+            best(5, || x.mean(None).unwrap().item().unwrap())
+        }
+        "cube" => {
+            let x = ChunkedArray::from_array(cube(), [1, 444, 922]).unwrap();
+            match op {
+                "nanmin" => best(5, || x.nanmin(None).unwrap().item().unwrap()),
+                "nanmax" => best(5, || x.nanmax(None).unwrap().item().unwrap()),
+                "nanmean" => best(5, || x.nanmean(None).unwrap().item().unwrap()),
+                "nanstd" => best(5, || x.nanstd(None, 0).unwrap().item().unwrap()),
+                _ => best(5, || x.mean(None).unwrap().item().unwrap()),
+            }
+        }
+        "ones4000" => {
+            let x = ndchunk::ones::<f64>(&[4000, 4000], [1000, 1000]).unwrap();
+            match op {
+                "x_plus_xT_sum" => best(3, || (&x + &x.t()).sum(None).unwrap().item().unwrap()),
+                _ => best(3, || {
+                    let y = &x.dot(&(&x.t() + 1.0)).unwrap() - &x.mean(None).unwrap();
+                    y.std(None, 0).unwrap().item().unwrap()
+                }),
+            }
+        }
+        "rand5000" => {
+            let a = Generator::new(3).random(&[5000, 5000], [2500, 2500]).unwrap().compute().unwrap();
+            let x = ChunkedArray::from_array(a, [2500, 2500]).unwrap();
+            best(3, || x.dot(&(&x + &x.t())).unwrap().compute().unwrap()[[0, 0]])
+        }
+        "normal5000" => best(3, || {
+            let a = &Generator::new(4).normal(9.0, 1.0, &[5000, 5000], [1250, 5000]).unwrap()
+                + &ndchunk::ones::<f64>(&[5000, 5000], [1250, 5000]).unwrap();
+            let m = a.mask(&a.lt(10.0).unwrap()).unwrap();
+            let (h, _) = ndchunk::histogram(&m, 100, Some((-9.0, 11.0))).unwrap();
+            h.compute().unwrap().sum() as f64
+        }),
+        "reshape_5000sq_to_1000x5000x5" => {
+            let z = ndchunk::zeros::<f64>(&[5000, 5000], [2500, 2500]).unwrap();
+            best(3, || z.reshape(&[1000, 5000, 5]).unwrap().sum(None).unwrap().item().unwrap())
+        }
+        "qr_10000x1000" => {
+            let a = Generator::new(5).random(&[10000, 1000], [1000, 1000]).unwrap();
+            best(3, || {
+                let (q, r) = ndchunk::linalg::qr(&a).unwrap();
+                (&q.dot(&r).unwrap() - &a).abs().max(None).unwrap().item().unwrap()
+            })
+        }
+        "overhead" => {
+            let t = ndchunk::ones::<f64>(&[1_000_000], [10]).unwrap();
+            best(3, || t.sum(None).unwrap().item().unwrap())
+        }
+        "randint8GB" => {
+            let m = Generator::new(6).integers(0, 100, &[10000, 1000, 100], "auto").unwrap();
+            best(1, || m.mean(None).unwrap().item().unwrap())
+        }
+        "rechunk16k_f32" => {
+            let x =
+                Generator::new(8).random(&[16000, 16000], [1000, 16000]).unwrap().astype::<f32>().persist().unwrap();
+            best(1, || x.rechunk([16000, 1000]).unwrap().sum(None).unwrap().item().unwrap() as f64)
+        }
+        "gzip4000" => {
+            let p = ensure_gzip(data);
+            let x = if op == "sum_locked_read" {
+                ChunkedArray::<f64>::from_hdf5_locked(&p, "/data").unwrap()
+            } else {
+                ChunkedArray::<f64>::from_hdf5(&p, "/data").unwrap()
+            };
+            best(5, || x.sum(None).unwrap().item().unwrap())
+        }
+        _ => panic!("unknown workload {name}"),
+    }
+}
+
+#[derive(Default, Clone)]
+struct Row {
+    ndchunk: Option<(f64, f64, f64)>, // seconds, result, peak RSS MB
+    numpy: Option<f64>,
+    dask: Option<f64>,
+    dask_rss: Option<f64>,
+}
+
+/// Minimal reader of the flat JSON lines the Python scripts print.
+fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
+    let pat = format!("\"{key}\": ");
+    let i = line.find(&pat)? + pat.len();
+    let rest = &line[i..];
+    if let Some(stripped) = rest.strip_prefix('"') {
+        return stripped.split('"').next();
+    }
+    rest.split([',', '}']).next().map(str::trim)
+}
+
+fn bench_dir() -> Option<PathBuf> {
+    let cands = [
+        std::env::var("NDCHUNK_BENCH_DIR").ok().map(PathBuf::from),
+        Some(PathBuf::from("../shared/bench")),
+        Some(PathBuf::from("bench")),
+    ];
+    cands.into_iter().flatten().find(|d| d.join("dask_side.py").exists())
+}
+
+fn python_ok() -> bool {
+    Command::new("python3")
+        .args(["-c", "import numpy, dask, h5py"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+fn run_python(rows: &mut BTreeMap<String, Row>, data: &Path, big: bool) {
+    let Some(dir) = bench_dir() else {
+        eprintln!("no dask_side.py found (../shared/bench or $NDCHUNK_BENCH_DIR): NumPy/dask columns skipped");
+        return;
+    };
+    if !python_ok() {
+        eprintln!(
+            "python3 with numpy, dask and h5py not available (pip install dask numpy h5py): NumPy/dask columns skipped"
+        );
+        return;
+    }
+    let mut scripts = vec![(dir.join("dask_side.py"), vec![data.display().to_string()])];
+    let extra = PathBuf::from("bench/dask_extra.py");
+    if extra.exists() {
+        scripts.push((extra, vec![data.display().to_string()]));
+    }
+    for (script, args) in scripts {
+        eprintln!("running {} ...", script.display());
+        let out = Command::new("python3").arg(&script).args(&args).output();
+        let Ok(out) = out else { continue };
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            let (Some(name), Some(engine), Some(s)) = (field(line, "name"), field(line, "engine"), field(line, "s"))
+            else {
+                continue;
+            };
+            let s: f64 = s.parse().unwrap_or(-1.0);
+            let row = rows.entry(name.to_string()).or_default();
+            match engine {
+                "numpy" => row.numpy = Some(s),
+                "dask" if s >= 0.0 => row.dask = Some(s),
+                _ => {}
+            }
+        }
+        if !out.status.success() {
+            eprintln!(
+                "{} failed: {}",
+                script.display(),
+                String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("")
+            );
+        }
+    }
+    if big {
+        let real = dir.join("dask_realdata.py");
+        for (op, name) in [("sum", "realdata.sum"), ("all4", "realdata.all4_one_pass")] {
+            let code = format!(
+                "import runpy, sys, resource; sys.argv = ['x', {:?}, {:?}]; runpy.run_path({:?}, run_name='__main__'); print('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)",
+                data.display().to_string(),
+                op,
+                real.display().to_string()
+            );
+            if let Ok(o) = Command::new("python3").args(["-c", &code]).output() {
+                let text = String::from_utf8_lossy(&o.stdout);
+                let row = rows.entry(name.to_string()).or_default();
+                for l in text.lines() {
+                    if let Some(s) = field(l, "s") {
+                        row.dask = s.parse().ok();
+                    }
+                    if let Some(kb) = l.strip_prefix("RSS ") {
+                        row.dask_rss = kb.trim().parse::<f64>().ok().map(|k| k / 1024.0);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn fmt_s(s: Option<f64>) -> String {
+    match s {
+        Some(v) if v >= 1.0 => format!("{v:.2} s"),
+        Some(v) => format!("{:.1} ms", v * 1e3),
+        None => "n/a".into(),
+    }
+}
+
+fn ratio(a: Option<f64>, b: Option<f64>) -> String {
+    match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => format!("{:.2}×", a / b),
+        _ => "n/a".into(),
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let get = |k: &str| args.iter().position(|a| a == k).and_then(|i| args.get(i + 1)).cloned();
+    let threads: usize = get("--threads").and_then(|t| t.parse().ok()).unwrap_or(0);
+    if threads > 0 {
+        Config::set_global(Config::default().with_threads(threads).with_progress(ndchunk::Progress::Off));
+    } else {
+        Config::set_global(Config::default().with_progress(ndchunk::Progress::Off));
+    }
+    let data = PathBuf::from(get("--data").unwrap_or_else(|| "data".into()));
+    std::fs::create_dir_all(&data).expect("data dir");
+    if let Some(name) = get("--run") {
+        let (s, r) = run(&name, &data);
+        let rss = ndchunk::diagnostics::peak_rss_bytes().unwrap_or(0) as f64 / 1048576.0;
+        println!(
+            "{{\"name\": \"{name}\", \"engine\": \"ndchunk\", \"s\": {s}, \"result\": {r}, \"peak_rss_mb\": {rss:.1}}}"
+        );
+        return;
+    }
+    let big = args.iter().any(|a| a == "--big");
+    let only: Option<Vec<String>> = get("--only").map(|o| o.split(',').map(str::to_string).collect());
+    let exe = std::env::current_exe().expect("own path");
+    let mut rows: BTreeMap<String, Row> = BTreeMap::new();
+    // the shared test file first, so dask reads the same bytes
+    ensure_testdata(&data, "testdata.hdf5", 3000, 300);
+    for (name, _) in WORKLOADS {
+        if name.starts_with("realdata") && !big {
+            continue;
+        }
+        if only.as_ref().is_some_and(|o| !o.iter().any(|p| name.starts_with(p.as_str()))) {
+            continue;
+        }
+        eprintln!("ndchunk: {name}");
+        let mut cmd = Command::new(&exe);
+        cmd.args(["--run", name, "--data", &data.display().to_string()]);
+        if threads > 0 {
+            cmd.args(["--threads", &threads.to_string()]);
+        }
+        let out = cmd.output().expect("child");
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let line = text.lines().last().unwrap_or("");
+        let parse = |k: &str| field(line, k).and_then(|v| v.parse::<f64>().ok());
+        if let (Some(s), Some(r), Some(m)) = (parse("s"), parse("result"), parse("peak_rss_mb")) {
+            rows.entry(name.to_string()).or_default().ndchunk = Some((s, r, m));
+        } else {
+            eprintln!("  failed: {}", String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or(""));
+        }
+    }
+    if !args.iter().any(|a| a == "--skip-python") {
+        run_python(&mut rows, &data, big);
+    }
+    let nthreads = if threads > 0 { threads } else { Config::global().effective_threads() };
+    let mut table = String::new();
+    table.push_str("| workload | ndchunk | NumPy | dask | ndchunk / dask | ndchunk / NumPy | ndchunk peak RSS | dask peak RSS | target |\n");
+    table.push_str("|---|---|---|---|---|---|---|---|---|\n");
+    for (name, target) in WORKLOADS {
+        let Some(r) = rows.get(*name) else { continue };
+        let nd = r.ndchunk.map(|x| x.0);
+        table.push_str(&format!(
+            "| {name} | {} | {} | {} | {} | {} | {} | {} | {target} |\n",
+            fmt_s(nd),
+            fmt_s(r.numpy),
+            if r.dask.is_none() && name.starts_with("reshape") { "refuses".to_string() } else { fmt_s(r.dask) },
+            ratio(nd, r.dask),
+            ratio(nd, r.numpy),
+            r.ndchunk.map(|x| format!("{:.0} MB", x.2)).unwrap_or_else(|| "n/a".into()),
+            r.dask_rss.map(|x| format!("{x:.0} MB")).unwrap_or_else(|| "".into()),
+        ));
+    }
+    println!("{table}");
+    if let Some(path) = get("--write") {
+        let header = format!(
+            "# Benchmarks\n\nRatios of ndchunk to NumPy and dask.array, measured in one run of `make compare` \
+             ({nthreads} threads, {}). Times are the best of several runs; absolute times on this shared \
+             machine are noise, ratios from one run are the figures to read. Peak RSS is each ndchunk \
+             workload's own process (it includes building inputs held in memory, e.g. the 1000 MB array).\n\n",
+            std::env::consts::ARCH
+        );
+        let old = std::fs::read_to_string(&path).unwrap_or_default();
+        // keep hand-written sections after the generated table
+        let keep = old.find("\n## ").map(|i| old[i..].to_string()).unwrap_or_default();
+        std::fs::write(&path, format!("{header}{table}{keep}")).expect("write");
+        eprintln!("wrote {path}");
+    }
+}
