@@ -26,7 +26,7 @@ fn main() -> Result<()> {
     println!("their mean: {:.4}", big.mean(None)?.item()?);
 
     let sym = &x + &x.t();
-    println!("\nx + x.T is symmetric: {}", sym.eq(&sym.t())?.all(None)?.item()?);
+    println!("\nx + x.T is symmetric: {}", sym.eq(sym.t())?.all(None)?.item()?);
     let d = x.slice(s![..100, ..])?.dot(&x.slice(s![.., ..100])?)?;
     println!(
         "x[:100] @ x[:, :100]: {:?}, trace {:.3}",
