@@ -30,7 +30,10 @@ fn dot_output_has_one_node_per_task() {
     assert_eq!(count(&chain.to_dot_with(false), "shape=ellipse"), 27);
     let opt = chain.to_dot();
     assert_eq!(count(&opt, "shape=ellipse"), 9, "{opt}");
-    assert!(opt.contains("full → add"), "{opt}");
+    assert!(opt.contains("add(mul(full))"), "{opt}");
+    // a reduction streaming a fused chain
+    let s2 = (&x * 2.0).sum(None).unwrap();
+    assert!(s2.to_dot().contains("sum-partial(mul(full))"), "{}", s2.to_dot());
     // every edge references declared nodes
     for line in opt.lines().filter(|l| l.contains("->")) {
         let parts: Vec<&str> = line.trim().trim_end_matches(';').split(" -> ").collect();

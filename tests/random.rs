@@ -141,3 +141,21 @@ fn bad_parameters_are_errors() {
     assert!(matches!(g.choice(&[1.0, 2.0], Some(&[0.5, 0.6]), &[3], [3]), Err(Error::Value(_))));
     assert!(matches!(g.random(&[3], [0]), Err(Error::Chunks(_))));
 }
+
+#[test]
+fn generated_tile_by_tile_equals_generated_by_block() {
+    // `+ 0.0` fuses the generator into an elementwise tile chain; `.sum()` over it streams
+    // tiles into the reduction: both must see exactly the block path's values.
+    for c in CHUNKINGS {
+        let g = || Generator::new(3);
+        let direct = g().normal(1.0, 2.0, &[40, 30], *c).unwrap().compute().unwrap();
+        let fused = (&g().normal(1.0, 2.0, &[40, 30], *c).unwrap() + 0.0).compute().unwrap();
+        assert_eq!(direct, fused, "{c:?}");
+        let s = g().integers(0, 100, &[40, 30], *c).unwrap().sum(None).unwrap().item().unwrap();
+        assert_eq!(s, direct_sum(&g().integers(0, 100, &[40, 30], [40, 30]).unwrap().compute().unwrap()));
+    }
+}
+
+fn direct_sum(a: &ArrayD<i64>) -> i64 {
+    a.iter().sum()
+}

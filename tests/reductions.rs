@@ -300,3 +300,51 @@ fn reductions_of_expressions_and_bool_results() {
     let v = (&centered * &centered).mean(None).unwrap().item().unwrap();
     assert!((v - x.var(None, 0).unwrap().item().unwrap()).abs() < 1e-9);
 }
+
+#[test]
+fn reductions_streaming_fused_inputs_match_the_block_path() {
+    // `x * 1` is an elementwise node: reductions over trailing axes consume it tile by tile
+    // (no block is materialised); the results must equal the reductions of `x` itself.
+    let a =
+        ArrayD::from_shape_fn(IxDyn(&[7, 6, 50]), |i| ((i[0] * 131 + i[1] * 17 + i[2] * 7) % 23) as f64 - 11.0 + 0.25);
+    for chunks in [vec![7, 6, 50], vec![3, 4, 17], vec![1, 1, 50], vec![2, 6, 1]] {
+        let x = ChunkedArray::from_array(a.clone(), chunks.clone()).unwrap();
+        let y = &x * 1.0;
+        for axes in [Axes::All, Axes::Some(vec![-1]), Axes::Some(vec![1, 2])] {
+            let what = format!("{chunks:?} {axes:?}");
+            assert_eq!(
+                y.sum(axes.clone()).unwrap().compute().unwrap(),
+                x.sum(axes.clone()).unwrap().compute().unwrap(),
+                "sum {what}"
+            );
+            let (m1, m2) = (
+                y.var(axes.clone(), 1).unwrap().compute().unwrap(),
+                x.var(axes.clone(), 1).unwrap().compute().unwrap(),
+            );
+            assert!(m1.iter().zip(m2.iter()).all(|(p, q)| (p - q).abs() <= 1e-12 * q.abs().max(1.0)), "var {what}");
+            assert_eq!(
+                y.max(axes.clone()).unwrap().compute().unwrap(),
+                x.max(axes.clone()).unwrap().compute().unwrap(),
+                "max {what}"
+            );
+            assert_eq!(
+                y.nanmean(axes.clone()).unwrap().compute().unwrap(),
+                x.nanmean(axes.clone()).unwrap().compute().unwrap(),
+                "nanmean {what}"
+            );
+        }
+        assert_eq!(
+            y.argmax(None).unwrap().compute().unwrap(),
+            x.argmax(None).unwrap().compute().unwrap(),
+            "argmax {chunks:?}"
+        );
+        assert_eq!(
+            y.argmin(-1).unwrap().compute().unwrap(),
+            x.argmin(-1).unwrap().compute().unwrap(),
+            "argmin {chunks:?}"
+        );
+    }
+    // sources fused straight into a reduction
+    let s = ndchunk::full::<f64>(&[1000, 10], 0.5, [300, 7]).unwrap().sum(None).unwrap().item().unwrap();
+    assert_eq!(s, 5000.0);
+}

@@ -15,10 +15,12 @@
 //! **How, and what it costs.** Element `i` reads its own words of a ChaCha8 keystream (see
 //! `ops::random`): blocks seek once per row, so generation is as fast as a sequential stream
 //! (ChaCha8 with SIMD) plus one O(1) seek per row. The price is a fixed number of draws per
-//! element: `normal` uses Box–Muller with two uniforms per value (not the ziggurat, whose
-//! rejection loop draws a variable number); `integers` maps one 64-bit draw into the range by a
-//! widening multiply (bias below range/2⁶⁴, unmeasurable). `poisson` and `binomial`, whose
-//! samplers loop, seek once per element, which costs about a ChaCha block (≈100 ns) per value.
+//! element: `normal` uses Box–Muller, two uniforms for each pair of values (not the ziggurat,
+//! whose rejection loop draws a variable number); `integers` maps one draw into the range by a
+//! widening multiply — a 32-bit draw for ranges up to 4096 values (bias below range/2³²,
+//! at most 2⁻²⁰ relative), a 64-bit draw otherwise (bias below range/2⁶⁴). `poisson` and
+//! `binomial`, whose samplers loop, seek once per element, which costs about a ChaCha block
+//! (≈100 ns) per value.
 
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -33,7 +35,10 @@ use crate::array::ChunkedArray;
 use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::ops::creation::source_node;
-use crate::ops::random::{Draws, RandomOp};
+use crate::ops::random::{Fixed, Pairs, RandomOp, Sampler, Variable};
+
+/// Integer ranges up to this size draw one 32-bit word per value.
+const SMALL_RANGE: u128 = 1 << 12;
 
 /// A seeded source of random arrays (NumPy's `default_rng(seed)`).
 pub struct Generator {
@@ -53,27 +58,23 @@ impl Generator {
         Generator { seed, calls: AtomicU64::new(0) }
     }
 
-    fn make<T: Element, F>(
+    fn make<T: Element, S: Sampler<T>>(
         &self,
         name: &'static str,
         key: String,
         shape: &[usize],
         chunks: impl Into<ChunkSpec>,
-        draws: Draws,
-        sample: F,
-    ) -> Result<ChunkedArray<T>>
-    where
-        F: Fn(&mut ChaCha8Rng) -> T + Send + Sync + 'static,
-    {
+        sampler: S,
+    ) -> Result<ChunkedArray<T>> {
         let chunks = normalize(chunks, shape, std::mem::size_of::<T>())?;
         let stream = self.calls.fetch_add(1, Ordering::Relaxed);
-        let op = RandomOp { seed: self.seed, stream, draws, sample, key, _t: PhantomData };
+        let op = RandomOp { seed: self.seed, stream, sampler: std::sync::Arc::new(sampler), key, _t: PhantomData };
         Ok(ChunkedArray::from_node(source_node::<T>(name, shape.to_vec(), chunks, op)))
     }
 
     /// Uniform values in `[0, 1)`.
     pub fn random(&self, shape: &[usize], chunks: impl Into<ChunkSpec>) -> Result<ChunkedArray<f64>> {
-        self.make("random", "random".into(), shape, chunks, Draws::Fixed(2), unit)
+        self.make("random", "random".into(), shape, chunks, Fixed(2, unit))
     }
 
     /// Uniform values in `[low, high)`.
@@ -88,9 +89,13 @@ impl Generator {
             return Err(Error::Value(format!("uniform needs finite low <= high, got [{low}, {high})")));
         }
         let w = high - low;
-        self.make("uniform", format!("uniform({low},{high})"), shape, chunks, Draws::Fixed(2), move |r| {
-            low + w * unit(r)
-        })
+        self.make(
+            "uniform",
+            format!("uniform({low},{high})"),
+            shape,
+            chunks,
+            Fixed(2, move |r: &mut ChaCha8Rng| low + w * unit(r)),
+        )
     }
 
     /// Standard normal values (Box–Muller, two uniforms per value).
@@ -109,11 +114,14 @@ impl Generator {
         if !(scale >= 0.0 && scale.is_finite() && loc.is_finite()) {
             return Err(Error::Value(format!("normal needs finite loc and scale >= 0, got ({loc}, {scale})")));
         }
-        self.make("normal", format!("normal({loc},{scale})"), shape, chunks, Draws::Fixed(4), move |r| {
+        let pair = move |r: &mut ChaCha8Rng| {
             let u1 = 1.0 - unit(r); // (0, 1]
             let u2 = unit(r);
-            loc + scale * (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-        })
+            let rad = scale * (-2.0 * u1.ln()).sqrt();
+            let (s, c) = (std::f64::consts::TAU * u2).sin_cos();
+            (loc + rad * c, loc + rad * s)
+        };
+        self.make("normal", format!("normal({loc},{scale})"), shape, chunks, Pairs(pair))
     }
 
     /// Integers uniform in `[low, high)` (NumPy's `integers`, `endpoint=False`).
@@ -128,10 +136,28 @@ impl Generator {
             return Err(Error::Value(format!("integers needs low < high, got [{low}, {high})")));
         }
         let range = (high as i128 - low as i128) as u128;
-        self.make("integers", format!("integers({low},{high})"), shape, chunks, Draws::Fixed(2), move |r| {
-            let v = ((r.next_u64() as u128 * range) >> 64) as i128;
-            (low as i128 + v) as i64
-        })
+        let key = format!("integers({low},{high})");
+        if range <= SMALL_RANGE {
+            // one 32-bit word per value: bias below range / 2^32 <= 2^-20
+            let r32 = range as u64;
+            return self.make(
+                "integers",
+                key,
+                shape,
+                chunks,
+                Fixed(1, move |r: &mut ChaCha8Rng| low + ((r.next_u32() as u64 * r32) >> 32) as i64),
+            );
+        }
+        self.make(
+            "integers",
+            key,
+            shape,
+            chunks,
+            Fixed(2, move |r: &mut ChaCha8Rng| {
+                let v = ((r.next_u64() as u128 * range) >> 64) as i128;
+                (low as i128 + v) as i64
+            }),
+        )
     }
 
     /// Exponential values with mean `scale` (inverse CDF, one uniform per value).
@@ -139,9 +165,13 @@ impl Generator {
         if !(scale >= 0.0 && scale.is_finite()) {
             return Err(Error::Value(format!("exponential needs a finite scale >= 0, got {scale}")));
         }
-        self.make("exponential", format!("exponential({scale})"), shape, chunks, Draws::Fixed(2), move |r| {
-            -scale * (1.0 - unit(r)).ln()
-        })
+        self.make(
+            "exponential",
+            format!("exponential({scale})"),
+            shape,
+            chunks,
+            Fixed(2, move |r: &mut ChaCha8Rng| -scale * (1.0 - unit(r)).ln()),
+        )
     }
 
     /// Poisson counts with mean `lam` (rand_distr's sampler, one seek per value).
@@ -150,13 +180,25 @@ impl Generator {
             return crate::array::creation::zeros::<i64>(shape, chunks);
         }
         let d = rand_distr::Poisson::new(lam).map_err(|e| Error::Value(format!("poisson({lam}): {e}")))?;
-        self.make("poisson", format!("poisson({lam})"), shape, chunks, Draws::Variable, move |r| d.sample(r) as i64)
+        self.make(
+            "poisson",
+            format!("poisson({lam})"),
+            shape,
+            chunks,
+            Variable(move |r: &mut ChaCha8Rng| d.sample(r) as i64),
+        )
     }
 
     /// Binomial counts of `n` trials with success probability `p`.
     pub fn binomial(&self, n: u64, p: f64, shape: &[usize], chunks: impl Into<ChunkSpec>) -> Result<ChunkedArray<i64>> {
         let d = rand_distr::Binomial::new(n, p).map_err(|e| Error::Value(format!("binomial({n}, {p}): {e}")))?;
-        self.make("binomial", format!("binomial({n},{p})"), shape, chunks, Draws::Variable, move |r| d.sample(r) as i64)
+        self.make(
+            "binomial",
+            format!("binomial({n},{p})"),
+            shape,
+            chunks,
+            Variable(move |r: &mut ChaCha8Rng| d.sample(r) as i64),
+        )
     }
 
     /// Values drawn with replacement from `a`, uniformly or with probabilities `p` (NumPy's
@@ -175,9 +217,13 @@ impl Generator {
         match p {
             None => {
                 let k = values.len() as u128;
-                self.make("choice", format!("choice({:?})", values), shape, chunks, Draws::Fixed(2), move |r| {
-                    values[((r.next_u64() as u128 * k) >> 64) as usize]
-                })
+                self.make(
+                    "choice",
+                    format!("choice({:?})", values),
+                    shape,
+                    chunks,
+                    Fixed(2, move |r: &mut ChaCha8Rng| values[((r.next_u64() as u128 * k) >> 64) as usize]),
+                )
             }
             Some(p) => {
                 if p.len() != a.len() || p.iter().any(|&q| q.is_nan() || q < 0.0) {
@@ -193,11 +239,17 @@ impl Generator {
                     acc += q / total;
                     cdf.push(acc);
                 }
-                self.make("choice", format!("choice({values:?},{p:?})"), shape, chunks, Draws::Fixed(2), move |r| {
-                    let u = unit(r);
-                    let i = cdf.partition_point(|&c| c <= u).min(values.len() - 1);
-                    values[i]
-                })
+                self.make(
+                    "choice",
+                    format!("choice({values:?},{p:?})"),
+                    shape,
+                    chunks,
+                    Fixed(2, move |r: &mut ChaCha8Rng| {
+                        let u = unit(r);
+                        let i = cdf.partition_point(|&c| c <= u).min(values.len() - 1);
+                        values[i]
+                    }),
+                )
             }
         }
     }

@@ -29,7 +29,7 @@ use crate::array::ChunkedArray;
 use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::ops::reduce::cumulative::cumulate;
-use crate::ops::reduce::kinds::{ArgR, ExtremeR, LogicalR, MeanR, ProdR, SumR, VarR};
+use crate::ops::reduce::kinds::{ArgR, ExtremeR, LogicalR, MeanFromSum, MeanR, ProdR, SumR, VarR};
 use crate::ops::reduce::{reduce, ReduceOptions, Reduction};
 
 /// A view of an array with reduction options set; has every reduction method.
@@ -85,7 +85,14 @@ impl<'a, T: Element> Reducer<'a, T> {
     }
     /// Arithmetic mean (NaN for no elements).
     pub fn mean(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T::Real>> {
-        self.run(MeanR::<T, false>(PhantomData), axis.into(), false)
+        let axis = axis.into();
+        if T::DTYPE.is_float() && self.x.chunks().is_known() {
+            // floats: pairwise sum / count, sharing the sum's pass (NumPy computes it this way)
+            let axes = axis.resolve(self.x.ndim())?;
+            let count: usize = axes.iter().map(|&a| self.x.shape()[a]).product();
+            return self.run(MeanFromSum::<T> { count: count as f64, _t: PhantomData }, axis, false);
+        }
+        self.run(MeanR::<T, false>(PhantomData), axis, false)
     }
     /// Mean of the non-NaN elements.
     pub fn nanmean(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T::Real>> {

@@ -1,6 +1,7 @@
 //! Graphviz pictures of task graphs, drawn like dask's `visualize`: a task is an ellipse
 //! labelled with its operation(s), each result a box labelled `(name, block index)`, and arrows
-//! run from inputs through tasks to results. Fused tasks list their stages (`ones → sum`).
+//! run from inputs through tasks to results. Fused tasks list their stages (`read → partial`)
+//! and the elementwise trees evaluated inside them (`add(mul(full))`).
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -20,10 +21,10 @@ pub fn plan_to_dot(plan: &Plan, title: &str) -> String {
     let _ = writeln!(s, "  graph [rankdir=BT];");
     let _ = writeln!(s, "  node [fontname=\"Helvetica\", fontsize=10];");
     for (t, task) in plan.tasks.iter().enumerate() {
-        let names: Vec<&str> = task.stages.iter().map(|st| plan.nodes[st.node as usize].name.as_ref()).collect();
-        let mut label = names[0].to_string();
+        let names: Vec<String> = task.stages.iter().map(|st| plan.fused_name(st.node)).collect();
+        let mut label = names[0].clone();
         for n in &names[1..] {
-            if !label.ends_with(n) {
+            if !label.ends_with(n.as_str()) {
                 label.push_str(" → ");
                 label.push_str(n);
             }

@@ -6,6 +6,6 @@ pub mod plan;
 
 pub use node::{
     as_array, as_value, grid_indices, ravel, unravel_into, ArrayBlock, ArrayMeta, Block, BlockData, Dep, Node, Op,
-    Value, SELF_INPUT,
+    TileConsumer, Value, SELF_INPUT,
 };
 pub use plan::{Plan, Stage, Task, TaskId};

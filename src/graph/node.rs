@@ -118,10 +118,26 @@ pub trait Op: Send + Sync + 'static {
         None
     }
 
-    /// For elementwise operations, the tile-fusion interface.
+    /// For elementwise operations (and sources that can produce their blocks tile by tile),
+    /// the tile-fusion interface.
     fn elementwise(&self) -> Option<&dyn crate::ops::elementwise::Elementwise> {
         None
     }
+
+    /// For operations that can reduce their (single) input tile by tile, so that an
+    /// elementwise input is never materialised.
+    fn tile_consumer(&self) -> Option<&dyn TileConsumer> {
+        None
+    }
+}
+
+/// An operation that consumes its single input's block as a stream of tiles.
+pub trait TileConsumer: Send + Sync {
+    /// Whether this node can take its input as tiles (e.g. a reduction over trailing axes).
+    fn accepts_tiles(&self, node: &Node) -> bool;
+    /// Compute block `block` from the input's tile expression (`Box<BoxTile<In>>`) over an
+    /// input block of `shape`.
+    fn consume(&self, node: &Node, block: &[usize], tile: Box<dyn Any>, shape: &[usize]) -> Result<Block>;
 }
 
 /// Builds a tile reader of an array block, typed by the node that produced it; used when an

@@ -124,17 +124,31 @@ impl Plan {
         let mut fused: Vec<Vec<bool>> = inputs.iter().map(|ins| vec![false; ins.len()]).collect();
         if optimize {
             for (i, ins) in inputs.iter().enumerate() {
-                if canon[i] as usize != i || nodes[i].op.elementwise().is_none() {
+                if canon[i] as usize != i {
                     continue;
                 }
-                for (slot, &x) in ins.iter().enumerate() {
+                let node = &nodes[i];
+                if node.op.elementwise().is_some() {
+                    for (slot, &x) in ins.iter().enumerate() {
+                        let child = &nodes[x as usize];
+                        if child.op.elementwise().is_some()
+                            && uses[x as usize] == 1
+                            && child.meta().shape == node.meta().shape
+                            && child.meta().chunks == node.meta().chunks
+                        {
+                            fused[i][slot] = true;
+                        }
+                    }
+                } else if let Some(tc) = node.op.tile_consumer() {
+                    // a reduction partial streaming its elementwise input tile by tile
+                    let x = ins[0];
                     let child = &nodes[x as usize];
-                    if child.op.elementwise().is_some()
+                    if ins.len() == 1
+                        && child.op.elementwise().is_some()
                         && uses[x as usize] == 1
-                        && child.meta().shape == nodes[i].meta().shape
-                        && child.meta().chunks == nodes[i].meta().chunks
+                        && tc.accepts_tiles(node)
                     {
-                        fused[i][slot] = true;
+                        fused[i][0] = true;
                     }
                 }
             }
@@ -159,8 +173,12 @@ impl Plan {
             let node = plan.nodes[st.node as usize].clone();
             unravel_into(&node.grid, st.block, &mut idx);
             leaf.clear();
-            if node.op.elementwise().is_some() {
+            if node.op.elementwise().is_some() && !node.inputs.is_empty() {
                 plan.fused_leaves(st.node, &idx, &mut leaf);
+            } else if plan.fused[st.node as usize].first() == Some(&true) {
+                // tile consumer: its input's fused tree, at the same block
+                let child = plan.inputs[st.node as usize][0];
+                plan.fused_leaves(child, &idx, &mut leaf);
             } else {
                 deps.clear();
                 node.op.deps(&node, &idx, &mut deps);
@@ -254,7 +272,7 @@ impl Plan {
                 children.push(leaf(blk, shape)?);
             }
         }
-        ew.build(children, shape)
+        ew.build(n, b, children, shape)
     }
 
     /// Run one stage.
@@ -262,14 +280,37 @@ impl Plan {
         let node = &self.nodes[st.node as usize];
         let mut idx = Vec::with_capacity(node.grid.len());
         unravel_into(&node.grid, st.block, &mut idx);
-        match node.op.elementwise() {
-            Some(ew) => {
-                let shape = ew_block_shape(node, &idx, inputs.first());
-                let mut it = inputs.iter();
-                let tile = self.fused_tile(st.node, &idx, &shape, &mut it)?;
-                ew.finish(tile, &shape)
-            }
-            None => node.op.run_owned(node, &idx, inputs),
+        if let Some(ew) = node.op.elementwise().filter(|_| !node.inputs.is_empty()) {
+            let shape = ew_block_shape(node, &idx, inputs.first());
+            let mut it = inputs.iter();
+            let tile = self.fused_tile(st.node, &idx, &shape, &mut it)?;
+            return ew.finish(tile, &shape);
+        }
+        if self.fused[st.node as usize].first() == Some(&true) {
+            let tc = node.op.tile_consumer().expect("tile consumer");
+            let child = self.inputs[st.node as usize][0];
+            let shape = ew_block_shape(&self.nodes[child as usize], &idx, inputs.first());
+            let mut it = inputs.iter();
+            let tile = self.fused_tile(child, &idx, &shape, &mut it)?;
+            return tc.consume(node, &idx, tile, &shape);
+        }
+        // sources (no inputs) produce their blocks directly when not fused into a consumer
+        node.op.run_owned(node, &idx, inputs)
+    }
+
+    /// Name of a node with the elementwise subtree fused into it, e.g. `add(mul(full))`.
+    pub fn fused_name(&self, node: u32) -> String {
+        let n = &self.nodes[node as usize];
+        let kids: Vec<String> = self.fused[node as usize]
+            .iter()
+            .enumerate()
+            .filter(|(_, &f)| f)
+            .map(|(slot, _)| self.fused_name(self.inputs[node as usize][slot]))
+            .collect();
+        if kids.is_empty() {
+            n.name.to_string()
+        } else {
+            format!("{}({})", n.name, kids.join(", "))
         }
     }
 

@@ -1,5 +1,6 @@
 //! Source operations: blocks that come from an in-memory array or are generated.
 
+use std::any::Any;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
@@ -9,6 +10,8 @@ use crate::array::chunks::Chunks;
 use crate::element::Element;
 use crate::error::Result;
 use crate::graph::{ArrayBlock, Block, Dep, Node, Op};
+use crate::ops::elementwise::tile::{BoxTile, Tile, TILE};
+use crate::ops::elementwise::{finish_tile, Elementwise};
 
 /// Blocks are zero-copy slices of a shared in-memory array.
 pub struct FromArray<T: Element> {
@@ -40,6 +43,29 @@ impl<T: Element> Op for Fill<T> {
     }
     fn key(&self) -> Option<String> {
         Some(format!("{:?}", self.value))
+    }
+    fn elementwise(&self) -> Option<&dyn Elementwise> {
+        Some(self)
+    }
+}
+
+/// A constant tile: `x + ones(...)` fused into one pass never allocates the ones.
+struct ConstTile<T>(Vec<T>);
+
+impl<T: Element> Tile<T> for ConstTile<T> {
+    fn eval(&mut self, _: usize, len: usize) -> &[T] {
+        &self.0[..len]
+    }
+}
+
+impl<T: Element> Elementwise for Fill<T> {
+    fn build(&self, _: &Node, _: &[usize], _: Vec<Box<dyn Any>>, shape: &[usize]) -> Result<Box<dyn Any>> {
+        let n: usize = shape.iter().product();
+        let t: BoxTile<T> = Box::new(ConstTile(vec![self.value; n.clamp(1, TILE)]));
+        Ok(Box::new(t))
+    }
+    fn finish(&self, tile: Box<dyn Any>, shape: &[usize]) -> Result<Block> {
+        finish_tile::<T>(tile, shape)
     }
 }
 

@@ -157,6 +157,20 @@ fn bytes_to_elements<T: Element>(mut bytes: Vec<u8>, big_endian: bool) -> Vec<T>
     out
 }
 
+/// Read `out.len()` elements at file address `addr` into `out` (no allocation).
+fn pread_into<T: Element>(file: &File, addr: u64, out: &mut [T], big_endian: bool) -> std::io::Result<()> {
+    let size = std::mem::size_of::<T>();
+    if T::DTYPE == DType::Bool || (big_endian != cfg!(target_endian = "big") && size > 1) {
+        let v = pread_elements::<T>(file, addr, out.len(), big_endian)?;
+        out.copy_from_slice(&v);
+        return Ok(());
+    }
+    // SAFETY: viewing initialised primitive numeric elements as bytes (same length in bytes,
+    // u8 has alignment 1); any bytes read are valid element values.
+    let buf = unsafe { std::slice::from_raw_parts_mut(out.as_mut_ptr() as *mut u8, std::mem::size_of_val(out)) };
+    file.read_exact_at(buf, addr)
+}
+
 /// Read `len` elements at file address `addr` directly into an element buffer.
 fn pread_elements<T: Element>(file: &File, addr: u64, len: usize, big_endian: bool) -> std::io::Result<Vec<T>> {
     let size = std::mem::size_of::<T>();
@@ -213,7 +227,9 @@ impl<T: Element + hdf5::H5Type> Hdf5Read<T> {
         }
     }
 
-    fn read_chunk(&self, b: &[usize], pipeline: &[Decode], chunk: &[usize]) -> Result<Option<ArrayD<T>>> {
+    /// File address, stored size and filter mask of the chunk at block `b`, or `None` when
+    /// the chunk was never written.
+    fn chunk_location(&self, b: &[usize], chunk: &[usize]) -> Option<(u64, u64, u32)> {
         let offset: Vec<u64> = b.iter().zip(chunk).map(|(&i, &c)| (i * c) as u64).collect();
         let (mut mask, mut addr, mut size) = (0u32, 0u64, 0u64);
         let id = self.ds.id();
@@ -223,9 +239,16 @@ impl<T: Element + hdf5::H5Type> Hdf5Read<T> {
             hdf5_sys::h5d::H5Dget_chunk_info_by_coord(id, offset.as_ptr(), &mut mask, &mut addr, &mut size)
         });
         if status < 0 || addr == hdf5_sys::h5::HADDR_UNDEF {
-            return Ok(None); // never written (fill value) or not indexable: let the library read it
+            return None;
         }
-        let addr = addr + self.info.userblock;
+        Some((addr + self.info.userblock, size, mask))
+    }
+
+    fn read_chunk(&self, b: &[usize], pipeline: &[Decode], chunk: &[usize]) -> Result<Option<ArrayD<T>>> {
+        let offset: Vec<u64> = b.iter().zip(chunk).map(|(&i, &c)| (i * c) as u64).collect();
+        let Some((addr, size, mask)) = self.chunk_location(b, chunk) else {
+            return Ok(None); // never written (fill value): let the library read it
+        };
         let n: usize = chunk.iter().product();
         let nbytes = n * std::mem::size_of::<T>();
         let data: Vec<T> = if pipeline.iter().enumerate().all(|(i, _)| mask & (1 << i) != 0) {
@@ -308,5 +331,101 @@ impl<T: Element + hdf5::H5Type> Op for Hdf5Read<T> {
 
     fn key(&self) -> Option<String> {
         Some(format!("{}:{}:{}", self.info.path.display(), self.info.name, self.locked))
+    }
+
+    fn elementwise(&self) -> Option<&dyn crate::ops::elementwise::Elementwise> {
+        Some(self)
+    }
+}
+
+/// Elements read per positional read when streaming an uncompressed chunk.
+const STREAM_ELEMS: usize = 64 * 1024;
+
+/// Streams an uncompressed, unclipped chunk (or contiguous range) from the file in pieces.
+struct StreamTile<T> {
+    file: File,
+    addr: u64,
+    n: usize,
+    big_endian: bool,
+    buf: Vec<T>,
+    buf_start: usize,
+    filled: usize,
+}
+
+impl<T: Element> crate::ops::elementwise::Tile<T> for StreamTile<T> {
+    fn eval(&mut self, start: usize, len: usize) -> &[T] {
+        if start < self.buf_start || start + len > self.buf_start + self.filled {
+            let want = STREAM_ELEMS.max(len).min(self.n - start);
+            let size = std::mem::size_of::<T>() as u64;
+            if self.buf.len() < want {
+                self.buf.resize(want, T::default());
+            }
+            match pread_into::<T>(&self.file, self.addr + start as u64 * size, &mut self.buf[..want], self.big_endian) {
+                Ok(()) => {
+                    self.filled = want;
+                    self.buf_start = start;
+                }
+                // Tiles cannot return errors; the scheduler turns this panic into
+                // `Error::TaskPanicked` carrying the task's key and this message.
+                Err(e) => panic!("reading HDF5 data at byte {} failed: {e}", self.addr + start as u64 * size),
+            }
+        }
+        &self.buf[start - self.buf_start..start - self.buf_start + len]
+    }
+}
+
+impl<T: Element + hdf5::H5Type> crate::ops::elementwise::Elementwise for Hdf5Read<T> {
+    fn build(
+        &self,
+        node: &Node,
+        b: &[usize],
+        _: Vec<Box<dyn std::any::Any>>,
+        shape: &[usize],
+    ) -> Result<Box<dyn std::any::Any>> {
+        let n: usize = shape.iter().product();
+        let streamable = !self.locked && T::DTYPE != DType::Bool && n > 0;
+        let stream = |addr: u64| -> Result<Box<dyn std::any::Any>> {
+            let t: crate::ops::elementwise::BoxTile<T> = Box::new(StreamTile::<T> {
+                file: self.file.try_clone()?,
+                addr,
+                n,
+                big_endian: self.info.big_endian,
+                buf: Vec::new(),
+                buf_start: 0,
+                filled: 0,
+            });
+            Ok(Box::new(t))
+        };
+        if streamable {
+            match (&self.info.chunk, &self.info.pipeline, self.info.contiguous_offset) {
+                (Some(chunk), Some(pipeline), _) if shape == chunk.as_slice() => {
+                    if let Some((addr, size, mask)) = self.chunk_location(b, chunk) {
+                        let unfiltered = (0..pipeline.len()).all(|i| mask & (1 << i) != 0);
+                        if unfiltered && size as usize == n * std::mem::size_of::<T>() {
+                            return stream(addr);
+                        }
+                    }
+                }
+                (None, _, Some(off)) => {
+                    // a block spanning whole trailing axes is one contiguous range of the file
+                    let ranges = node.meta().chunks.block_ranges(b);
+                    let nd = ranges.len();
+                    let k = (0..nd).find(|&a| ranges[a].len() != 1).unwrap_or(nd.saturating_sub(1));
+                    let trailing_whole = (k + 1..nd).all(|a| ranges[a].len() == self.info.shape[a]);
+                    if trailing_whole {
+                        let flat = ranges.iter().zip(&self.info.shape).fold(0usize, |f, (r, &n)| f * n + r.start);
+                        return stream(off + (flat * std::mem::size_of::<T>()) as u64);
+                    }
+                }
+                _ => {}
+            }
+        }
+        // otherwise: read the block as usual and serve it
+        let blk = self.run(node, b, &[])?;
+        crate::ops::elementwise::leaf_fn::<T>(&blk, shape)
+    }
+
+    fn finish(&self, tile: Box<dyn std::any::Any>, shape: &[usize]) -> Result<Block> {
+        crate::ops::elementwise::finish_tile::<T>(tile, shape)
     }
 }

@@ -24,9 +24,11 @@ pub use tile::{BoxTile, Leaf, Map1, Map2, Map3, Tile};
 
 /// The fusion interface of elementwise operations.
 pub trait Elementwise: Send + Sync {
-    /// Build this operation's tile for a block of `shape` from one tile per input slot
-    /// (each a `Box<BoxTile<A>>` for the slot's element type `A`).
-    fn build(&self, children: Vec<Box<dyn Any>>, shape: &[usize]) -> Result<Box<dyn Any>>;
+    /// Build this operation's tile for block `block` (of `shape`) of `node` from one tile per
+    /// input slot (each a `Box<BoxTile<A>>` for the slot's element type `A`). Sources (no
+    /// inputs) build their tile from the block index alone.
+    fn build(&self, node: &Node, block: &[usize], children: Vec<Box<dyn Any>>, shape: &[usize])
+        -> Result<Box<dyn Any>>;
     /// Evaluate a tile built by `build` into a block.
     fn finish(&self, tile: Box<dyn Any>, shape: &[usize]) -> Result<Block>;
 }
@@ -40,13 +42,13 @@ pub fn leaf_fn<T: Element>(block: &Block, shape: &[usize]) -> Result<Box<dyn Any
     Ok(Box::new(tile))
 }
 
-fn take_tile<A: Element>(b: Box<dyn Any>) -> Result<BoxTile<A>> {
+pub fn take_tile<A: Element>(b: Box<dyn Any>) -> Result<BoxTile<A>> {
     b.downcast::<BoxTile<A>>()
         .map(|b| *b)
         .map_err(|_| Error::DType(format!("internal: elementwise input is not a tile of {}", A::DTYPE)))
 }
 
-fn finish_tile<T: Element>(tile: Box<dyn Any>, shape: &[usize]) -> Result<Block> {
+pub fn finish_tile<T: Element>(tile: Box<dyn Any>, shape: &[usize]) -> Result<Block> {
     let mut t = take_tile::<T>(tile)?;
     Ok(Arc::new(tile::materialize(t.as_mut(), shape)))
 }
@@ -89,7 +91,7 @@ fn elementwise_run(ew: &dyn Elementwise, node: &Node, b: &[usize], inputs: &[Blo
         let leaf = node.inputs[slot].leaf.expect("array input");
         children.push(leaf(blk, &shape)?);
     }
-    let t = ew.build(children, &shape)?;
+    let t = ew.build(node, b, children, &shape)?;
     ew.finish(t, &shape)
 }
 
@@ -118,7 +120,7 @@ pub struct MapOp1<A, T, F> {
 }
 
 impl<A: Element, T: Element, F: Fn(A) -> T + Send + Sync + 'static> Elementwise for MapOp1<A, T, F> {
-    fn build(&self, mut children: Vec<Box<dyn Any>>, shape: &[usize]) -> Result<Box<dyn Any>> {
+    fn build(&self, _: &Node, _: &[usize], mut children: Vec<Box<dyn Any>>, shape: &[usize]) -> Result<Box<dyn Any>> {
         let a = take_tile::<A>(children.remove(0))?;
         let t: BoxTile<T> = Box::new(Map1::new(a, self.f.clone(), shape.iter().product()));
         Ok(Box::new(t))
@@ -140,7 +142,7 @@ pub struct MapOp2<A, B, T, F> {
 }
 
 impl<A: Element, B: Element, T: Element, F: Fn(A, B) -> T + Send + Sync + 'static> Elementwise for MapOp2<A, B, T, F> {
-    fn build(&self, mut children: Vec<Box<dyn Any>>, shape: &[usize]) -> Result<Box<dyn Any>> {
+    fn build(&self, _: &Node, _: &[usize], mut children: Vec<Box<dyn Any>>, shape: &[usize]) -> Result<Box<dyn Any>> {
         let b = take_tile::<B>(children.pop().expect("two inputs"))?;
         let a = take_tile::<A>(children.pop().expect("two inputs"))?;
         let t: BoxTile<T> = Box::new(Map2::new(a, b, self.f.clone(), shape.iter().product()));
@@ -165,7 +167,7 @@ pub struct MapOp3<A, B, C, T, F> {
 impl<A: Element, B: Element, C: Element, T: Element, F: Fn(A, B, C) -> T + Send + Sync + 'static> Elementwise
     for MapOp3<A, B, C, T, F>
 {
-    fn build(&self, mut children: Vec<Box<dyn Any>>, shape: &[usize]) -> Result<Box<dyn Any>> {
+    fn build(&self, _: &Node, _: &[usize], mut children: Vec<Box<dyn Any>>, shape: &[usize]) -> Result<Box<dyn Any>> {
         let c = take_tile::<C>(children.pop().expect("three inputs"))?;
         let b = take_tile::<B>(children.pop().expect("three inputs"))?;
         let a = take_tile::<A>(children.pop().expect("three inputs"))?;

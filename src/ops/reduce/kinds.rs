@@ -89,6 +89,29 @@ impl<T: Element, const NAN_SKIP: bool> Reduction for MeanR<T, NAN_SKIP> {
     }
 }
 
+/// `mean` of floats whose element count is known: the sum's accumulator divided by the count,
+/// so that `compute_all(sum, mean, ...)` shares one pass for both (same partial nodes).
+pub struct MeanFromSum<T> {
+    pub count: f64,
+    pub _t: PhantomData<fn() -> T>,
+}
+
+impl<T: Element> Reduction for MeanFromSum<T> {
+    type In = T;
+    type Acc = Sum<T::Acc>;
+    type Out = T::Real;
+    fn acc_name(&self) -> &'static str {
+        "sum"
+    }
+    fn name(&self) -> String {
+        "mean".into()
+    }
+    fn finalize(&self, acc: &Self::Acc) -> Result<Self::Out> {
+        let m = if self.count == 0.0 { f64::NAN } else { acc.0.to_f64() / self.count };
+        Ok(<T::Real as Element>::from_f64(m))
+    }
+}
+
 /// `var`/`std` (with `sqrt`) and their nan forms.
 pub struct VarR<T, const NAN_SKIP: bool> {
     pub ddof: f64,

@@ -84,30 +84,127 @@ impl<R: Reduction> Op for Partial<R> {
     fn run(&self, node: &Node, b: &[usize], inputs: &[Block]) -> Result<Block> {
         let x = as_array::<R::In>(&inputs[0])?;
         let mut acc: ArrayD<R::Acc> = reduce_axes::<R::In, R::Acc>(&x.view(), &self.axes);
-        if self.r.needs_positions() {
-            let m = node.inputs[0].meta();
-            if !m.chunks.is_known() {
-                return Err(Error::UnknownChunkSizes { op: self.r.name() });
-            }
-            let bshape = x.shape();
-            let starts: Vec<usize> = self.axes.iter().map(|&a| m.chunks.start(a, b[a])).collect();
-            let local: Vec<usize> = self.axes.iter().map(|&a| bshape[a]).collect();
-            let global: Vec<usize> = self.axes.iter().map(|&a| m.shape[a]).collect();
-            let map = |i: usize| {
-                let mut rem = i;
-                let mut pos = vec![0; local.len()];
-                for k in (0..local.len()).rev() {
-                    pos[k] = rem % local[k].max(1) + starts[k];
-                    rem /= local[k].max(1);
-                }
-                ravel(&global, &pos)
-            };
-            acc.iter_mut().for_each(|a| self.r.relabel(a, &map));
-        }
+        self.relabel_all(node, b, x.shape(), &mut acc)?;
         Ok(Arc::new(Value(acc)))
     }
     fn key(&self) -> Option<String> {
         Some(format!("{:?}", self.axes))
+    }
+    fn tile_consumer(&self) -> Option<&dyn crate::graph::TileConsumer> {
+        Some(self)
+    }
+}
+
+impl<R: Reduction> Partial<R> {
+    /// Positions within the block become global positions (arg-reductions).
+    fn relabel_all(&self, node: &Node, b: &[usize], block_shape: &[usize], acc: &mut ArrayD<R::Acc>) -> Result<()> {
+        if !self.r.needs_positions() {
+            return Ok(());
+        }
+        let m = node.inputs[0].meta();
+        if !m.chunks.is_known() {
+            return Err(Error::UnknownChunkSizes { op: self.r.name() });
+        }
+        let starts: Vec<usize> = self.axes.iter().map(|&a| m.chunks.start(a, b[a])).collect();
+        let local: Vec<usize> = self.axes.iter().map(|&a| block_shape[a]).collect();
+        let global: Vec<usize> = self.axes.iter().map(|&a| m.shape[a]).collect();
+        let map = |i: usize| {
+            let mut rem = i;
+            let mut pos = vec![0; local.len()];
+            for k in (0..local.len()).rev() {
+                pos[k] = rem % local[k].max(1) + starts[k];
+                rem /= local[k].max(1);
+            }
+            ravel(&global, &pos)
+        };
+        acc.iter_mut().for_each(|a| self.r.relabel(a, &map));
+        Ok(())
+    }
+}
+
+/// Accumulators of consecutive pieces merged as a balanced binary tree (a binary counter of
+/// partial results), so that streaming tiles keeps pairwise summation's O(log n) error.
+struct PairwiseStack<A> {
+    levels: Vec<(u32, A)>,
+}
+
+impl<A> PairwiseStack<A> {
+    fn new() -> Self {
+        PairwiseStack { levels: Vec::new() }
+    }
+    fn push<T>(&mut self, a: A)
+    where
+        A: Accumulator<T>,
+    {
+        let mut cur = (0u32, a);
+        while let Some(top) = self.levels.last() {
+            if top.0 != cur.0 {
+                break;
+            }
+            let (lvl, mut left) = self.levels.pop().expect("non-empty");
+            left.merge(&cur.1);
+            cur = (lvl + 1, left);
+        }
+        self.levels.push(cur);
+    }
+    fn finish<T>(mut self) -> A
+    where
+        A: Accumulator<T>,
+    {
+        let mut acc = match self.levels.pop() {
+            Some((_, a)) => a,
+            None => return A::identity(),
+        };
+        while let Some((_, mut left)) = self.levels.pop() {
+            left.merge(&acc);
+            acc = left;
+        }
+        acc
+    }
+}
+
+impl<R: Reduction> crate::graph::TileConsumer for Partial<R> {
+    fn accepts_tiles(&self, node: &Node) -> bool {
+        let nd = node.inputs[0].meta().shape.len();
+        // reduced axes must be the trailing axes: each output element is a contiguous run
+        self.axes.iter().enumerate().all(|(k, &a)| a == nd - self.axes.len() + k)
+    }
+
+    fn consume(&self, node: &Node, b: &[usize], tile: Box<dyn std::any::Any>, shape: &[usize]) -> Result<Block> {
+        use crate::ops::elementwise::tile::TILE;
+        let mut t = crate::ops::elementwise::take_tile::<R::In>(tile)?;
+        let run: usize = self.axes.iter().map(|&a| shape[a]).product();
+        let mut out_shape = shape.to_vec();
+        for &a in &self.axes {
+            out_shape[a] = 1;
+        }
+        let nout: usize = out_shape.iter().product();
+        let n: usize = shape.iter().product();
+        let mut accs: Vec<R::Acc> = Vec::with_capacity(nout);
+        let mut stack = PairwiseStack::new();
+        let mut start = 0;
+        while start < n {
+            let len = TILE.min(n - start);
+            let s = t.eval(start, len);
+            let mut off = 0;
+            while off < len {
+                let g = start + off;
+                let in_run = g % run;
+                let take = (len - off).min(run - in_run);
+                stack.push::<R::In>(R::Acc::from_run(&s[off..off + take], in_run));
+                off += take;
+                if in_run + take == run {
+                    accs.push(std::mem::replace(&mut stack, PairwiseStack::new()).finish::<R::In>());
+                }
+            }
+            start += len;
+        }
+        while accs.len() < nout {
+            accs.push(R::Acc::identity()); // empty runs
+        }
+        let mut acc = ArrayD::from_shape_vec(IxDyn(&out_shape), accs).map_err(|e| Error::Shape(e.to_string()))?;
+        self.relabel_all(node, b, shape, &mut acc)?;
+        Ok(Arc::new(Value(acc)))
     }
 }
 
