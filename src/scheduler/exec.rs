@@ -227,7 +227,22 @@ fn worker(sh: &Shared<'_>, wid: usize) {
                 continue;
             }
             st.waiting += 1;
-            st = sh.cv.wait(st).unwrap_or_else(|e| e.into_inner());
+            if threads_in_pool() {
+                // Nothing to start: help with parallel work that running tasks spawned into the
+                // pool (faer's factorizations split themselves with rayon), then sleep briefly.
+                drop(st);
+                while let Some(rayon::Yield::Executed) = rayon::yield_now() {}
+                st = lock(&sh.state);
+                if st.error.is_none() && st.finished < ntasks && st.ready.is_empty() && st.ready_src.is_empty() {
+                    st = sh
+                        .cv
+                        .wait_timeout(st, std::time::Duration::from_millis(1))
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0;
+                }
+            } else {
+                st = sh.cv.wait(st).unwrap_or_else(|e| e.into_inner());
+            }
             st.waiting -= 1;
         };
         st.running += 1;
@@ -288,6 +303,11 @@ fn worker(sh: &Shared<'_>, wid: usize) {
             }
         }
     }
+}
+
+/// Whether this thread is a worker of a rayon pool (single-threaded computes run inline).
+fn threads_in_pool() -> bool {
+    rayon::current_thread_index().is_some()
 }
 
 fn complete(sh: &Shared<'_>, st: &mut State, t: TaskId, block: Block) {

@@ -118,7 +118,11 @@ impl<T: Gemm> Op for Accumulate<T> {
             let am = as_matrix(av, fa, cn);
             let bm = as_matrix(bv, cn, fb);
             let mut cm = cv.into_shape_with_order((fa, fb)).map_err(|e| Error::Shape(e.to_string()))?;
-            T::gemm_acc(&mut cm, &am.view(), &bm.view());
+            if p == 0 {
+                T::gemm_set(&mut cm, &am.view(), &bm.view());
+            } else {
+                T::gemm_acc(&mut cm, &am.view(), &bm.view());
+            }
         }
         Ok(Arc::new(Value(acc_block)))
     }
