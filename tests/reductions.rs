@@ -348,3 +348,40 @@ fn reductions_streaming_fused_inputs_match_the_block_path() {
     let s = ndchunk::full::<f64>(&[1000, 10], 0.5, [300, 7]).unwrap().sum(None).unwrap().item().unwrap();
     assert_eq!(s, 5000.0);
 }
+
+#[test]
+fn several_reductions_of_one_stream_read_it_once() {
+    // sum, mean, var, std, max and argmax of one elementwise expression: one streaming task
+    // per block feeds all six partials; results equal separate computes.
+    let a = ArrayD::from_shape_fn(IxDyn(&[40, 30]), |i| ((i[0] * 37 + i[1] * 11) % 29) as f64 * 0.5 - 3.0);
+    for chunks in [vec![40, 30], vec![7, 30], vec![1, 30], vec![9, 4]] {
+        let x = ChunkedArray::from_array(a.clone(), chunks.clone()).unwrap();
+        let y = &x * 2.0;
+        let outs = [
+            y.sum(None).unwrap(),
+            y.mean(None).unwrap(),
+            y.var(None, 0).unwrap(),
+            y.std(None, 1).unwrap(),
+            y.max(None).unwrap(),
+            y.argmax(None).unwrap().astype::<f64>(),
+        ];
+        let refs: Vec<&ChunkedArray<f64>> = outs.iter().collect();
+        let together = ndchunk::compute_all(&refs).unwrap();
+        for (o, t) in outs.iter().zip(&together) {
+            assert_eq!(&o.compute().unwrap(), t, "{chunks:?} {}", o.name());
+        }
+        let yy = &a * 2.0;
+        assert_eq!(together[0][[]], yy.sum());
+        assert!((together[2][[]] - yy.var(0.0)).abs() < 1e-12);
+        // the plan has one streaming task per block of y, not one per reduction
+        let nodes: Vec<_> = outs.iter().map(|o| o.node_for_tests()).collect();
+        let plan = ndchunk::graph::Plan::build(&nodes).unwrap();
+        assert_eq!(plan.multi.len(), 1);
+        let streams = plan
+            .tasks
+            .iter()
+            .filter(|t| t.stages.iter().any(|s| matches!(s.kind, ndchunk::graph::plan::StageKind::Multi(_))))
+            .count();
+        assert_eq!(streams, x.numblocks().iter().product::<usize>());
+    }
+}

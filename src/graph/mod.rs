@@ -3,9 +3,10 @@
 pub mod dot;
 pub mod node;
 pub mod plan;
+pub mod stream;
 
 pub use node::{
     as_array, as_value, grid_indices, ravel, unravel_into, ArrayBlock, ArrayMeta, Block, BlockData, Dep, Node, Op,
-    TileConsumer, Value, SELF_INPUT,
+    TileConsumer, TileSink, Value, SELF_INPUT,
 };
 pub use plan::{Plan, Stage, Task, TaskId};

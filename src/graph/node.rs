@@ -135,9 +135,17 @@ pub trait Op: Send + Sync + 'static {
 pub trait TileConsumer: Send + Sync {
     /// Whether this node can take its input as tiles (e.g. a reduction over trailing axes).
     fn accepts_tiles(&self, node: &Node) -> bool;
-    /// Compute block `block` from the input's tile expression (`Box<BoxTile<In>>`) over an
-    /// input block of `shape`.
-    fn consume(&self, node: &Node, block: &[usize], tile: Box<dyn Any>, shape: &[usize]) -> Result<Block>;
+    /// A sink for block `block` whose input block has `shape`: a `Box<Box<dyn TileSink<In>>>`
+    /// for the input's element type `In`.
+    fn sink(&self, node: &Node, block: &[usize], shape: &[usize]) -> Result<Box<dyn Any>>;
+}
+
+/// Receives an input block tile by tile (consecutive C-order pieces) and produces a block.
+pub trait TileSink<T> {
+    /// Elements `start .. start + tile.len()` of the input block.
+    fn push(&mut self, start: usize, tile: &[T]);
+    /// The block, once every tile was pushed.
+    fn finish(self: Box<Self>) -> Result<Block>;
 }
 
 /// Builds a tile reader of an array block, typed by the node that produced it; used when an

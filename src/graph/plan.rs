@@ -44,6 +44,26 @@ pub struct Stage {
     pub node: u32,
     pub block: usize,
     pub arity: u32,
+    pub kind: StageKind,
+}
+
+/// What a stage does with its node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StageKind {
+    /// Compute the node's block.
+    Node,
+    /// Stream the node's block once into every consumer of multi-consumer group `g`.
+    Multi(u32),
+    /// Take consumer `k`'s block from a `Multi` stage's result.
+    Pick(u32),
+}
+
+/// An elementwise node (or streamable source) whose consumers all reduce it tile by tile:
+/// each of its blocks is produced once, as tiles, and fed to all of them.
+#[derive(Debug, Clone)]
+pub struct MultiGroup {
+    pub source: u32,
+    pub consumers: Vec<u32>,
 }
 
 /// A lowered, optimised graph.
@@ -57,6 +77,10 @@ pub struct Plan {
     pub tasks: Vec<Task>,
     /// Per requested output: its node and the tasks of its blocks in C order.
     pub outputs: Vec<(u32, Vec<TaskId>)>,
+    /// Multi-consumer streaming groups.
+    pub multi: Vec<MultiGroup>,
+    /// For consumer nodes of a group: (group, position among its consumers).
+    pub multi_of: Vec<Option<(u32, u32)>>,
 }
 
 const NONE: u32 = u32::MAX;
@@ -154,7 +178,40 @@ impl Plan {
             }
         }
 
-        let mut plan = Plan { nodes, inputs, fused, tasks: Vec::new(), outputs: Vec::new() };
+        // 3b. several tile-consuming reductions of one elementwise node: stream it once
+        let mut multi: Vec<MultiGroup> = Vec::new();
+        let mut multi_of: Vec<Option<(u32, u32)>> = vec![None; nodes.len()];
+        if optimize {
+            let mut consumers_of: Vec<Vec<u32>> = vec![Vec::new(); nodes.len()];
+            for (i, ins) in inputs.iter().enumerate() {
+                if canon[i] as usize == i {
+                    for &x in ins {
+                        consumers_of[x as usize].push(i as u32);
+                    }
+                }
+            }
+            for (x, cons) in consumers_of.iter().enumerate() {
+                if cons.len() < 2 || out_nodes.contains(&(x as u32)) || nodes[x].op.elementwise().is_none() {
+                    continue;
+                }
+                let all_stream = cons.iter().all(|&c| {
+                    let n = &nodes[c as usize];
+                    inputs[c as usize].len() == 1 && n.op.tile_consumer().is_some_and(|tc| tc.accepts_tiles(n))
+                });
+                let mut distinct = cons.clone();
+                distinct.sort_unstable();
+                distinct.dedup();
+                if all_stream && distinct.len() == cons.len() {
+                    let g = multi.len() as u32;
+                    for (k, &c) in cons.iter().enumerate() {
+                        multi_of[c as usize] = Some((g, k as u32));
+                    }
+                    multi.push(MultiGroup { source: x as u32, consumers: cons.clone() });
+                }
+            }
+        }
+
+        let mut plan = Plan { nodes, inputs, fused, tasks: Vec::new(), outputs: Vec::new(), multi, multi_of };
 
         // 4. tasks, from the output blocks down (culling what they do not need)
         let mut task_of: Vec<Vec<u32>> = plan.nodes.iter().map(|_| Vec::new()).collect();
@@ -168,11 +225,23 @@ impl Plan {
         let mut idx = Vec::new();
         let mut deps = Vec::new();
         let mut leaf = Vec::new();
+        let mut multi_tasks: HashMap<(u32, usize), TaskId> = HashMap::new();
         while let Some(t) = pending.pop() {
             let st = plan.tasks[t as usize].stages[0];
             let node = plan.nodes[st.node as usize].clone();
             unravel_into(&node.grid, st.block, &mut idx);
             leaf.clear();
+            if st.kind != StageKind::Node {
+                continue; // multi tasks get their dependencies when created
+            }
+            if let Some((g, k)) = plan.multi_of[st.node as usize] {
+                let m = plan.multi_task_for(&mut multi_tasks, &mut task_of, &mut pending, g, st.block, &idx);
+                let task = &mut plan.tasks[t as usize];
+                task.stages[0].kind = StageKind::Pick(k);
+                task.stages[0].arity = 1;
+                task.deps = vec![m];
+                continue;
+            }
             if node.op.elementwise().is_some() && !node.inputs.is_empty() {
                 plan.fused_leaves(st.node, &idx, &mut leaf);
             } else if plan.fused[st.node as usize].first() == Some(&true) {
@@ -227,8 +296,36 @@ impl Plan {
         }
         let id = self.tasks.len() as TaskId;
         slots[block] = id;
-        self.tasks.push(Task { stages: vec![Stage { node, block, arity: 0 }], deps: Vec::new(), priority: 0 });
+        self.tasks.push(Task {
+            stages: vec![Stage { node, block, arity: 0, kind: StageKind::Node }],
+            deps: Vec::new(),
+            priority: 0,
+        });
         pending.push(id);
+        id
+    }
+
+    /// The task streaming block `block` of group `g`'s source into all its consumers.
+    fn multi_task_for(
+        &mut self,
+        multi_tasks: &mut HashMap<(u32, usize), TaskId>,
+        task_of: &mut [Vec<u32>],
+        pending: &mut Vec<TaskId>,
+        g: u32,
+        block: usize,
+        idx: &[usize],
+    ) -> TaskId {
+        if let Some(&t) = multi_tasks.get(&(g, block)) {
+            return t;
+        }
+        let source = self.multi[g as usize].source;
+        let mut leaf = Vec::new();
+        self.fused_leaves(source, idx, &mut leaf);
+        let deps: Vec<TaskId> = leaf.iter().map(|&(n, b)| self.task_for(task_of, pending, n, b)).collect();
+        let id = self.tasks.len() as TaskId;
+        let stage = Stage { node: source, block, arity: deps.len() as u32, kind: StageKind::Multi(g) };
+        self.tasks.push(Task { stages: vec![stage], deps, priority: 0 });
+        multi_tasks.insert((g, block), id);
         id
     }
 
@@ -280,6 +377,16 @@ impl Plan {
         let node = &self.nodes[st.node as usize];
         let mut idx = Vec::with_capacity(node.grid.len());
         unravel_into(&node.grid, st.block, &mut idx);
+        match st.kind {
+            StageKind::Pick(k) => return crate::graph::stream::pick(&inputs[0], k as usize),
+            StageKind::Multi(g) => {
+                let group = &self.multi[g as usize];
+                let consumers: Vec<u32> = group.consumers.clone();
+                let blocks = self.stream_into(st.node, &consumers, &idx, &inputs)?;
+                return Ok(Arc::new(crate::graph::stream::MultiBlocks(blocks)));
+            }
+            StageKind::Node => {}
+        }
         if let Some(ew) = node.op.elementwise().filter(|_| !node.inputs.is_empty()) {
             let shape = ew_block_shape(node, &idx, inputs.first());
             let mut it = inputs.iter();
@@ -287,15 +394,28 @@ impl Plan {
             return ew.finish(tile, &shape);
         }
         if self.fused[st.node as usize].first() == Some(&true) {
-            let tc = node.op.tile_consumer().expect("tile consumer");
             let child = self.inputs[st.node as usize][0];
-            let shape = ew_block_shape(&self.nodes[child as usize], &idx, inputs.first());
-            let mut it = inputs.iter();
-            let tile = self.fused_tile(child, &idx, &shape, &mut it)?;
-            return tc.consume(node, &idx, tile, &shape);
+            let mut blocks = self.stream_into(child, &[st.node], &idx, &inputs)?;
+            return Ok(blocks.pop().expect("one consumer"));
         }
         // sources (no inputs) produce their blocks directly when not fused into a consumer
         node.op.run_owned(node, &idx, inputs)
+    }
+
+    /// Build `source`'s fused tile for block `idx` and stream it once into each consumer's sink.
+    fn stream_into(&self, source: u32, consumers: &[u32], idx: &[usize], inputs: &[Block]) -> Result<Vec<Block>> {
+        let src = &self.nodes[source as usize];
+        let shape = ew_block_shape(src, idx, inputs.first());
+        let mut it = inputs.iter();
+        let tile = self.fused_tile(source, idx, &shape, &mut it)?;
+        let mut sinks = Vec::with_capacity(consumers.len());
+        for &c in consumers {
+            let cn = &self.nodes[c as usize];
+            let tc = cn.op.tile_consumer().ok_or_else(|| Error::Value("internal: not a tile consumer".into()))?;
+            sinks.push(tc.sink(cn, idx, &shape)?);
+        }
+        let n: usize = shape.iter().product();
+        crate::with_dtype!(src.meta().dtype, T => crate::graph::stream::drive::<T>(tile, sinks, n))
     }
 
     /// Name of a node with the elementwise subtree fused into it, e.g. `add(mul(full))`.

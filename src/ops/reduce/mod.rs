@@ -84,7 +84,7 @@ impl<R: Reduction> Op for Partial<R> {
     fn run(&self, node: &Node, b: &[usize], inputs: &[Block]) -> Result<Block> {
         let x = as_array::<R::In>(&inputs[0])?;
         let mut acc: ArrayD<R::Acc> = reduce_axes::<R::In, R::Acc>(&x.view(), &self.axes);
-        self.relabel_all(node, b, x.shape(), &mut acc)?;
+        self.relabel_all(&node.inputs[0], b, x.shape(), &mut acc)?;
         Ok(Arc::new(Value(acc)))
     }
     fn key(&self) -> Option<String> {
@@ -96,12 +96,13 @@ impl<R: Reduction> Op for Partial<R> {
 }
 
 impl<R: Reduction> Partial<R> {
-    /// Positions within the block become global positions (arg-reductions).
-    fn relabel_all(&self, node: &Node, b: &[usize], block_shape: &[usize], acc: &mut ArrayD<R::Acc>) -> Result<()> {
+    /// Positions within the block become global positions (arg-reductions); `input` is the
+    /// reduced array's node.
+    fn relabel_all(&self, input: &Node, b: &[usize], block_shape: &[usize], acc: &mut ArrayD<R::Acc>) -> Result<()> {
         if !self.r.needs_positions() {
             return Ok(());
         }
-        let m = node.inputs[0].meta();
+        let m = input.meta();
         if !m.chunks.is_known() {
             return Err(Error::UnknownChunkSizes { op: self.r.name() });
         }
@@ -170,40 +171,64 @@ impl<R: Reduction> crate::graph::TileConsumer for Partial<R> {
         self.axes.iter().enumerate().all(|(k, &a)| a == nd - self.axes.len() + k)
     }
 
-    fn consume(&self, node: &Node, b: &[usize], tile: Box<dyn std::any::Any>, shape: &[usize]) -> Result<Block> {
-        use crate::ops::elementwise::tile::TILE;
-        let mut t = crate::ops::elementwise::take_tile::<R::In>(tile)?;
+    fn sink(&self, node: &Node, b: &[usize], shape: &[usize]) -> Result<Box<dyn std::any::Any>> {
         let run: usize = self.axes.iter().map(|&a| shape[a]).product();
         let mut out_shape = shape.to_vec();
         for &a in &self.axes {
             out_shape[a] = 1;
         }
         let nout: usize = out_shape.iter().product();
-        let n: usize = shape.iter().product();
-        let mut accs: Vec<R::Acc> = Vec::with_capacity(nout);
-        let mut stack = PairwiseStack::new();
-        let mut start = 0;
-        while start < n {
-            let len = TILE.min(n - start);
-            let s = t.eval(start, len);
-            let mut off = 0;
-            while off < len {
-                let g = start + off;
-                let in_run = g % run;
-                let take = (len - off).min(run - in_run);
-                stack.push::<R::In>(R::Acc::from_run(&s[off..off + take], in_run));
-                off += take;
-                if in_run + take == run {
-                    accs.push(std::mem::replace(&mut stack, PairwiseStack::new()).finish::<R::In>());
-                }
+        let sink: Box<dyn crate::graph::TileSink<R::In>> = Box::new(PartialSink::<R> {
+            partial: Partial { r: self.r.clone(), axes: self.axes.clone() },
+            input: node.inputs[0].clone(),
+            block: b.to_vec(),
+            shape: shape.to_vec(),
+            out_shape,
+            run,
+            accs: Vec::with_capacity(nout),
+            stack: PairwiseStack::new(),
+        });
+        Ok(Box::new(sink))
+    }
+}
+
+/// A partial reduction fed tile by tile.
+struct PartialSink<R: Reduction> {
+    partial: Partial<R>,
+    input: Arc<Node>,
+    block: Vec<usize>,
+    shape: Vec<usize>,
+    out_shape: Vec<usize>,
+    run: usize,
+    accs: Vec<R::Acc>,
+    stack: PairwiseStack<R::Acc>,
+}
+
+impl<R: Reduction> crate::graph::TileSink<R::In> for PartialSink<R> {
+    fn push(&mut self, start: usize, s: &[R::In]) {
+        let run = self.run.max(1);
+        let mut off = 0;
+        while off < s.len() {
+            let g = start + off;
+            let in_run = g % run;
+            let take = (s.len() - off).min(run - in_run);
+            self.stack.push::<R::In>(R::Acc::from_run(&s[off..off + take], in_run));
+            off += take;
+            if in_run + take == run {
+                let done = std::mem::replace(&mut self.stack, PairwiseStack::new());
+                self.accs.push(done.finish::<R::In>());
             }
-            start += len;
         }
-        while accs.len() < nout {
-            accs.push(R::Acc::identity()); // empty runs
+    }
+
+    fn finish(self: Box<Self>) -> Result<Block> {
+        let mut me = *self;
+        let nout: usize = me.out_shape.iter().product();
+        while me.accs.len() < nout {
+            me.accs.push(R::Acc::identity()); // empty runs
         }
-        let mut acc = ArrayD::from_shape_vec(IxDyn(&out_shape), accs).map_err(|e| Error::Shape(e.to_string()))?;
-        self.relabel_all(node, b, shape, &mut acc)?;
+        let mut acc = ArrayD::from_shape_vec(IxDyn(&me.out_shape), me.accs).map_err(|e| Error::Shape(e.to_string()))?;
+        me.partial.relabel_all(&me.input, &me.block, &me.shape, &mut acc)?;
         Ok(Arc::new(Value(acc)))
     }
 }
