@@ -35,12 +35,24 @@ impl<T: Element> Op for MaskOp<T> {
         if x.shape() != m.shape() {
             return Err(Error::Shape(format!("mask block {:?} does not match data block {:?}", m.shape(), x.shape())));
         }
-        let mut out = Vec::new();
-        Zip::from(x).and(m).for_each(|&v, &keep| {
-            if keep {
-                out.push(v)
+        let out: Vec<T> = match (x.as_slice(), m.as_slice()) {
+            (Some(xs), Some(ms)) => {
+                // count, then fill an exact allocation (no regrowth, no oversized buffer)
+                let count = ms.iter().filter(|&&k| k).count();
+                let mut out = Vec::with_capacity(count);
+                out.extend(xs.iter().zip(ms).filter(|(_, &k)| k).map(|(&v, _)| v));
+                out
             }
-        });
+            _ => {
+                let mut out = Vec::new();
+                Zip::from(x).and(m).for_each(|&v, &keep| {
+                    if keep {
+                        out.push(v)
+                    }
+                });
+                out
+            }
+        };
         let n = out.len();
         Ok(Arc::new(ArrayD::from_shape_vec(IxDyn(&[n]), out).expect("1-D").into_shared()))
     }

@@ -122,16 +122,16 @@ impl RowMap {
     /// Global flat position of block-local flat position `p`.
     fn global(&self, p: usize) -> u128 {
         let nd = self.bshape.len();
-        if nd == 0 {
-            return 0;
-        }
-        let mut rem = p;
-        let mut idx = vec![0usize; nd];
+        // weights of the global array's C order, walked from the last axis
+        let (mut rem, mut flat, mut weight) = (p, 0u128, 1u128);
         for a in (0..nd).rev() {
-            idx[a] = rem % self.bshape[a].max(1);
-            rem /= self.bshape[a].max(1);
+            let len = self.bshape[a].max(1);
+            let i = rem % len;
+            rem /= len;
+            flat += (self.start[a] + i) as u128 * weight;
+            weight *= self.shape[a] as u128;
         }
-        idx.iter().enumerate().fold(0u128, |f, (a, &i)| f * self.shape[a] as u128 + (self.start[a] + i) as u128)
+        flat
     }
 }
 
@@ -141,14 +141,20 @@ fn new_rng(seed: u64, stream: u64) -> ChaCha8Rng {
     rng
 }
 
-/// Fill block-local positions `start .. start + out.len()`, one run per row piece.
+/// Fill block-local positions `start .. start + out.len()`, one run (and one keystream seek)
+/// per stretch of positions that is contiguous in the whole array: rows of a block that spans
+/// the trailing axes join into one run.
 fn fill_range<T, S: Sampler<T>>(s: &S, rng: &mut ChaCha8Rng, rows: &RowMap, start: usize, out: &mut [T]) {
     let row = rows.row_len().max(1);
     let mut k = 0;
     while k < out.len() {
         let p = start + k;
-        let take = (row - p % row).min(out.len() - k);
-        s.fill(rng, rows.global(p), &mut out[k..k + take]);
+        let g = rows.global(p);
+        let mut take = (row - p % row).min(out.len() - k);
+        while k + take < out.len() && rows.global(p + take) == g + take as u128 {
+            take = (take + row).min(out.len() - k);
+        }
+        s.fill(rng, g, &mut out[k..k + take]);
         k += take;
     }
 }
