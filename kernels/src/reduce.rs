@@ -7,9 +7,10 @@
 //!
 //! * reduced axes form the contiguous tail of a standard-layout block (`axis=None`, `axis=-1`):
 //!   each output element is one `from_run` over a slice;
-//! * few output elements: each is a lane walked element by element;
-//! * otherwise (`axis=0` of a C-order block): the block is walked one reduced position at a
-//!   time, zipping a whole kept-shaped slab into the accumulators (vectorised row updates).
+//! * kept axes at the end of a C-order block (`axis=0`): the block is walked one reduced
+//!   position at a time, folding each contiguous slab into all accumulators (row updates that
+//!   read memory in order);
+//! * otherwise: per output element (a strided lane) when there are few of them, else slabs.
 //!
 //! Indices passed to `push`/`from_run` are flat C-order positions over the reduced axes within
 //! the block, which arg-reductions turn into global indices.
@@ -72,7 +73,11 @@ pub fn reduce_axes<T: Copy, A: Accumulator<T>>(v: &ArrayViewD<'_, T>, axes: &[us
     let kept_shape: Vec<usize> = kept_axes.iter().map(|&a| shape[a]).collect();
 
     let mut acc = ArrayD::from_elem(IxDyn(&kept_shape), A::identity());
-    if kept_len <= reduced_len {
+    // Kept axes at the end of a C-order block: each slab is contiguous, so walking slabs reads
+    // memory in order. Otherwise walk per output element when there are few of them.
+    let kept_trailing =
+        v.is_standard_layout() && kept_axes.iter().enumerate().all(|(k, &a)| a == ndim - kept_axes.len() + k);
+    if !kept_trailing && kept_len <= reduced_len {
         // Lane per output element.
         for (kidx, slot) in ndarray::indices(IxDyn(&kept_shape)).into_iter().zip(acc.iter_mut()) {
             let mut lane = pv.view();
@@ -90,13 +95,26 @@ pub fn reduce_axes<T: Copy, A: Accumulator<T>>(v: &ArrayViewD<'_, T>, axes: &[us
             }
         }
     } else {
-        // Slab per reduced position, zipped into all accumulators at once.
+        // Slab per reduced position, folded into all accumulators at once; contiguous slabs
+        // (reducing the leading axes of a C-order block) take a plain slice loop.
+        let accs = acc.as_slice_mut().expect("fresh array is contiguous");
         for (i, ridx) in ndarray::indices(IxDyn(&red_shape)).into_iter().enumerate() {
             let mut slab = pv.view();
             for (k, &ix) in ridx.slice().iter().enumerate().rev() {
                 slab = slab.index_axis_move(Axis(k), ix);
             }
-            Zip::from(&mut acc).and(&slab).for_each(|a, &x| a.push(x, i));
+            match slab.as_slice() {
+                Some(xs) => {
+                    for (a, &x) in accs.iter_mut().zip(xs) {
+                        a.push(x, i);
+                    }
+                }
+                None => {
+                    for (a, &x) in accs.iter_mut().zip(slab.iter()) {
+                        a.push(x, i);
+                    }
+                }
+            }
         }
     }
     acc.into_shape_with_order(IxDyn(&out_shape)).expect("same size")

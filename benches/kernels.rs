@@ -1,0 +1,67 @@
+//! Per-block kernels: pairwise sums, moments, histogram binning, block GEMM.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use ndarray::{Array2, ArrayD, IxDyn};
+use ndchunk_kernels::accumulators::{Moments, Sum};
+use ndchunk_kernels::gemm::Gemm;
+use ndchunk_kernels::histogram::BinSpec;
+use ndchunk_kernels::pairwise::pairwise_sum;
+use ndchunk_kernels::reduce::{reduce_axes, Accumulator};
+
+fn data(n: usize) -> Vec<f64> {
+    (0..n).map(|i| ((i * 7919) % 1000) as f64 * 1e-3).collect()
+}
+
+fn sums(c: &mut Criterion) {
+    let mut g = c.benchmark_group("sum");
+    for n in [1 << 12, 1 << 20] {
+        let v = data(n);
+        g.throughput(Throughput::Bytes((n * 8) as u64));
+        g.bench_with_input(BenchmarkId::new("pairwise", n), &v, |b, v| b.iter(|| pairwise_sum(v, &|x: f64| x)));
+        g.bench_with_input(BenchmarkId::new("moments", n), &v, |b, v| {
+            b.iter(|| <Moments<false> as Accumulator<f64>>::from_run(v, 0))
+        });
+    }
+    let a = ArrayD::from_shape_vec(IxDyn(&[1000, 1000]), data(1_000_000)).unwrap();
+    g.bench_function("axis0_1000x1000", |b| b.iter(|| reduce_axes::<f64, Sum<f64>>(&a.view(), &[0])));
+    g.finish();
+}
+
+fn histogram(c: &mut Criterion) {
+    let v = data(1 << 20);
+    let spec = BinSpec::uniform(100, (0.0, 1.0));
+    let edges = BinSpec::Edges(spec.edges().to_vec());
+    let mut g = c.benchmark_group("histogram");
+    g.throughput(Throughput::Elements(v.len() as u64));
+    for (name, s) in [("uniform", &spec), ("edges", &edges)] {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let mut counts = vec![0i64; 100];
+                ndchunk_kernels::histogram::bin_values(v.iter().copied(), None, 1i64, |x| x, s, &mut counts);
+                counts
+            })
+        });
+    }
+    g.finish();
+}
+
+fn gemm(c: &mut Criterion) {
+    let mut g = c.benchmark_group("gemm");
+    g.sample_size(10);
+    for n in [256usize, 1000] {
+        let a = Array2::from_shape_fn((n, n), |(i, j)| ((i + j) % 7) as f64);
+        let bm = a.t().to_owned();
+        g.throughput(Throughput::Elements((2 * n * n * n) as u64));
+        g.bench_function(BenchmarkId::new("f64_block", n), |b| {
+            b.iter(|| {
+                let mut out = Array2::<f64>::zeros((n, n));
+                f64::gemm_set(&mut out.view_mut(), &a.view(), &bm.view());
+                out
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, sums, histogram, gemm);
+criterion_main!(benches);
