@@ -24,7 +24,8 @@ pub struct Config {
     /// Worker threads; 0 means one per core.
     pub threads: usize,
     /// Bytes of computed blocks held at once; when reached, the scheduler only runs tasks that
-    /// consume held blocks (and one source task at a time when nothing else can run).
+    /// consume held blocks (and one source task at a time when nothing else can run). A cap
+    /// below the largest block of the graph is refused with `Error::MemoryCap`.
     pub memory_cap: Option<usize>,
     /// Target bytes of a block for `"auto"` chunks (default 128 MiB, as dask).
     pub chunk_target_bytes: usize,

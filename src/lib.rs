@@ -41,6 +41,7 @@ pub use array::{
 pub use config::{Config, Progress};
 pub use element::{DType, Element, Float, Number, Scalar};
 pub use error::{Error, Result};
+pub use io::hdf5::{store, Hdf5Options};
 pub use ndchunk_kernels::gemm::Gemm;
 pub use ops::rechunk::RechunkOptions;
 pub use ops::reduce::ReduceOptions;

@@ -17,8 +17,16 @@ fn count(s: &str, pat: &str) -> usize {
 #[test]
 fn dot_output_has_one_node_per_task() {
     let x = ndchunk::ones::<f64>(&[15, 15], [5, 5]).unwrap();
-    // unoptimised: 9 ones + 9 transposes + 9 adds
-    let y = &x + &x.t();
+    let r = ndchunk::arange::<f64>(0.0, 225.0, 1.0, [225])
+        .unwrap()
+        .reshape(&[15, 15])
+        .unwrap()
+        .rechunk([5, 5])
+        .unwrap()
+        .persist()
+        .unwrap();
+    // unoptimised: 9 blocks + 9 transposes + 9 adds
+    let y = &r + &r.t();
     let raw = y.to_dot_with(false);
     assert!(raw.starts_with("digraph"));
     assert!(raw.trim_end().ends_with('}'));
@@ -41,6 +49,9 @@ fn dot_output_has_one_node_per_task() {
             assert!(opt.contains(&format!("  {p} [")), "undeclared {p}");
         }
     }
+    // the transpose of a constant is a constant: no transpose tasks
+    assert_eq!(count(&(&x + &x.t()).to_dot_with(false), "shape=ellipse"), 27);
+    assert!(!(&x + &x.t()).to_dot_with(false).contains("transpose"));
     // a reduction tree
     let s = x.sum(0).unwrap();
     let d = s.to_dot_with(false);

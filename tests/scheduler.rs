@@ -170,6 +170,16 @@ fn the_memory_cap_bounds_bytes_in_flight() {
 }
 
 #[test]
+fn a_cap_below_one_block_is_an_error() {
+    let x = ndchunk::ones::<f64>(&[1000], [500]).unwrap();
+    let cfg = Config::default().with_memory_cap(1000);
+    match x.map_blocks(|b| b.to_owned()).unwrap().compute_with(&cfg) {
+        Err(Error::MemoryCap { cap: 1000, needed: 4000 }) => {}
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn a_callback_can_cancel() {
     let x = ndchunk::ones::<f64>(&[1000], [10]).unwrap();
     let probe = Arc::new(Probe { cancel_after: Some(5), ..Default::default() });

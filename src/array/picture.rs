@@ -184,7 +184,7 @@ impl<T: Element> ChunkedArray<T> {
                     h = rh + 40.0 + top;
                 } else {
                     // depth (axis 0 of the three) drawn as an oblique offset
-                    let (d, rh, cw) = (ext[0] * 0.6, ext[1], ext[2]);
+                    let (d, rh, cw) = ((ext[0] * 0.6).max(24.0), ext[1], ext[2]);
                     let (ox, oy) = (10.0, 10.0 + top);
                     let dashed = axes.iter().any(|&a| !chunks.axis_is_known(a));
                     // front face: rows × cols at the bottom-left
@@ -201,6 +201,8 @@ impl<T: Element> ChunkedArray<T> {
                         },
                         fill,
                     );
+                    let _ = writeln!(body, "  <polygon points=\"{:.1},{:.1} {:.1},{:.1} {:.1},{:.1} {:.1},{:.1}\" style=\"fill:{fill};stroke-width:0\"/>", ox, oy + d, ox + d, oy, ox + cw + d, oy, ox + cw, oy + d);
+                    let _ = writeln!(body, "  <polygon points=\"{:.1},{:.1} {:.1},{:.1} {:.1},{:.1} {:.1},{:.1}\" style=\"fill:{fill};stroke-width:0\"/>", ox + cw, oy + d, ox + cw + d, oy, ox + cw + d, oy + rh, ox + cw, oy + d + rh);
                     // top face and side face as skewed grids
                     for &t in &ticks(&lens(axes[0]), d) {
                         let _ = writeln!(body, "  <line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" style=\"stroke:black;stroke-width:1\"/>", ox + t, oy + d - t, ox + cw + t, oy + d - t);
@@ -212,8 +214,6 @@ impl<T: Element> ChunkedArray<T> {
                     for &r in &ticks(&lens(axes[1]), rh) {
                         let _ = writeln!(body, "  <line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" style=\"stroke:black;stroke-width:1\"/>", ox + cw, oy + d + r, ox + cw + d, oy + r);
                     }
-                    let _ = writeln!(body, "  <polygon points=\"{:.1},{:.1} {:.1},{:.1} {:.1},{:.1} {:.1},{:.1}\" style=\"fill:{fill};stroke-width:0\"/>", ox, oy + d, ox + d, oy, ox + cw + d, oy, ox + cw, oy + d);
-                    let _ = writeln!(body, "  <polygon points=\"{:.1},{:.1} {:.1},{:.1} {:.1},{:.1} {:.1},{:.1}\" style=\"fill:{fill};stroke-width:0\"/>", ox + cw, oy + d, ox + cw + d, oy, ox + cw + d, oy + rh, ox + cw, oy + d + rh);
                     let _ = writeln!(
                         body,
                         "  <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"middle\">{}</text>",
@@ -231,8 +231,8 @@ impl<T: Element> ChunkedArray<T> {
                     let _ = writeln!(
                         body,
                         "  <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\">{}</text>",
-                        ox + cw + d / 2.0 + 8.0,
-                        oy + d / 2.0 - 2.0,
+                        ox + cw + d + 6.0,
+                        oy + d / 2.0,
                         label(shape[axes[0]])
                     );
                     w = cw + d + 60.0;

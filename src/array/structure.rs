@@ -59,8 +59,17 @@ impl<T: Element> ChunkedArray<T> {
             return self.clone();
         }
         let m = self.node.meta();
-        let shape = perm.iter().map(|&p| m.shape[p]).collect();
+        let shape: Vec<usize> = perm.iter().map(|&p| m.shape[p]).collect();
         let chunks = Chunks::explicit(perm.iter().map(|&p| m.chunks.axis(p).to_vec()).collect());
+        // a constant stays a constant (and keeps fusing as one) when its axes are permuted
+        if let Some(v) = crate::ops::creation::fill_value::<T>(&self.node) {
+            return ChunkedArray::from_node(crate::ops::creation::source_node::<T>(
+                "full",
+                shape,
+                chunks,
+                crate::ops::creation::Fill { value: v },
+            ));
+        }
         let op = Transpose::<T> { perm, _t: PhantomData };
         ChunkedArray::from_node(Node::array::<T>("transpose", vec![self.node.clone()], shape, chunks, op))
     }

@@ -96,7 +96,7 @@ pub struct Dep {
 }
 
 /// An operation over a block grid.
-pub trait Op: Send + Sync + 'static {
+pub trait Op: Any + Send + Sync + 'static {
     /// The input blocks block `block` (multi-index into the node's grid) needs, in the order
     /// `run` receives them.
     fn deps(&self, node: &Node, block: &[usize], out: &mut Vec<Dep>);

@@ -49,6 +49,11 @@ impl<T: Element> Op for Fill<T> {
     }
 }
 
+/// The value of a constant node (made by `full`/`zeros`/`ones`), if `node` is one.
+pub fn fill_value<T: Element>(node: &Node) -> Option<T> {
+    (node.op.as_ref() as &dyn Any).downcast_ref::<Fill<T>>().map(|f| f.value)
+}
+
 /// A constant tile: `x + ones(...)` fused into one pass never allocates the ones.
 struct ConstTile<T>(Vec<T>);
 

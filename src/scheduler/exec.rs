@@ -72,6 +72,20 @@ fn pool(threads: usize) -> Arc<rayon::ThreadPool> {
 /// Run every task of `plan`; returns the output blocks, per output, in block order.
 pub(crate) fn execute(plan: &Plan, cfg: &Config) -> Result<Vec<Vec<Block>>> {
     let t0 = Instant::now();
+    if let Some(cap) = cfg.memory_cap {
+        // a cap below one block cannot be honoured: say so rather than run past it
+        let largest = plan
+            .nodes
+            .iter()
+            .filter_map(|n| n.meta.as_ref())
+            .filter(|m| m.chunks.is_known())
+            .map(|m| m.chunks.chunksize().iter().product::<usize>() * m.dtype.itemsize())
+            .max()
+            .unwrap_or(0);
+        if largest > cap {
+            return Err(Error::MemoryCap { cap, needed: largest });
+        }
+    }
     let n = plan.tasks.len();
     // Distinct inputs and dependents.
     let mut in_off = Vec::with_capacity(n + 1);
