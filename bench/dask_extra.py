@@ -2,7 +2,7 @@
 
 Usage: python3 bench/dask_extra.py DATA_DIR  -> one JSON object per line, as dask_side.py.
 """
-import json, os, sys, time
+import json, os, resource, sys, time
 import numpy as np, h5py, dask, dask.array as da
 
 
@@ -23,6 +23,8 @@ def main():
     x = da.random.default_rng(8).random((16000, 16000), chunks=(1000, 16000), dtype=np.float32).persist()
     s, r = best(lambda: float(x.rechunk((16000, 1000)).sum().compute()), 1)
     emit("rechunk16k_f32.rows_to_cols_sum", "dask", s, r)
+    # the process peak so far is the rechunk's (it runs first)
+    emit("rechunk16k_f32.rows_to_cols_sum", "dask_rss_mb", 0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     del x
     # gzip+shuffle file written by ndchunk-compare (h5py reads under libhdf5's lock)
     p = os.path.join(data, "gzip4000.hdf5")

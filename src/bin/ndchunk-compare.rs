@@ -254,6 +254,7 @@ fn run_python(rows: &mut BTreeMap<String, Row>, data: &Path, big: bool) {
             match engine {
                 "numpy" => row.numpy = Some(s),
                 "dask" if s >= 0.0 => row.dask = Some(s),
+                "dask_rss_mb" => row.dask_rss = field(line, "result").and_then(|v| v.parse().ok()),
                 _ => {}
             }
         }
