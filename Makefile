@@ -21,9 +21,11 @@ lint: deps
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-## Runs the NumPy/dask comparison and rewrites BENCHMARKS.md.
+## Runs the NumPy/dask comparison and rewrites BENCHMARKS.md, then the (ignored by default)
+## bounded-memory test on a 2 GB HDF5 file.
 compare: deps
 	$(CARGO) run --release --bin ndchunk-compare -- --write BENCHMARKS.md
+	NDCHUNK_DATA=data $(CARGO) test --release --test hdf5_memory -- --ignored --nocapture
 
 bench: deps
 	$(CARGO) bench --workspace
