@@ -14,7 +14,7 @@
 //! # Ok::<(), ndchunk::Error>(())
 //! ```
 //!
-//! Layout (the path data takes): [`array`] (API) → [`graph`] (lowering, optimisation) →
+//! Layout (the path data takes): [`array`](mod@array) (API) → [`graph`] (lowering, optimisation) →
 //! [`scheduler`] (execution); [`ops`] holds the per-operation planners and `ndchunk-kernels`
 //! the per-block math.
 

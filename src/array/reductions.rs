@@ -1,6 +1,6 @@
 //! Reductions with NumPy's names and semantics, as tree reductions over the block grid.
 //!
-//! Every reduction takes [`Axes`](crate::array::axes::Axes) (`None`, an axis, negative axes,
+//! Every reduction takes [`Axes`] (`None`, an axis, negative axes,
 //! several axes). `keepdims` and `split_every` are reachable through
 //! [`ChunkedArray::reduce_with`]:
 //!
