@@ -1,6 +1,8 @@
 # The two set-up commands: `make demo` and `make test`. Both install libhdf5-dev first when
 # pkg-config cannot find HDF5.
 CARGO ?= cargo
+# System OpenBLAS for block GEMM when installed (optional; faer otherwise)
+BLAS := $(shell pkg-config --exists openblas 2>/dev/null && echo --features openblas)
 
 .PHONY: deps demo test lint compare bench
 
@@ -15,6 +17,7 @@ demo: deps
 test: deps
 	$(CARGO) test --workspace --lib --bins --tests --examples
 	$(CARGO) test --workspace --doc
+	if pkg-config --exists openblas 2>/dev/null; then $(CARGO) test --features openblas --test linalg && $(CARGO) test -p ndchunk-kernels --features openblas gemm; fi
 	./scripts/run-examples.sh
 
 lint: deps
@@ -24,7 +27,7 @@ lint: deps
 ## Runs the NumPy/dask comparison and rewrites BENCHMARKS.md, then the (ignored by default)
 ## bounded-memory test on a 2 GB HDF5 file.
 compare: deps
-	$(CARGO) run --release --bin ndchunk-compare -- --write BENCHMARKS.md
+	$(CARGO) run --release $(BLAS) --bin ndchunk-compare -- --write BENCHMARKS.md
 	NDCHUNK_DATA=data $(CARGO) test --release --test hdf5_memory -- --ignored --nocapture
 
 bench: deps

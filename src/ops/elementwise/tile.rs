@@ -41,9 +41,33 @@ pub struct Leaf<T: Element> {
     buf: Vec<T>,
 }
 
+/// A transposed (column-major) 2-D block copied to row-major in 32×32 tiles: reading it in C
+/// order element by element would cross a page per element on large blocks.
+fn blocked_transpose<T: Element>(arr: &ArrayBlock<T>) -> Option<ArrayBlock<T>> {
+    if arr.ndim() != 2 || arr.len() < 1 << 14 || !arr.t().is_standard_layout() {
+        return None;
+    }
+    let (r, c) = (arr.shape()[0], arr.shape()[1]);
+    let src = arr.as_slice_memory_order()?; // column-major: element (i, j) at j * r + i
+    let mut out = vec![T::default(); r * c];
+    const B: usize = 32;
+    for i0 in (0..r).step_by(B) {
+        for j0 in (0..c).step_by(B) {
+            for i in i0..(i0 + B).min(r) {
+                let row = &mut out[i * c..(i + 1) * c];
+                for j in j0..(j0 + B).min(c) {
+                    row[j] = src[j * r + i];
+                }
+            }
+        }
+    }
+    ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[r, c]), out).ok().map(|a| a.into_shared())
+}
+
 impl<T: Element> Leaf<T> {
     /// A leaf over `arr` broadcast to `shape`; `None` if it cannot be broadcast.
     pub fn new(arr: ArrayBlock<T>, shape: &[usize]) -> Option<Leaf<T>> {
+        let arr = if arr.shape() == shape { blocked_transpose(&arr).unwrap_or(arr) } else { arr };
         let strides = arr.broadcast(shape)?.strides().to_vec();
         let contiguous = arr.shape() == shape && arr.is_standard_layout();
         let len = shape.iter().product();
@@ -234,6 +258,15 @@ mod tests {
         let mut leaf = Leaf::new(rev.clone(), &[3, 3]).unwrap();
         assert_eq!(materialize(&mut leaf, &[3, 3]), rev);
         assert!(Leaf::new(rev, &[4, 3]).is_none());
+    }
+
+    #[test]
+    fn large_transposed_blocks_are_copied_in_tiles() {
+        let a = ArrayD::from_shape_fn(IxDyn(&[150, 170]), |ix| (ix[0] * 1000 + ix[1]) as f64);
+        let t = a.clone().into_shared().reversed_axes();
+        let mut leaf = Leaf::new(t.clone(), &[170, 150]).unwrap();
+        assert!(leaf.contiguous);
+        assert_eq!(materialize(&mut leaf, &[170, 150]), a.t());
     }
 
     #[test]
