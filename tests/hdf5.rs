@@ -260,3 +260,42 @@ fn streamed_reductions_match_the_library() {
         library_read::<i32>("dtypes.h5", "i4_be").iter().map(|&v| v as i64).sum::<i64>()
     );
 }
+
+#[test]
+fn a_file_cut_short_is_an_error_not_a_panic() {
+    let dir = std::env::temp_dir().join(format!("ndchunk-h5-cut-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("cut.h5");
+    let x = ChunkedArray::from_array(values(&[400, 100]), [20, 100]).unwrap();
+    x.to_hdf5(&p, "/data").unwrap();
+    // the file is opened lazily (metadata only), then cut short before any data is read
+    let lazy = ChunkedArray::<f64>::from_hdf5(&p, "/data").unwrap();
+    let len = std::fs::metadata(&p).unwrap().len();
+    std::fs::OpenOptions::new().write(true).open(&p).unwrap().set_len(len / 3).unwrap();
+    for r in [lazy.sum(None).unwrap().compute(), lazy.mean(-1).unwrap().compute().map(|a| a.sum_axis(ndarray::Axis(0)))]
+    {
+        match r {
+            Err(Error::Hdf5(_)) | Err(Error::Io(_)) => {}
+            other => panic!("expected an HDF5 or I/O error from the cut file, got {other:?}"),
+        }
+    }
+    let bytes = std::fs::read(&p).unwrap();
+    // and a file cut before it is opened
+    std::fs::write(&p, &bytes[..bytes.len() / 2]).unwrap();
+    match ChunkedArray::<f64>::from_hdf5(&p, "/data") {
+        Err(e) => assert!(matches!(e, Error::Hdf5(_)), "{e}"),
+        Ok(y) => {
+            eprintln!("opened the cut file; reading must fail");
+            for r in [
+                y.sum(None).unwrap().compute(),
+                (&y * 2.0).compute().map(|a| a.sum_axis(ndarray::Axis(0)).sum_axis(ndarray::Axis(0))),
+            ] {
+                match r {
+                    Err(Error::Hdf5(_)) | Err(Error::Io(_)) => {}
+                    other => panic!("expected an HDF5 or I/O error, got {other:?}"),
+                }
+            }
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

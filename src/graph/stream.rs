@@ -40,6 +40,9 @@ pub fn drive<T: Element>(tile: Box<dyn Any>, sinks: Vec<Box<dyn Any>>, n: usize)
         }
         start += len;
     }
+    if let Some(e) = t.take_error() {
+        return Err(e);
+    }
     sinks.into_iter().map(|s| s.finish()).collect()
 }
 

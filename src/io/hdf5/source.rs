@@ -350,9 +350,14 @@ struct StreamTile<T> {
     buf: Vec<T>,
     buf_start: usize,
     filled: usize,
+    error: Option<Error>,
 }
 
 impl<T: Element> crate::ops::elementwise::Tile<T> for StreamTile<T> {
+    fn take_error(&mut self) -> Option<Error> {
+        self.error.take()
+    }
+
     fn eval(&mut self, start: usize, len: usize) -> &[T] {
         if start < self.buf_start || start + len > self.buf_start + self.filled {
             let want = STREAM_ELEMS.max(len).min(self.n - start);
@@ -360,15 +365,22 @@ impl<T: Element> crate::ops::elementwise::Tile<T> for StreamTile<T> {
             if self.buf.len() < want {
                 self.buf.resize(want, T::default());
             }
-            match pread_into::<T>(&self.file, self.addr + start as u64 * size, &mut self.buf[..want], self.big_endian) {
-                Ok(()) => {
-                    self.filled = want;
-                    self.buf_start = start;
+            let at = self.addr + start as u64 * size;
+            if let Err(e) = pread_into::<T>(&self.file, at, &mut self.buf[..want], self.big_endian) {
+                // reported by `take_error` after the last tile; meanwhile serve zeros
+                if self.error.is_none() {
+                    self.error = Some(if e.kind() == std::io::ErrorKind::UnexpectedEof {
+                        Error::Hdf5(Hdf5Error::Corrupt(format!(
+                            "data at byte {at} lies past the end of the file (truncated file?)"
+                        )))
+                    } else {
+                        Error::Io(e)
+                    });
                 }
-                // Tiles cannot return errors; the scheduler turns this panic into
-                // `Error::TaskPanicked` carrying the task's key and this message.
-                Err(e) => panic!("reading HDF5 data at byte {} failed: {e}", self.addr + start as u64 * size),
+                self.buf[..want].fill(T::default());
             }
+            self.filled = want;
+            self.buf_start = start;
         }
         &self.buf[start - self.buf_start..start - self.buf_start + len]
     }
@@ -393,6 +405,7 @@ impl<T: Element + hdf5::H5Type> crate::ops::elementwise::Elementwise for Hdf5Rea
                 buf: Vec::new(),
                 buf_start: 0,
                 filled: 0,
+                error: None,
             });
             Ok(Box::new(t))
         };

@@ -50,7 +50,7 @@ pub fn take_tile<A: Element>(b: Box<dyn Any>) -> Result<BoxTile<A>> {
 
 pub fn finish_tile<T: Element>(tile: Box<dyn Any>, shape: &[usize]) -> Result<Block> {
     let mut t = take_tile::<T>(tile)?;
-    Ok(Arc::new(tile::materialize(t.as_mut(), shape)))
+    Ok(Arc::new(tile::try_materialize(t.as_mut(), shape)?))
 }
 
 /// Input block of slot `slot` for output block `b` of an elementwise node.

@@ -22,6 +22,11 @@ pub const TILE: usize = 1024;
 pub trait Tile<T> {
     /// Elements `start .. start + len` of the block (`len <= TILE`).
     fn eval(&mut self, start: usize, len: usize) -> &[T];
+    /// An error met while producing tiles (a failed file read), taken once after the last
+    /// tile; the values produced after it are meaningless.
+    fn take_error(&mut self) -> Option<crate::error::Error> {
+        None
+    }
 }
 
 /// A boxed tile.
@@ -151,6 +156,9 @@ impl<A: Element, T: Element, F: Fn(A) -> T> Map1<A, T, F> {
 }
 
 impl<A: Element, T: Element, F: Fn(A) -> T> Tile<T> for Map1<A, T, F> {
+    fn take_error(&mut self) -> Option<crate::error::Error> {
+        self.a.take_error()
+    }
     #[inline]
     fn eval(&mut self, start: usize, len: usize) -> &[T] {
         let a = self.a.eval(start, len);
@@ -177,6 +185,9 @@ impl<A: Element, B: Element, T: Element, F: Fn(A, B) -> T> Map2<A, B, T, F> {
 }
 
 impl<A: Element, B: Element, T: Element, F: Fn(A, B) -> T> Tile<T> for Map2<A, B, T, F> {
+    fn take_error(&mut self) -> Option<crate::error::Error> {
+        self.a.take_error().or_else(|| self.b.take_error())
+    }
     #[inline]
     fn eval(&mut self, start: usize, len: usize) -> &[T] {
         let a = self.a.eval(start, len);
@@ -205,6 +216,9 @@ impl<A: Element, B: Element, C: Element, T: Element, F: Fn(A, B, C) -> T> Map3<A
 }
 
 impl<A: Element, B: Element, C: Element, T: Element, F: Fn(A, B, C) -> T> Tile<T> for Map3<A, B, C, T, F> {
+    fn take_error(&mut self) -> Option<crate::error::Error> {
+        self.a.take_error().or_else(|| self.b.take_error()).or_else(|| self.c.take_error())
+    }
     #[inline]
     fn eval(&mut self, start: usize, len: usize) -> &[T] {
         let a = self.a.eval(start, len);
@@ -215,6 +229,15 @@ impl<A: Element, B: Element, C: Element, T: Element, F: Fn(A, B, C) -> T> Tile<T
             *o = f(x, y, z);
         }
         &self.buf[..len]
+    }
+}
+
+/// Evaluate a tile expression over a whole block of `shape`, or return the error a tile met.
+pub fn try_materialize<T: Element>(tile: &mut dyn Tile<T>, shape: &[usize]) -> crate::error::Result<ArrayBlock<T>> {
+    let a = materialize(tile, shape);
+    match tile.take_error() {
+        Some(e) => Err(e),
+        None => Ok(a),
     }
 }
 
