@@ -3,8 +3,9 @@
 //! Floats go through faer's GEMM (≈100 GFLOP/s here against ndarray's 27–39), or the
 //! system's OpenBLAS with the `openblas` feature (≈20% faster per core here); the scheduler
 //! runs many block products in parallel, so each call is sequential (`Par::Seq`) and the pool
-//! is not oversubscribed. Views of any strides (a transposed block, a block of a larger array)
-//! are handed to faer as they are, without copies. Integer and
+//! is not oversubscribed. Views of any strides (a transposed block, a block of a larger array),
+//! for the operands and the accumulator alike, are handed to faer as they are, without copies.
+//! Integer and
 //! bool products accumulate in `i64`/`u64` (NumPy would wrap in the input type) with a plain
 //! i-k-j loop.
 
@@ -15,7 +16,7 @@ use crate::element::{Element, Number};
 
 /// Elements with a block matrix product accumulating into `Self::SumOut`.
 pub trait Gemm: Element {
-    /// `c += a · b` (`c` is `a.nrows() × b.ncols()`, row-major).
+    /// `c += a · b` (`c` is `a.nrows() × b.ncols()`, any layout).
     fn gemm_acc(c: &mut ArrayViewMut2<'_, Self::SumOut>, a: &ArrayView2<'_, Self>, b: &ArrayView2<'_, Self>);
 
     /// `c = a · b`, never reading `c`. The first product into a freshly allocated (zeroed,
@@ -37,6 +38,17 @@ fn faer_view<'a, T: faer::traits::ComplexField>(a: &'a ArrayView2<'a, T>) -> Mat
     // mutable alias exists while `a` is borrowed. faer's MatRef with the same pointer, shape
     // and strides only reads those addresses, for at most 'a.
     unsafe { MatRef::from_raw_parts(a.as_ptr(), r, c, st[0], st[1]) }
+}
+
+/// A mutable faer view of any 2-D ndarray view.
+fn faer_view_mut<'a, T: faer::traits::ComplexField>(c: &'a mut ArrayViewMut2<'_, T>) -> MatMut<'a, T> {
+    let (r, n) = c.dim();
+    let st = c.strides().to_vec();
+    // SAFETY: `c` is a valid, uniquely borrowed ndarray view: every address
+    // `c.as_mut_ptr() + i*st[0] + j*st[1]` (i < r, j < n) is an element of its allocation, and
+    // distinct (i, j) are distinct addresses (ndarray forbids overlapping mutable views). The
+    // returned MatMut borrows `c` mutably for 'a, so nothing else reads or writes them meanwhile.
+    unsafe { MatMut::from_raw_parts_mut(c.as_mut_ptr(), r, n, st[0], st[1]) }
 }
 
 /// `c = a·b + beta·c` through OpenBLAS's cblas when the `openblas` feature is on; `false`
@@ -197,11 +209,7 @@ macro_rules! float_gemm {
                 if <$t as Blas>::blas(c, a, b, true) {
                     return;
                 }
-                let av = faer_view(a);
-                let bv = faer_view(b);
-                let cs = c.as_slice_mut().expect("accumulator is row-major");
-                let cm = MatMut::from_row_major_slice_mut(cs, m, n);
-                faer::linalg::matmul::matmul(cm, Accum::Add, av, bv, 1.0, Par::Seq);
+                faer::linalg::matmul::matmul(faer_view_mut(c), Accum::Add, faer_view(a), faer_view(b), 1.0, Par::Seq);
             }
 
             fn gemm_set(c: &mut ArrayViewMut2<'_, $t>, a: &ArrayView2<'_, $t>, b: &ArrayView2<'_, $t>) {
@@ -216,9 +224,14 @@ macro_rules! float_gemm {
                 if <$t as Blas>::blas(c, a, b, false) {
                     return;
                 }
-                let cs = c.as_slice_mut().expect("accumulator is row-major");
-                let cm = MatMut::from_row_major_slice_mut(cs, m, n);
-                faer::linalg::matmul::matmul(cm, Accum::Replace, faer_view(a), faer_view(b), 1.0, Par::Seq);
+                faer::linalg::matmul::matmul(
+                    faer_view_mut(c),
+                    Accum::Replace,
+                    faer_view(a),
+                    faer_view(b),
+                    1.0,
+                    Par::Seq,
+                );
             }
         }
     };
@@ -282,6 +295,31 @@ mod tests {
         let mut c = Array2::<f64>::zeros((5, 3));
         f64::gemm_acc(&mut c.view_mut(), &a.view(), &rev);
         assert!(c.iter().zip(a.dot(&rev).iter()).all(|(x, y)| (x - y).abs() < 1e-12));
+    }
+
+    #[test]
+    fn accumulator_may_be_any_view() {
+        let a = Array2::from_shape_fn((5, 7), |(i, j)| (i * 7 + j) as f64 * 0.1);
+        let b = Array2::from_shape_fn((7, 3), |(i, j)| (i as f64 - j as f64) * 0.3);
+        let want = a.dot(&b);
+        // a window of a larger row-major array: only the window changes
+        let mut big = Array2::<f64>::from_elem((9, 8), 1.0);
+        f64::gemm_acc(&mut big.slice_mut(ndarray::s![2..7, 3..6]), &a.view(), &b.view());
+        for ((i, j), &v) in big.indexed_iter() {
+            let inside = (2..7).contains(&i) && (3..6).contains(&j);
+            let expect = if inside { 1.0 + want[[i - 2, j - 3]] } else { 1.0 };
+            assert!((v - expect).abs() < 1e-12, "({i},{j}) {v} vs {expect}");
+        }
+        // a column-major (transposed) accumulator, set then accumulated again
+        let mut ct = Array2::<f64>::from_elem((3, 5), f64::NAN);
+        f64::gemm_set(&mut ct.view_mut().reversed_axes(), &a.view(), &b.view());
+        f64::gemm_acc(&mut ct.view_mut().reversed_axes(), &a.view(), &b.view());
+        assert!(ct.t().iter().zip(want.iter()).all(|(x, y)| (x - 2.0 * y).abs() < 1e-12));
+        // f32 through the same path
+        let (a32, b32) = (a.mapv(|v| v as f32), b.mapv(|v| v as f32));
+        let mut c32 = Array2::<f32>::zeros((3, 5));
+        f32::gemm_acc(&mut c32.view_mut().reversed_axes(), &a32.view(), &b32.view());
+        assert!(c32.t().iter().zip(want.iter()).all(|(x, y)| (*x as f64 - y).abs() < 1e-4));
     }
 
     #[test]
