@@ -107,7 +107,7 @@ impl<T: Element> ChunkedArray<T> {
     pub fn compute_with(&self, cfg: &Config) -> Result<ArrayD<T>> {
         let plan = Plan::build(std::slice::from_ref(&self.node))?;
         let mut blocks = crate::scheduler::execute(&plan, cfg)?;
-        assemble::<T>(&self.node, &blocks.pop().expect("one output"))
+        assemble::<T>(&self.node, &blocks.pop().expect("one output"), cfg)
     }
 
     /// The single element of a size-1 result (NumPy's `.item()`).
@@ -167,12 +167,16 @@ pub fn compute_all_with<T: Element>(arrays: &[&ChunkedArray<T>], cfg: &Config) -
     let nodes: Vec<Arc<Node>> = arrays.iter().map(|a| a.node.clone()).collect();
     let plan = Plan::build(&nodes)?;
     let blocks = crate::scheduler::execute(&plan, cfg)?;
-    arrays.iter().zip(blocks).map(|(a, b)| assemble::<T>(&a.node, &b)).collect()
+    arrays.iter().zip(blocks).map(|(a, b)| assemble::<T>(&a.node, &b, cfg)).collect()
 }
 
 /// Stitch output blocks (C order over the grid) into one array, using the blocks' actual
 /// shapes (so arrays with unknown chunk lengths assemble too).
-pub(crate) fn assemble<T: Element>(node: &Node, blocks: &[Block]) -> Result<ArrayD<T>> {
+///
+/// The output is allocated uninitialised and each element written once, by block, in parallel
+/// on `cfg`'s pool: a zero-filled single-threaded copy costs as much as a fast task graph
+/// (assembling a 5000² f64 result: 150 ms against 40 ms).
+pub(crate) fn assemble<T: Element>(node: &Node, blocks: &[Block], cfg: &Config) -> Result<ArrayD<T>> {
     let grid = &node.grid;
     let nd = grid.len();
     let arrs: Vec<&crate::graph::ArrayBlock<T>> = blocks.iter().map(as_array::<T>).collect::<Result<_>>()?;
@@ -180,45 +184,47 @@ pub(crate) fn assemble<T: Element>(node: &Node, blocks: &[Block]) -> Result<Arra
         return Ok(arrs[0].to_owned());
     }
     // Block lengths along each axis, read from the blocks at the axis' edge of the grid.
-    let mut lens: Vec<Vec<usize>> = Vec::with_capacity(nd);
     let mut strides = vec![1usize; nd];
     for a in (0..nd.saturating_sub(1)).rev() {
         strides[a] = strides[a + 1] * grid[a + 1];
     }
-    for a in 0..nd {
-        lens.push((0..grid[a]).map(|i| arrs[i * strides[a]].shape()[a]).collect());
-    }
-    let shape: Vec<usize> = lens.iter().map(|l| l.iter().sum()).collect();
-    let offsets: Vec<Vec<usize>> = lens
-        .iter()
-        .map(|l| {
-            let mut acc = 0;
-            l.iter()
-                .map(|&x| {
-                    acc += x;
-                    acc - x
-                })
-                .collect()
-        })
-        .collect();
-    let mut out = ArrayD::<T>::from_elem(IxDyn(&shape), T::default());
+    let lens: Vec<Vec<usize>> =
+        (0..nd).map(|a| (0..grid[a]).map(|i| arrs[i * strides[a]].shape()[a]).collect()).collect();
     let mut idx = Vec::new();
     for (f, arr) in arrs.iter().enumerate() {
         crate::graph::unravel_into(grid, f, &mut idx);
-        let mut view = out.view_mut();
-        for a in 0..nd {
-            let start = offsets[a][idx[a]];
-            let want = lens[a][idx[a]];
-            if arr.shape()[a] != want {
-                return Err(Error::Shape(format!(
-                    "block {idx:?} of {} has shape {:?}, inconsistent with its neighbours",
-                    node.label(),
-                    arr.shape()
-                )));
-            }
-            view.slice_axis_inplace(ndarray::Axis(a), ndarray::Slice::from(start..start + want));
+        if (0..nd).any(|a| arr.shape()[a] != lens[a][idx[a]]) {
+            return Err(Error::Shape(format!(
+                "block {idx:?} of {} has shape {:?}, inconsistent with its neighbours",
+                node.label(),
+                arr.shape()
+            )));
         }
-        view.assign(*arr);
     }
-    Ok(out)
+    let shape: Vec<usize> = lens.iter().map(|l| l.iter().sum()).collect();
+    let mut out = ArrayD::<T>::uninit(IxDyn(&shape));
+    // Cut the output into one window per block, axis by axis: after axis `a` the windows are
+    // in C order over the grid's first `a + 1` axes, so in the end they pair with `arrs`.
+    let mut windows = vec![out.view_mut()];
+    for (a, axis_lens) in lens.iter().enumerate() {
+        let mut next = Vec::with_capacity(windows.len() * axis_lens.len());
+        for mut w in windows {
+            for &l in axis_lens {
+                let (head, tail) = w.split_at(ndarray::Axis(a), l);
+                next.push(head);
+                w = tail;
+            }
+        }
+        windows = next;
+    }
+    crate::scheduler::in_pool(cfg, || {
+        use rayon::prelude::*;
+        windows.into_par_iter().zip(arrs.par_iter()).for_each(|(w, arr)| arr.assign_to(w));
+    });
+    // SAFETY: every element of `out` has been written: the windows partition `out` (along each
+    // axis, `lens[a]` sums to `shape[a]`, and the windows are the products of consecutive
+    // runs of those lengths), there is one window per block (`arrs.len()` is the product of
+    // `grid`, the same count), and each block, checked above to have exactly its window's
+    // shape, was assigned to all of its window.
+    Ok(unsafe { out.assume_init() })
 }

@@ -69,6 +69,12 @@ fn pool(threads: usize) -> Arc<rayon::ThreadPool> {
         .clone()
 }
 
+/// Run `f` on the pool of `cfg`'s size, so that rayon work inside it (assembling the result)
+/// uses the threads the user asked for.
+pub(crate) fn in_pool<R: Send>(cfg: &Config, f: impl FnOnce() -> R + Send) -> R {
+    pool(cfg.effective_threads()).install(f)
+}
+
 /// Run every task of `plan`; returns the output blocks, per output, in block order.
 pub(crate) fn execute(plan: &Plan, cfg: &Config) -> Result<Vec<Vec<Block>>> {
     let t0 = Instant::now();
