@@ -3,11 +3,11 @@
 //! Floats go through faer's GEMM (≈100 GFLOP/s here against ndarray's 27–39), or the
 //! system's OpenBLAS with the `openblas` feature (≈20% faster per core here); the scheduler
 //! runs many block products in parallel, so each call is sequential (`Par::Seq`) and the pool
-//! is not oversubscribed. Views of any strides (a transposed block, a block of a larger array),
-//! for the operands and the accumulator alike, are handed to faer as they are, without copies.
-//! Integer and
-//! bool products accumulate in `i64`/`u64` (NumPy would wrap in the input type) with a plain
-//! i-k-j loop.
+//! is not oversubscribed (with OpenBLAS, also run with `OPENBLAS_NUM_THREADS=1`: the pool
+//! OpenBLAS starts when it loads otherwise competes with the workers). Views of any strides
+//! (a transposed block, a block of a larger array), for the operands and the accumulator
+//! alike, are handed to faer as they are, without copies. Integer and bool products
+//! accumulate in `i64`/`u64` (NumPy would wrap in the input type) with a plain i-k-j loop.
 
 use faer::{Accum, MatMut, MatRef, Par};
 use ndarray::{ArrayView2, ArrayViewMut2};

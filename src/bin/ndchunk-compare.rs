@@ -335,6 +335,7 @@ fn scaling(exe: &Path, data: &Path, list: &str, write: Option<&str>) {
         let mut times = Vec::new();
         for &t in &threads {
             let out = Command::new(exe)
+                .env("OPENBLAS_NUM_THREADS", "1")
                 .args(["--run", w, "--data", &data.display().to_string(), "--threads", &t.to_string()])
                 .output()
                 .expect("child");
@@ -406,6 +407,10 @@ fn main() {
         }
         eprintln!("ndchunk: {name}");
         let mut cmd = Command::new(&exe);
+        // With the `openblas` feature, OpenBLAS starts its own thread pool when the library
+        // loads, and its spinning threads halve ndchunk's speed on millisecond workloads; ndchunk
+        // calls it single-threaded anyway (the python side keeps its own BLAS settings).
+        cmd.env("OPENBLAS_NUM_THREADS", "1");
         cmd.args(["--run", name, "--data", &data.display().to_string()]);
         if threads > 0 {
             cmd.args(["--threads", &threads.to_string()]);
