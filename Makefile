@@ -27,7 +27,7 @@ lint: deps
 ## Runs the NumPy/dask comparison and rewrites BENCHMARKS.md, then the (ignored by default)
 ## bounded-memory test on a 2 GB HDF5 file.
 compare: deps
-	$(CARGO) run --release $(BLAS) --bin ndchunk-compare -- --write BENCHMARKS.md
+	OPENBLAS_NUM_THREADS=1 $(CARGO) run --release $(BLAS) --bin ndchunk-compare -- --write BENCHMARKS.md
 	NDCHUNK_DATA=data $(CARGO) test --release --test hdf5_memory -- --ignored --nocapture
 
 bench: deps
