@@ -1,12 +1,17 @@
 //! `make compare`: the seed workloads in ndchunk, NumPy and dask.array, in one session.
 //!
 //! ```text
-//! ndchunk-compare [--threads N] [--data DIR] [--big] [--only a,b] [--skip-python] [--write BENCHMARKS.md]
+//! ndchunk-compare [--threads N] [--data DIR] [--big] [--only a,b] [--skip-python] [--py-blas-threads N]
+//!                 [--write BENCHMARKS.md]
 //! ```
 //! Each ndchunk workload runs in a child process (this binary with `--run NAME`) so its peak
 //! RSS is its own; the Python side runs `dask_side.py` (and `bench/dask_extra.py`) from
 //! `$NDCHUNK_BENCH_DIR`, `../shared/bench` or `bench/`. Missing Python, NumPy, dask or h5py
 //! is reported and those columns read "n/a".
+//!
+//! Python runs with its BLAS left at its defaults (multi-threaded), as dask users run it:
+//! `OPENBLAS_NUM_THREADS`, which `make compare` sets to 1 for ndchunk's processes, is removed
+//! from the Python processes' environment; `--py-blas-threads N` sets it for them instead.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -224,7 +229,17 @@ fn python_ok() -> bool {
         .unwrap_or(false)
 }
 
-fn run_python(rows: &mut BTreeMap<String, Row>, data: &Path, big: bool) {
+/// `python3` with the BLAS thread setting chosen for the Python side (see the module docs).
+fn python(blas_threads: Option<&str>) -> Command {
+    let mut c = Command::new("python3");
+    match blas_threads {
+        Some(n) => c.env("OPENBLAS_NUM_THREADS", n),
+        None => c.env_remove("OPENBLAS_NUM_THREADS"),
+    };
+    c
+}
+
+fn run_python(rows: &mut BTreeMap<String, Row>, data: &Path, big: bool, blas_threads: Option<&str>) {
     let Some(dir) = bench_dir() else {
         eprintln!("no dask_side.py found (../shared/bench or $NDCHUNK_BENCH_DIR): NumPy/dask columns skipped");
         return;
@@ -242,7 +257,7 @@ fn run_python(rows: &mut BTreeMap<String, Row>, data: &Path, big: bool) {
     }
     for (script, args) in scripts {
         eprintln!("running {} ...", script.display());
-        let out = Command::new("python3").arg(&script).args(&args).output();
+        let out = python(blas_threads).arg(&script).args(&args).output();
         let Ok(out) = out else { continue };
         for line in String::from_utf8_lossy(&out.stdout).lines() {
             let (Some(name), Some(engine), Some(s)) = (field(line, "name"), field(line, "engine"), field(line, "s"))
@@ -277,7 +292,7 @@ fn run_python(rows: &mut BTreeMap<String, Row>, data: &Path, big: bool) {
                 real.display().to_string(),
                 real.display().to_string()
             );
-            if let Ok(o) = Command::new("python3").args(["-c", &code]).output() {
+            if let Ok(o) = python(blas_threads).args(["-c", &code]).output() {
                 let text = String::from_utf8_lossy(&o.stdout);
                 let row = rows.entry(name.to_string()).or_default();
                 for l in text.lines() {
@@ -426,7 +441,7 @@ fn main() {
         }
     }
     if !args.iter().any(|a| a == "--skip-python") {
-        run_python(&mut rows, &data, big);
+        run_python(&mut rows, &data, big, get("--py-blas-threads").as_deref());
     }
     let nthreads = if threads > 0 { threads } else { Config::global().effective_threads() };
     let mut table = String::new();
