@@ -371,7 +371,17 @@ fn scaling(exe: &Path, data: &Path, list: &str, write: Option<&str>) {
     println!("{table}");
     if let Some(path) = write {
         let old = std::fs::read_to_string(path).unwrap_or_default();
-        let section = format!("\n## Thread scaling ({cores} cores, {})\n\nTime (speed-up over the first column) per thread count, one run of `scripts/thread-scaling.sh`.\n\n{table}", std::env::consts::ARCH);
+        let pending = if cores < 16 {
+            " The 16-core table (1, 2, 4, 8, 16 threads) comes from running the script on the 16-core \
+             device box, which this task was not lent: pending."
+        } else {
+            ""
+        };
+        let section = format!(
+            "\n## Thread scaling ({cores} cores, {})\n\nTime (speed-up over the first column) per thread count, \
+             one run of `scripts/thread-scaling.sh`.{pending}\n\n{table}",
+            std::env::consts::ARCH
+        );
         let new = match old.find("\n## Thread scaling") {
             Some(i) => {
                 let rest = &old[i + 1..];
