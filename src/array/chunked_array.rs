@@ -174,8 +174,8 @@ pub fn compute_all_with<T: Element>(arrays: &[&ChunkedArray<T>], cfg: &Config) -
 /// shapes (so arrays with unknown chunk lengths assemble too).
 ///
 /// The output is allocated uninitialised and each element written once, by block, in parallel
-/// on `cfg`'s pool: a zero-filled single-threaded copy costs as much as a fast task graph
-/// (assembling a 5000² f64 result: 150 ms against 40 ms).
+/// on `cfg`'s pool, instead of zero-filling it and copying on one thread (measured:
+/// `(x + x.T).compute()` of a 5000² f64 array in 2500² blocks, 197 → 157 ms end to end).
 pub(crate) fn assemble<T: Element>(node: &Node, blocks: &[Block], cfg: &Config) -> Result<ArrayD<T>> {
     let grid = &node.grid;
     let nd = grid.len();
