@@ -120,6 +120,29 @@ fn dense_singular_values(a: &Array2<f64>) -> Vec<f64> {
     m.singular_values().unwrap()
 }
 
+/// Q orthonormal, R upper triangular, Q·R = A (computed and lazily through `q.dot(r)`).
+fn check_qr(a: &Array2<f64>, chunks: [usize; 2]) {
+    let shape = a.dim();
+    let x = c2(a, chunks);
+    let (q, r) = linalg::qr(&x).unwrap();
+    let (qa, ra) = (q.compute().unwrap(), r.compute().unwrap());
+    let k = shape.0.min(shape.1);
+    assert_eq!(qa.shape(), &[shape.0, k]);
+    assert_eq!(ra.shape(), &[k, shape.1]);
+    let q2 = qa.clone().into_dimensionality::<Ix2>().unwrap();
+    let r2 = ra.clone().into_dimensionality::<Ix2>().unwrap();
+    let qtq = q2.t().dot(&q2);
+    assert!(max_abs_diff(&qtq.into_dyn(), &Array2::<f64>::eye(k).into_dyn()) < 1e-12, "{shape:?} {chunks:?}");
+    for i in 0..k {
+        for j in 0..i.min(shape.1) {
+            assert!(r2[[i, j]].abs() < 1e-12, "R not upper triangular");
+        }
+    }
+    assert!(max_abs_diff(&q2.dot(&r2).into_dyn(), &a.clone().into_dyn()) < 1e-12, "{shape:?} {chunks:?}");
+    let qr = q.dot(&r).unwrap().compute().unwrap();
+    assert!(max_abs_diff(&qr, &a.clone().into_dyn()) < 1e-12, "{shape:?} {chunks:?}");
+}
+
 #[test]
 fn qr_is_orthonormal_triangular_and_exact() {
     for (shape, chunks) in [
@@ -128,27 +151,34 @@ fn qr_is_orthonormal_triangular_and_exact() {
         ((50, 50), [10, 10]),
         ((30, 200), [30, 60]),
         ((30, 200), [10, 20]),
+        // TSQR with blocks shorter than the row count of R (trapezoidal R_i) and an uneven last block
+        ((130, 40), [30, 40]),
+        ((500, 150), [70, 150]),
+        ((9, 3), [1, 3]),
+        ((1, 1), [1, 1]),
     ] {
-        let a = mat(shape.0, shape.1, 11);
-        let x = c2(&a, chunks);
-        let (q, r) = linalg::qr(&x).unwrap();
-        let (qa, ra) = (q.compute().unwrap(), r.compute().unwrap());
-        let k = shape.0.min(shape.1);
-        assert_eq!(qa.shape(), &[shape.0, k]);
-        assert_eq!(ra.shape(), &[k, shape.1]);
-        let q2 = qa.clone().into_dimensionality::<Ix2>().unwrap();
-        let r2 = ra.clone().into_dimensionality::<Ix2>().unwrap();
-        let qtq = q2.t().dot(&q2);
-        assert!(max_abs_diff(&qtq.into_dyn(), &Array2::<f64>::eye(k).into_dyn()) < 1e-12, "{shape:?} {chunks:?}");
-        for i in 0..k {
-            for j in 0..i.min(shape.1) {
-                assert!(r2[[i, j]].abs() < 1e-12, "R not upper triangular");
-            }
-        }
-        assert!(max_abs_diff(&q2.dot(&r2).into_dyn(), &a.clone().into_dyn()) < 1e-12);
-        // lazily too: q.dot(r)
-        let qr = q.dot(&r).unwrap().compute().unwrap();
-        assert!(max_abs_diff(&qr, &a.clone().into_dyn()) < 1e-12);
+        check_qr(&mat(shape.0, shape.1, 11), chunks);
+    }
+}
+
+#[test]
+fn qr_of_f32_blocks() {
+    let a = mat(300, 50, 5).mapv(|v| v as f32);
+    let x = ChunkedArray::from_array(a.clone(), [45, 50]).unwrap();
+    let (q, r) = linalg::qr(&x).unwrap();
+    let q = q.compute().unwrap().into_dimensionality::<Ix2>().unwrap();
+    let r = r.compute().unwrap().into_dimensionality::<Ix2>().unwrap();
+    let err = (&q.dot(&r) - &a).iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    assert!(err < 1e-5, "|QR - A| = {err}");
+    let orth = (&q.t().dot(&q) - &Array2::<f32>::eye(50)).iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    assert!(orth < 1e-5, "|QᵀQ - I| = {orth}");
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+    #[test]
+    fn qr_holds_for_any_tall_row_chunking(rows in 1usize..120, cols in 1usize..24, block in 1usize..50, seed in 0u64..1000) {
+        check_qr(&mat(rows.max(cols), cols, seed), [block, cols]);
     }
 }
 

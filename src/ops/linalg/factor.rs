@@ -1,8 +1,9 @@
 //! Factorizations on block grids: TSQR and SFQR, and single-block dense solvers.
 //!
 //! **TSQR** (tall-skinny QR, one column block): each row block `A_i = Q_i R_i` is factored
-//! in its own task; the stacked `R_i` (small: blocks × n × n) are factored once, `[R_i] = Q₂ R`;
-//! then `Q = diag(Q_i) · Q₂` block by block. One level of reduction, as in dask's `tsqr` for
+//! in its own task; the stacked `R_i` (small: blocks × n × n) are factored once, `[R_i] = Q₂ R`
+//! (by [`stacked_triangles_qr`], which skips the triangles' zeros); then `Q = diag(Q_i) · Q₂`
+//! block by block. One level of reduction, as in dask's `tsqr` for
 //! moderate block counts.
 //!
 //! **SFQR** (short-fat QR, one row block): `A_1 = Q R_1` on the first column block (which must
@@ -21,6 +22,7 @@ use crate::array::chunks::Chunks;
 use crate::element::Float;
 use crate::error::{Error, Result};
 use crate::graph::{as_array, as_value, Block, Dep, Node, Op, Value};
+use crate::ops::linalg::stacked_qr::stacked_triangles_qr;
 
 /// Real floats with faer support (f32, f64).
 pub trait LinalgFloat: Float + faer::traits::RealField + ndchunk_kernels::gemm::Gemm<SumOut = Self> {}
@@ -118,19 +120,14 @@ impl<T: LinalgFloat> Op for StackQr<T> {
     }
     fn run(&self, _: &Node, _: &[usize], inputs: &[Block]) -> Result<Block> {
         let rs: Vec<&Array2<T>> = inputs.iter().map(|b| mats::<T>(b).map(|m| &m[1])).collect::<Result<_>>()?;
-        // the stacked R_i, written straight into one faer matrix
         let n = rs.first().map_or(0, |r| r.ncols());
         if let Some(r) = rs.iter().find(|r| r.ncols() != n) {
             return Err(Error::Shape(format!("stacked R factors have {} and {n} columns", r.ncols())));
         }
-        let mut stacked = Mat::zeros(rs.iter().map(|r| r.nrows()).sum(), n);
-        let mut row = 0;
-        for r in &rs {
-            copy_into(stacked.as_mut().subrows_mut(row, r.nrows()), &r.view());
-            row += r.nrows();
-        }
-        let qr = stacked.qr();
-        Ok(store_mats(vec![from_faer(qr.compute_thin_Q().as_ref()), from_faer(qr.thin_R())]))
+        // faer splits its work with rayon joins in this pool: idle workers help, busy ones are not
+        // oversubscribed
+        let (q2, r) = stacked_triangles_qr(&rs, n, faer::Par::rayon(0));
+        Ok(store_mats(vec![q2, r]))
     }
 }
 
