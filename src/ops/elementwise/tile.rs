@@ -47,6 +47,10 @@ pub struct Leaf<T: Element> {
     idx: Vec<usize>,
     buf: Vec<T>,
     band: Option<Band<T>>,
+    /// Unit stride along the last axis (a window of a larger array, such as `from_array`'s
+    /// blocks, or a broadcast along leading axes): tiles inside one row are handed out as
+    /// slices of the block, tiles across rows are copied row piece by row piece.
+    unit_rows: bool,
 }
 
 /// Bytes of a [`Band`]'s buffer: about one core's L2 here (2 MiB). Measured on 2500² blocks of
@@ -146,6 +150,7 @@ impl<T: Element> Leaf<T> {
         let band = transposed.then(|| Band::new(shape[0], shape[1], BAND_BYTES / std::mem::size_of::<T>().max(1)));
         let strides = arr.broadcast(shape)?.strides().to_vec();
         let contiguous = arr.shape() == shape && arr.is_standard_layout();
+        let unit_rows = !contiguous && band.is_none() && strides.last() == Some(&1);
         let len = shape.iter().product();
         Some(Leaf {
             arr,
@@ -155,7 +160,25 @@ impl<T: Element> Leaf<T> {
             idx: vec![0; shape.len()],
             buf: if contiguous || band.is_some() { Vec::new() } else { tile_buf(len) },
             band,
+            unit_rows,
         })
+    }
+
+    /// Offset (in elements, from `arr.as_ptr()`) of C-order element `start` of the broadcast
+    /// view, and `start`'s index along the last axis.
+    fn offset_of(&self, start: usize) -> (isize, usize) {
+        let mut rem = start;
+        let mut off = 0isize;
+        let mut last = 0;
+        for d in (0..self.shape.len()).rev() {
+            let i = rem % self.shape[d];
+            rem /= self.shape[d];
+            off += i as isize * self.strides[d];
+            if d + 1 == self.shape.len() {
+                last = i;
+            }
+        }
+        (off, last)
     }
 
     fn gather(&mut self, start: usize, len: usize) {
@@ -178,13 +201,21 @@ impl<T: Element> Leaf<T> {
             let base: isize = (0..last).map(|d| self.idx[d] as isize * self.strides[d]).sum();
             let j0 = self.idx[last];
             let n = (row_len - j0).min(len - k);
-            for j in 0..n {
-                // SAFETY: `idx` (with `idx[last] = j0 + j < row_len`) is an in-bounds index of
-                // the view `arr.broadcast(shape)`, whose strides are `self.strides` and whose
-                // first element is `arr.as_ptr()` (broadcasting keeps the pointer). ndarray
-                // guarantees that every in-bounds index of a view maps to an element of its
-                // allocation, which `self.arr` keeps alive for this call.
-                self.buf[k + j] = unsafe { *ptr.offset(base + (j0 + j) as isize * row_stride) };
+            if row_stride == 1 {
+                // SAFETY: as in the strided case below, elements `base + j0 .. base + j0 + n`
+                // are in-bounds indices of the view (unit stride along the last axis), alive
+                // for this call.
+                let row = unsafe { std::slice::from_raw_parts(ptr.offset(base + j0 as isize), n) };
+                self.buf[k..k + n].copy_from_slice(row);
+            } else {
+                for j in 0..n {
+                    // SAFETY: `idx` (with `idx[last] = j0 + j < row_len`) is an in-bounds index
+                    // of the view `arr.broadcast(shape)`, whose strides are `self.strides` and
+                    // whose first element is `arr.as_ptr()` (broadcasting keeps the pointer).
+                    // ndarray guarantees that every in-bounds index of a view maps to an element
+                    // of its allocation, which `self.arr` keeps alive for this call.
+                    self.buf[k + j] = unsafe { *ptr.offset(base + (j0 + j) as isize * row_stride) };
+                }
             }
             k += n;
             // Advance to the next row.
@@ -210,6 +241,16 @@ impl<T: Element> Tile<T> for Leaf<T> {
         } else if self.band.is_some() {
             let src = self.arr.view().into_dimensionality::<Ix2>().expect("2-D");
             self.band.as_mut().expect("band").eval(&src, start, len)
+        } else if let Some(off) = self
+            .unit_rows
+            .then(|| self.offset_of(start))
+            .and_then(|(off, j0)| (j0 + len <= self.shape[self.shape.len() - 1]).then_some(off))
+        {
+            // SAFETY: the tile lies inside one row of the broadcast view, whose last axis has
+            // unit stride, so elements `off .. off + len` from `arr.as_ptr()` are in-bounds
+            // elements of that view (`offset_of` adds in-bounds index × stride per axis).
+            // `self.arr` owns them, is never mutated, and outlives the returned borrow of `self`.
+            unsafe { std::slice::from_raw_parts(self.arr.as_ptr().offset(off), len) }
         } else {
             self.gather(start, len);
             &self.buf[..len]
@@ -375,6 +416,56 @@ mod tests {
         let mut leaf = Leaf::new(wt, &[170, 150]).unwrap();
         assert!(leaf.band.is_some());
         assert_eq!(materialize(&mut leaf, &[170, 150]), win.t());
+    }
+
+    #[test]
+    fn windows_with_unit_rows_are_sliced_within_rows_and_copied_across() {
+        let big = ArrayD::from_shape_fn(IxDyn(&[60, 3000]), |ix| (ix[0] * 10_000 + ix[1]) as f64).into_shared();
+        // rows longer than a tile (slices handed out) and shorter (copied across rows)
+        for (rows, cols) in [(5..9, 7..2507), (3..50, 100..117), (0..60, 2999..3000)] {
+            let mut w = big.clone();
+            w.slice_axis_inplace(ndarray::Axis(0), ndarray::Slice::from(rows.clone()));
+            w.slice_axis_inplace(ndarray::Axis(1), ndarray::Slice::from(cols.clone()));
+            let want = w.to_owned();
+            let shape = want.shape().to_vec();
+            let mut leaf = Leaf::new(w, &shape).unwrap();
+            // (a one-column window may read through the strided gather instead)
+            assert!(!leaf.contiguous && (leaf.unit_rows || shape[1] == 1));
+            assert_eq!(materialize(&mut leaf, &shape), want);
+            // uneven tile lengths starting mid-row
+            let mut got = Vec::new();
+            let mut start = 0;
+            let n = want.len();
+            for len in [1, 999, 1024, 7].iter().cycle() {
+                if start >= n {
+                    break;
+                }
+                let len = (*len).min(n - start);
+                got.extend_from_slice(leaf.eval(start, len));
+                start += len;
+            }
+            assert_eq!(ArrayD::from_shape_vec(IxDyn(&shape), got).unwrap(), want);
+        }
+        // a 3-D window, and a row broadcast along a leading axis (stride 0)
+        let cube = ArrayD::from_shape_fn(IxDyn(&[4, 5, 1500]), |ix| (ix[0] * 100_000 + ix[1] * 2000 + ix[2]) as i64)
+            .into_shared();
+        let mut w = cube.clone();
+        w.slice_axis_inplace(ndarray::Axis(1), ndarray::Slice::from(1..4));
+        w.slice_axis_inplace(ndarray::Axis(2), ndarray::Slice::from(3..1403));
+        let want = w.to_owned();
+        let mut leaf = Leaf::new(w, &[4, 3, 1400]).unwrap();
+        assert!(leaf.unit_rows);
+        assert_eq!(materialize(&mut leaf, &[4, 3, 1400]), want);
+        // rows in reverse order (negative leading stride, unit last stride)
+        let rev = cube.slice_move(ndarray::s![..;-1, 1..4, 100..1200]).into_dyn();
+        let want = rev.to_owned();
+        let mut leaf = Leaf::new(rev, &[4, 3, 1100]).unwrap();
+        assert!(leaf.unit_rows);
+        assert_eq!(materialize(&mut leaf, &[4, 3, 1100]), want);
+        let row = ArrayD::from_shape_fn(IxDyn(&[1, 1300]), |ix| ix[1] as i64).into_shared();
+        let mut leaf = Leaf::new(row.clone(), &[3, 1300]).unwrap();
+        assert!(leaf.unit_rows);
+        assert_eq!(materialize(&mut leaf, &[3, 1300]), row.broadcast(IxDyn(&[3, 1300])).unwrap());
     }
 
     #[test]
