@@ -119,6 +119,40 @@ fn an_error_in_one_block_stops_the_compute() {
         .unwrap();
     let e = bad.sum(None).unwrap().compute().unwrap_err();
     assert!(matches!(e, Error::Shape(_)), "{e}");
+    // computed directly, the block does not fit its window of the result
+    let e = bad.compute().unwrap_err();
+    assert!(matches!(e, Error::Shape(_)), "{e}");
+}
+
+#[test]
+fn compute_writes_output_blocks_into_the_result() {
+    let a = ArrayD::from_shape_fn(IxDyn(&[40, 40]), |i| (i[0] * 40 + i[1]) as f64 / 7.0);
+    let x = ChunkedArray::from_array(a.clone(), [7, 9]).unwrap();
+    let a2 = a.clone().into_dimensionality::<ndarray::Ix2>().unwrap();
+    let cases: Vec<(&str, ChunkedArray<f64>, ArrayD<f64>)> = vec![
+        // written tile by tile into the windows
+        ("fused elementwise", &(&x + &x.t()) * 2.0, (&a + &a.t()) * 2.0),
+        // copied into the windows as each block completes
+        ("map_blocks", x.map_blocks(|b| b.mapv(|v| v - 1.0)).unwrap(), a.mapv(|v| v - 1.0)),
+        ("rechunk", x.rechunk([40, 3]).unwrap(), a.clone()),
+        ("dot", x.dot(&x).unwrap(), a2.dot(&a2).into_dyn()),
+        ("sum over an axis", x.sum(0).unwrap(), a.sum_axis(ndarray::Axis(0))),
+    ];
+    for (name, y, want) in &cases {
+        for threads in [1, 2, 4] {
+            let probe = Arc::new(Probe::default());
+            let cfg = Config::default().with_threads(threads).with_callback(probe.clone());
+            let got = y.compute_with(&cfg).unwrap();
+            assert_eq!(got.shape(), want.shape(), "{name}");
+            let err = got.iter().zip(want.iter()).map(|(g, w)| (g - w).abs()).fold(0.0, f64::max);
+            assert!(err < 1e-9, "{name}, {threads} threads: {err}");
+            if *name == "fused elementwise" {
+                // no output block is held: they never exist outside the result
+                let st = probe.stats.lock().unwrap().clone().unwrap();
+                assert!(st.peak_live_bytes < got.len() * 8 / 2, "{name}: {} live bytes", st.peak_live_bytes);
+            }
+        }
+    }
 }
 
 #[test]

@@ -402,6 +402,28 @@ impl Plan {
         node.op.run_owned(node, &idx, inputs)
     }
 
+    /// [`Plan::run_stage`] for the last stage of an output task: the block is written into
+    /// `dst`, its window of the result, directly where the operation can (fused elementwise
+    /// expressions, [`Op::writes_into`]) and copied there otherwise.
+    pub fn run_stage_into(&self, st: &Stage, inputs: Vec<Block>, dst: &mut crate::graph::OutWindow) -> Result<()> {
+        let node = &self.nodes[st.node as usize];
+        if st.kind == StageKind::Node {
+            let mut idx = Vec::with_capacity(node.grid.len());
+            unravel_into(&node.grid, st.block, &mut idx);
+            if let Some(ew) = node.op.elementwise().filter(|_| !node.inputs.is_empty()) {
+                let shape = ew_block_shape(node, &idx, inputs.first());
+                if shape == dst.shape() {
+                    let mut it = inputs.iter();
+                    let tile = self.fused_tile(st.node, &idx, &shape, &mut it)?;
+                    return ew.finish_into(tile, &shape, dst);
+                }
+            } else if self.fused[st.node as usize].first() != Some(&true) && node.op.writes_into(node) {
+                return node.op.run_into(node, &idx, inputs, dst);
+            }
+        }
+        dst.copy_from(&self.run_stage(st, inputs)?)
+    }
+
     /// Build `source`'s fused tile for block `idx` and stream it once into each consumer's sink.
     fn stream_into(&self, source: u32, consumers: &[u32], idx: &[usize], inputs: &[Block]) -> Result<Vec<Block>> {
         let src = &self.nodes[source as usize];

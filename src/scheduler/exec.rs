@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::graph::{Block, Plan, TaskId};
+use crate::graph::{Block, OutWindow, Plan, TaskId, Written};
 use crate::scheduler::{Callback, Stats, TaskEvent};
 
 type Heap = BinaryHeap<Reverse<(u32, TaskId)>>;
@@ -40,6 +40,10 @@ struct Shared<'a> {
     in_off: Vec<u32>,
     inputs: Vec<TaskId>,
     pinned: Vec<bool>,
+    /// Result windows of the output tasks (`execute_into`), taken by the task that fills one.
+    windows: Vec<Mutex<Option<OutWindow>>>,
+    /// Index into `windows` of each task, `NO_WINDOW` for tasks without one.
+    window_of: Vec<u32>,
     cap: Option<usize>,
     callbacks: &'a [Arc<dyn Callback>],
     state: Mutex<State>,
@@ -75,8 +79,23 @@ pub(crate) fn in_pool<R: Send>(cfg: &Config, f: impl FnOnce() -> R + Send) -> R 
     pool(cfg.effective_threads()).install(f)
 }
 
+const NO_WINDOW: u32 = u32::MAX;
+
 /// Run every task of `plan`; returns the output blocks, per output, in block order.
 pub(crate) fn execute(plan: &Plan, cfg: &Config) -> Result<Vec<Vec<Block>>> {
+    run_plan(plan, cfg, Vec::new())
+}
+
+/// Run every task of `plan` (one output), writing output block `i` into `windows[i]` (see
+/// [`crate::graph::window`]); nothing is returned, the windows' array holds the result.
+pub(crate) fn execute_into(plan: &Plan, cfg: &Config, windows: Vec<OutWindow>) -> Result<()> {
+    if plan.outputs.len() != 1 || plan.outputs[0].1.len() != windows.len() {
+        return Err(Error::Value("internal: one result window per output block".into()));
+    }
+    run_plan(plan, cfg, windows).map(drop)
+}
+
+fn run_plan(plan: &Plan, cfg: &Config, windows: Vec<OutWindow>) -> Result<Vec<Vec<Block>>> {
     let t0 = Instant::now();
     if let Some(cap) = cfg.memory_cap {
         // a cap below one block cannot be honoured: say so rather than run past it
@@ -134,6 +153,15 @@ pub(crate) fn execute(plan: &Plan, cfg: &Config) -> Result<Vec<Vec<Block>>> {
             pinned[t as usize] = true;
         }
     }
+    let mut window_of = vec![NO_WINDOW; if windows.is_empty() { 0 } else { n }];
+    if !windows.is_empty() {
+        for (w, &t) in plan.outputs[0].1.iter().enumerate() {
+            if window_of[t as usize] != NO_WINDOW {
+                return Err(Error::Value("internal: an output task fills two result windows".into()));
+            }
+            window_of[t as usize] = w as u32;
+        }
+    }
     let mut ready_src = Heap::new();
     let mut remaining = vec![0u32; n];
     for t in 0..n {
@@ -169,6 +197,8 @@ pub(crate) fn execute(plan: &Plan, cfg: &Config) -> Result<Vec<Vec<Block>>> {
         in_off,
         inputs,
         pinned,
+        windows: windows.into_iter().map(|w| Mutex::new(Some(w))).collect(),
+        window_of,
         cap: cfg.memory_cap,
         callbacks: &callbacks,
         state: Mutex::new(state),
@@ -301,7 +331,11 @@ fn worker(sh: &Shared<'_>, wid: usize) {
             for cb in sh.callbacks {
                 cb.on_task_start(&event);
             }
-            let r = run_task(sh.plan, t, inputs);
+            let mut window = match sh.window_of.get(t as usize) {
+                Some(&w) if w != NO_WINDOW => sh.windows[w as usize].lock().unwrap_or_else(|e| e.into_inner()).take(),
+                _ => None,
+            };
+            let r = run_task(sh.plan, t, inputs, window.as_mut());
             if !sh.callbacks.is_empty() {
                 event.bytes_out = r.as_ref().map(|b| b.nbytes()).unwrap_or(0);
                 for cb in sh.callbacks {
@@ -372,11 +406,12 @@ fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
     }
 }
 
-fn run_task(plan: &Plan, t: TaskId, inputs: Vec<Block>) -> Result<Block> {
+fn run_task(plan: &Plan, t: TaskId, inputs: Vec<Block>, mut window: Option<&mut OutWindow>) -> Result<Block> {
     let task = &plan.tasks[t as usize];
     let mut cur: Option<Block> = None;
     let mut inputs = Some(inputs);
-    for st in &task.stages {
+    let nstages = task.stages.len();
+    for (i, st) in task.stages.iter().enumerate() {
         let ins = match inputs.take() {
             Some(v) => v,
             None => {
@@ -384,7 +419,10 @@ fn run_task(plan: &Plan, t: TaskId, inputs: Vec<Block>) -> Result<Block> {
                 vec![prev; st.arity as usize]
             }
         };
-        let r = catch_unwind(AssertUnwindSafe(|| plan.run_stage(st, ins)));
+        let r = catch_unwind(AssertUnwindSafe(|| match window.as_deref_mut() {
+            Some(w) if i + 1 == nstages => plan.run_stage_into(st, ins, w).map(|()| Arc::new(Written) as Block),
+            _ => plan.run_stage(st, ins),
+        }));
         match r {
             Ok(Ok(b)) => cur = Some(b),
             Ok(Err(e)) => return Err(e),

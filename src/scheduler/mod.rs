@@ -19,4 +19,4 @@ mod callbacks;
 mod exec;
 
 pub use callbacks::{Callback, Stats, TaskEvent};
-pub(crate) use exec::{execute, in_pool};
+pub(crate) use exec::{execute, execute_into, in_pool};

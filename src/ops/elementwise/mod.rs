@@ -17,7 +17,7 @@ use std::sync::Arc;
 use crate::array::chunks::Chunks;
 use crate::element::Element;
 use crate::error::{Error, Result};
-use crate::graph::{as_array, Block, Dep, Node, Op};
+use crate::graph::{as_array, Block, Dep, Node, Op, OutWindow};
 use crate::ops::rechunk::rechunk_node;
 
 pub use tile::{BoxTile, Leaf, Map1, Map2, Map3, Tile};
@@ -31,6 +31,10 @@ pub trait Elementwise: Send + Sync {
         -> Result<Box<dyn Any>>;
     /// Evaluate a tile built by `build` into a block.
     fn finish(&self, tile: Box<dyn Any>, shape: &[usize]) -> Result<Block>;
+    /// Evaluate a tile built by `build` straight into a result window of `shape`.
+    fn finish_into(&self, tile: Box<dyn Any>, shape: &[usize], dst: &mut OutWindow) -> Result<()> {
+        dst.copy_from(&self.finish(tile, shape)?)
+    }
 }
 
 /// Tile reader for array blocks of `T` (stored in each array node as its `leaf`).
@@ -51,6 +55,14 @@ pub fn take_tile<A: Element>(b: Box<dyn Any>) -> Result<BoxTile<A>> {
 pub fn finish_tile<T: Element>(tile: Box<dyn Any>, shape: &[usize]) -> Result<Block> {
     let mut t = take_tile::<T>(tile)?;
     Ok(Arc::new(tile::try_materialize(t.as_mut(), shape)?))
+}
+
+/// [`finish_tile`] into a result window.
+pub fn finish_tile_into<T: Element>(tile: Box<dyn Any>, dst: &mut OutWindow) -> Result<()> {
+    let mut t = take_tile::<T>(tile)?;
+    let view =
+        dst.view_mut::<T>().ok_or_else(|| Error::DType(format!("internal: result window is not of {}", T::DTYPE)))?;
+    tile::try_materialize_into(t.as_mut(), view)
 }
 
 /// Input block of slot `slot` for output block `b` of an elementwise node.
@@ -128,6 +140,9 @@ impl<A: Element, T: Element, F: Fn(A) -> T + Send + Sync + 'static> Elementwise 
     fn finish(&self, tile: Box<dyn Any>, shape: &[usize]) -> Result<Block> {
         finish_tile::<T>(tile, shape)
     }
+    fn finish_into(&self, tile: Box<dyn Any>, _: &[usize], dst: &mut OutWindow) -> Result<()> {
+        finish_tile_into::<T>(tile, dst)
+    }
 }
 
 impl<A: Element, T: Element, F: Fn(A) -> T + Send + Sync + 'static> Op for MapOp1<A, T, F> {
@@ -150,6 +165,9 @@ impl<A: Element, B: Element, T: Element, F: Fn(A, B) -> T + Send + Sync + 'stati
     }
     fn finish(&self, tile: Box<dyn Any>, shape: &[usize]) -> Result<Block> {
         finish_tile::<T>(tile, shape)
+    }
+    fn finish_into(&self, tile: Box<dyn Any>, _: &[usize], dst: &mut OutWindow) -> Result<()> {
+        finish_tile_into::<T>(tile, dst)
     }
 }
 
@@ -176,6 +194,9 @@ impl<A: Element, B: Element, C: Element, T: Element, F: Fn(A, B, C) -> T + Send 
     }
     fn finish(&self, tile: Box<dyn Any>, shape: &[usize]) -> Result<Block> {
         finish_tile::<T>(tile, shape)
+    }
+    fn finish_into(&self, tile: Box<dyn Any>, _: &[usize], dst: &mut OutWindow) -> Result<()> {
+        finish_tile_into::<T>(tile, dst)
     }
 }
 

@@ -357,6 +357,50 @@ pub fn try_materialize<T: Element>(tile: &mut dyn Tile<T>, shape: &[usize]) -> c
     }
 }
 
+/// Evaluate a tile expression into `dst` (a result window, C order), or return the error a
+/// tile met. Rows with unit stride (every window of a C-order result) are filled tile by tile
+/// with `copy_from_slice`; other layouts element by element.
+pub fn try_materialize_into<T: Element>(
+    tile: &mut dyn Tile<T>,
+    mut dst: ndarray::ArrayViewMutD<'_, T>,
+) -> crate::error::Result<()> {
+    let n = dst.len();
+    if n > 0 && dst.ndim() == 0 {
+        dst[ndarray::IxDyn(&[])] = tile.eval(0, 1)[0];
+    } else if n > 0 {
+        let last = ndarray::Axis(dst.ndim() - 1);
+        let mut start = 0;
+        for mut lane in dst.lanes_mut(last) {
+            let len = lane.len();
+            match lane.as_slice_mut() {
+                Some(row) => {
+                    let mut k = 0;
+                    while k < len {
+                        let m = TILE.min(len - k);
+                        row[k..k + m].copy_from_slice(tile.eval(start + k, m));
+                        k += m;
+                    }
+                }
+                None => {
+                    let mut k = 0;
+                    while k < len {
+                        let m = TILE.min(len - k);
+                        for (d, &v) in lane.slice_mut(ndarray::s![k..k + m]).iter_mut().zip(tile.eval(start + k, m)) {
+                            *d = v;
+                        }
+                        k += m;
+                    }
+                }
+            }
+            start += len;
+        }
+    }
+    match tile.take_error() {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
 /// Evaluate a tile expression over a whole block of `shape`.
 pub fn materialize<T: Element>(tile: &mut dyn Tile<T>, shape: &[usize]) -> ArrayBlock<T> {
     let n: usize = shape.iter().product();
@@ -466,6 +510,34 @@ mod tests {
         let mut leaf = Leaf::new(row.clone(), &[3, 1300]).unwrap();
         assert!(leaf.unit_rows);
         assert_eq!(materialize(&mut leaf, &[3, 1300]), row.broadcast(IxDyn(&[3, 1300])).unwrap());
+    }
+
+    #[test]
+    fn materialize_into_windows_of_any_layout() {
+        let a = ArrayD::from_shape_fn(IxDyn(&[30, 2100]), |ix| (ix[0] * 10_000 + ix[1]) as f64).into_shared();
+        let expr = |a: &ndarray::ArcArray<f64, IxDyn>| {
+            Map1::new(Box::new(Leaf::new(a.clone(), a.shape()).unwrap()), Arc::new(|v: f64| v * 2.0), a.len())
+        };
+        let want = a.mapv(|v| v * 2.0);
+        // a window of a larger C-order result: rows of unit stride, longer than a tile
+        let mut out = ArrayD::<f64>::zeros(IxDyn(&[40, 2200]));
+        let mut m = expr(&a);
+        try_materialize_into(&mut m, out.slice_mut(ndarray::s![5..35, 50..2150]).into_dyn()).unwrap();
+        assert_eq!(out.slice(ndarray::s![5..35, 50..2150]).into_dyn(), want);
+        assert_eq!(out.iter().filter(|&&v| v != 0.0).count(), 30 * 2100 - 1, "nothing outside the window");
+        // a column-major destination (lanes with a non-unit stride)
+        let mut f = ArrayD::<f64>::zeros(IxDyn(&[2100, 30])).reversed_axes();
+        let mut m = expr(&a);
+        try_materialize_into(&mut m, f.view_mut()).unwrap();
+        assert_eq!(f, want);
+        // zero dimensions, and empty
+        let s = ArrayD::from_elem(IxDyn(&[]), 3.0).into_shared();
+        let mut z = ArrayD::<f64>::zeros(IxDyn(&[]));
+        try_materialize_into(&mut expr(&s), z.view_mut()).unwrap();
+        assert_eq!(z[[]], 6.0);
+        let e = ArrayD::<f64>::zeros(IxDyn(&[0, 3])).into_shared();
+        let mut ez = ArrayD::<f64>::zeros(IxDyn(&[0, 3]));
+        try_materialize_into(&mut expr(&e), ez.view_mut()).unwrap();
     }
 
     #[test]
