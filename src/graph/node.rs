@@ -111,24 +111,6 @@ pub trait Op: Any + Send + Sync + 'static {
         self.run(node, block, &inputs)
     }
 
-    /// Whether [`Op::run_into`] can write block results straight into a result window.
-    fn writes_into(&self, _node: &Node) -> bool {
-        false
-    }
-
-    /// Compute block `block` into `dst` (its window of the result array, of the block's shape)
-    /// instead of returning it; every element of `dst` must be written. Called only when
-    /// [`Op::writes_into`] says so.
-    fn run_into(
-        &self,
-        node: &Node,
-        block: &[usize],
-        _inputs: Vec<Block>,
-        _dst: &mut crate::graph::OutWindow,
-    ) -> Result<()> {
-        Err(crate::error::Error::Value(format!("internal: {} cannot write block {block:?} into a window", node.name)))
-    }
-
     /// A structural key of the operation's parameters: two nodes with equal keys, grids and
     /// inputs compute the same thing and are merged (shared subexpressions). `None` (the
     /// default) merges only identical nodes.

@@ -403,8 +403,8 @@ impl Plan {
     }
 
     /// [`Plan::run_stage`] for the last stage of an output task: the block is written into
-    /// `dst`, its window of the result, directly where the operation can (fused elementwise
-    /// expressions, [`Op::writes_into`]) and copied there otherwise.
+    /// `dst`, its window of the result, directly by fused elementwise expressions and copied
+    /// there otherwise.
     pub fn run_stage_into(&self, st: &Stage, inputs: Vec<Block>, dst: &mut crate::graph::OutWindow) -> Result<()> {
         let node = &self.nodes[st.node as usize];
         if st.kind == StageKind::Node {
@@ -417,8 +417,6 @@ impl Plan {
                     let tile = self.fused_tile(st.node, &idx, &shape, &mut it)?;
                     return ew.finish_into(tile, &shape, dst);
                 }
-            } else if self.fused[st.node as usize].first() != Some(&true) && node.op.writes_into(node) {
-                return node.op.run_into(node, &idx, inputs, dst);
             }
         }
         dst.copy_from(&self.run_stage(st, inputs)?)

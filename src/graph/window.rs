@@ -3,9 +3,9 @@
 //! Without them, every output block is computed into its own allocation, all of them are held
 //! until the last one is done, and the result is stitched together with one more copy (what
 //! dask's `compute` does with `concatenate`). With them, `compute()` allocates the result first
-//! and hands each output task the window its block occupies: fused elementwise expressions and
-//! block products write there directly; any other operation's block is copied there as soon as
-//! it is computed and released at once. A large result then needs its own memory plus the
+//! and hands each output task the window its block occupies: fused elementwise expressions
+//! write there directly; any other operation's block is copied there as soon as it is computed
+//! and released at once. A large result then needs its own memory plus the
 //! blocks in flight, instead of twice its size, and no pass over it at the end.
 //!
 //! A window erases the lifetime of the view it was made from (tasks are type-erased and run on
@@ -41,9 +41,8 @@ impl OutWindow {
     /// Until the window is dropped, the elements of `view` must stay allocated and must not be
     /// read or written other than through this window (the windows of one result must be
     /// disjoint, and the result must not be touched while its windows exist).
-    pub(crate) unsafe fn new<T: Element>(view: ArrayViewMutD<'_, T>) -> OutWindow {
+    pub(crate) unsafe fn new<T: Element>(mut view: ArrayViewMutD<'_, T>) -> OutWindow {
         let shape = view.shape().to_vec();
-        let mut view = view;
         OutWindow { raw: Box::new(RawWindow(view.raw_view_mut())), shape, copy: copy_block::<T> }
     }
 
