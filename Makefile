@@ -15,9 +15,9 @@ demo: deps
 
 ## Runs the whole test suite (unit, integration, examples at small sizes, doc tests).
 test: deps
-	$(CARGO) test --workspace --lib --bins --tests --examples
+	$(CARGO) test --workspace --lib --bins --tests
 	$(CARGO) test --workspace --doc
-	if pkg-config --exists openblas 2>/dev/null; then $(CARGO) test --features openblas --test linalg && $(CARGO) test -p ndchunk-kernels --features openblas gemm; fi
+	if pkg-config --exists openblas 2>/dev/null; then $(CARGO) test --features openblas --test it linalg && $(CARGO) test -p ndchunk-kernels --features openblas gemm; fi
 	./scripts/run-examples.sh
 
 lint: deps
@@ -28,7 +28,7 @@ lint: deps
 ## bounded-memory test on a 2 GB HDF5 file.
 compare: deps
 	OPENBLAS_NUM_THREADS=1 $(CARGO) run --release $(BLAS) --bin ndchunk-compare -- --write BENCHMARKS.md
-	NDCHUNK_DATA=data $(CARGO) test --release --test hdf5_memory -- --ignored --nocapture
+	NDCHUNK_DATA=data $(CARGO) test --release --test it hdf5_memory -- --ignored --nocapture
 
 bench: deps
 	$(CARGO) bench --workspace

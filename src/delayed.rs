@@ -26,8 +26,8 @@ use std::sync::Arc;
 
 use ndarray::ArrayD;
 
-use crate::array::chunks::Chunks;
 use crate::array::ChunkedArray;
+use crate::chunks::Chunks;
 use crate::config::Config;
 use crate::element::Element;
 use crate::error::{Error, Result};

@@ -3,6 +3,9 @@
 //! Every fallible call returns [`Result`]; each variant names the problem in words a NumPy user
 //! recognises (the messages follow NumPy's where NumPy has one). A panic inside a task never
 //! crosses the scheduler: it becomes [`Error::TaskPanicked`] carrying the task's key.
+//!
+//! The errors of the I/O back ends live here too (re-exported by their modules), so that this
+//! bottom layer imports nothing above it.
 
 /// ndchunk's error.
 #[derive(Debug, thiserror::Error)]
@@ -14,7 +17,8 @@ pub enum Error {
     /// Operands whose shapes cannot be broadcast together.
     #[error("operands could not be broadcast together with shapes {a:?} and {b:?}")]
     Broadcast { a: Vec<usize>, b: Vec<usize> },
-    /// An axis outside `-ndim..ndim`, or given twice.
+    /// An axis outside `-ndim..ndim` (an axis given twice is [`Error::Value`], as NumPy's
+    /// `ValueError: duplicate value in 'axis'`).
     #[error("axis {axis} is out of bounds for array of dimension {ndim}")]
     Axis { axis: isize, ndim: usize },
     /// A chunk specification that does not describe the array.
@@ -43,7 +47,7 @@ pub enum Error {
     LinAlg(String),
     /// An HDF5 file that cannot be read or written as asked.
     #[error("HDF5: {0}")]
-    Hdf5(#[from] crate::io::hdf5::Hdf5Error),
+    Hdf5(#[from] Hdf5Error),
     /// An operating-system I/O error.
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
@@ -53,6 +57,10 @@ pub enum Error {
     /// The computation was cancelled by a callback.
     #[error("computation cancelled")]
     Cancelled,
+    /// Memory that cannot be had: an allocation that failed, a block or result larger than the
+    /// machine's memory, or a graph with more blocks than can be held (NumPy's `MemoryError`).
+    #[error("out of memory: {0}")]
+    Memory(String),
     /// A single block is larger than the configured memory cap.
     #[error("memory cap of {cap} bytes is smaller than one block of {needed} bytes")]
     MemoryCap { cap: usize, needed: usize },
@@ -60,3 +68,25 @@ pub enum Error {
 
 /// `std::result::Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What went wrong with an HDF5 file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Hdf5Error {
+    #[error("no such file: {0}")]
+    FileNotFound(String),
+    #[error("not a readable HDF5 file: {0}")]
+    NotHdf5(String),
+    #[error("{path} has no dataset {name}")]
+    DatasetNotFound { path: String, name: String },
+    #[error("{path}:{name} is a group, not a dataset")]
+    NotADataset { path: String, name: String },
+    #[error("corrupt data: {0}")]
+    Corrupt(String),
+    #[error("checksum mismatch: {0}")]
+    Checksum(String),
+    #[error("unsupported filter: {0}")]
+    UnsupportedFilter(String),
+    #[error("{0}")]
+    Library(String),
+}

@@ -19,6 +19,7 @@
 //! the per-block math.
 
 pub mod array;
+pub mod chunks;
 pub mod config;
 pub mod delayed;
 pub mod diagnostics;
@@ -26,6 +27,7 @@ pub mod element;
 pub mod error;
 pub mod graph;
 pub mod io;
+pub mod memory;
 pub mod ops;
 pub mod scheduler;
 
@@ -34,9 +36,9 @@ pub use array::linalg;
 pub use array::products::{tensordot, TensordotAxes};
 pub use array::random;
 pub use array::{
-    block, compute_all, compute_all_with, concatenate, histogram, histogram2d, histogram_with, histogramdd,
-    histogramdd_with, stack, where_, Axes, AxisSpec, Bins, ChunkSpec, ChunkedArray, Chunks, HistogramOptions, UNKNOWN,
-    WHOLE,
+    block, block_nested, compute_all, compute_all_with, concatenate, histogram, histogram2d, histogram_with,
+    histogramdd, histogramdd_with, stack, where_, Axes, AxisSpec, Bins, ChunkSpec, ChunkedArray, Chunks,
+    HistogramOptions, Nested, UNKNOWN, WHOLE,
 };
 pub use config::{Config, Progress};
 pub use element::{DType, Element, Float, Number, Scalar};

@@ -150,14 +150,11 @@ pub struct Moments<const NAN_SKIP: bool> {
 }
 
 impl<const NAN_SKIP: bool> Moments<NAN_SKIP> {
-    /// Variance with `ddof` delta degrees of freedom; NaN when `n - ddof <= 0` (NumPy).
+    /// Variance with `ddof` delta degrees of freedom. As NumPy, the divisor `n - ddof` is
+    /// clamped at 0: with `ddof >= n` the result is `inf` when the elements differ and NaN when
+    /// they are all equal (0 / 0) or there are none.
     pub fn var(&self, ddof: f64) -> f64 {
-        let d = self.n - ddof;
-        if d <= 0.0 {
-            f64::NAN
-        } else {
-            self.m2 / d
-        }
+        self.m2 / (self.n - ddof).max(0.0)
     }
 
     /// The mean of the elements (NaN when there are none).
@@ -432,6 +429,21 @@ mod tests {
         }
         a.merge(&b);
         a
+    }
+
+    #[test]
+    fn var_divisor_is_clamped_at_zero_as_in_numpy() {
+        let m: Moments<false> = fold(&[1.0, 2.0], 1);
+        assert_eq!(m.var(1.0), 0.5);
+        assert_eq!(m.var(2.0), f64::INFINITY);
+        assert_eq!(m.var(5.0), f64::INFINITY);
+        let one: Moments<false> = fold(&[5.0], 1);
+        assert!(one.var(1.0).is_nan()); // 0 / 0
+        assert!(one.var(3.0).is_nan());
+        let none = <Moments<false> as Accumulator<f64>>::identity();
+        assert!(none.var(0.0).is_nan());
+        let nan: Moments<false> = fold(&[1.0, f64::NAN], 1);
+        assert!(nan.var(5.0).is_nan());
     }
 
     #[test]

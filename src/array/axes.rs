@@ -20,7 +20,9 @@ pub enum Axes {
 }
 
 impl Axes {
-    /// Sorted, unique, non-negative axes for an array of `ndim` dimensions.
+    /// Sorted, unique, non-negative axes for an array of `ndim` dimensions. An axis out of
+    /// range is [`Error::Axis`]; an axis given twice is [`Error::Value`] (NumPy's
+    /// `ValueError: duplicate value in 'axis'`).
     pub fn resolve(&self, ndim: usize) -> Result<Vec<usize>> {
         match self {
             Axes::All => Ok((0..ndim).collect()),
@@ -44,7 +46,7 @@ impl From<Option<usize>> for Axes {
     fn from(a: Option<usize>) -> Self {
         match a {
             None => Axes::All,
-            Some(a) => Axes::Some(vec![a as isize]),
+            Some(a) => Axes::Some(vec![saturate(a)]),
         }
     }
 }
@@ -53,25 +55,31 @@ macro_rules! axes_from_int {
     ($($t:ty),*) => {$(
         impl From<$t> for Axes {
             fn from(a: $t) -> Self {
-                Axes::Some(vec![a as isize])
+                Axes::Some(vec![saturate(a)])
             }
         }
         impl<const N: usize> From<[$t; N]> for Axes {
             fn from(a: [$t; N]) -> Self {
-                Axes::Some(a.iter().map(|&x| x as isize).collect())
+                Axes::Some(a.iter().map(|&x| saturate(x)).collect())
             }
         }
         impl From<&[$t]> for Axes {
             fn from(a: &[$t]) -> Self {
-                Axes::Some(a.iter().map(|&x| x as isize).collect())
+                Axes::Some(a.iter().map(|&x| saturate(x)).collect())
             }
         }
         impl From<Vec<$t>> for Axes {
             fn from(a: Vec<$t>) -> Self {
-                Axes::Some(a.iter().map(|&x| x as isize).collect())
+                Axes::Some(a.iter().map(|&x| saturate(x)).collect())
             }
         }
     )*};
 }
 
 axes_from_int!(usize, isize, i32);
+
+/// An axis as `isize`; values beyond `isize::MAX` (a `usize::MAX` typed by mistake) become
+/// `isize::MAX`, which every array rejects with [`Error::Axis`] instead of wrapping to `-1`.
+fn saturate<I: TryInto<isize>>(a: I) -> isize {
+    a.try_into().unwrap_or(isize::MAX)
+}

@@ -3,7 +3,7 @@
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use ndarray::{ArrayD, IxDyn};
+use ndarray::ArrayD;
 
 use crate::array::chunks::{Chunks, UNKNOWN};
 use crate::config::Config;
@@ -113,7 +113,7 @@ impl<T: Element> ChunkedArray<T> {
         let plan = Plan::build(std::slice::from_ref(&self.node))?;
         let meta = self.node.meta();
         if meta.chunks.is_known() && self.node.nblocks() > 1 {
-            let mut out = ArrayD::<T>::from_elem(IxDyn(&meta.shape), T::zero());
+            let mut out = crate::memory::try_full(&meta.shape, T::zero(), "the result of compute()")?;
             let windows = block_windows(out.view_mut(), meta.chunks.as_slices())
                 .into_iter()
                 // SAFETY: the windows partition `out` (the chunk lengths of each axis sum to
@@ -245,12 +245,12 @@ pub(crate) fn assemble<T: Element>(node: &Node, blocks: &[Block], cfg: &Config) 
         }
     }
     let shape: Vec<usize> = lens.iter().map(|l| l.iter().sum()).collect();
-    let mut out = ArrayD::<T>::uninit(IxDyn(&shape));
+    let mut out = crate::memory::try_uninit::<T>(&shape, "the result of compute()")?;
     let windows = block_windows(out.view_mut(), &lens);
     crate::scheduler::in_pool(cfg, || {
         use rayon::prelude::*;
         windows.into_par_iter().zip(arrs.par_iter()).for_each(|(w, arr)| arr.assign_to(w));
-    });
+    })?;
     // SAFETY: every element of `out` has been written: the windows partition `out` (along each
     // axis, `lens[a]` sums to `shape[a]`, and the windows are the products of consecutive
     // runs of those lengths), there is one window per block (`arrs.len()` is the product of

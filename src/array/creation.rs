@@ -81,14 +81,55 @@ pub fn ones<T: Element>(shape: &[usize], chunks: impl Into<ChunkSpec>) -> Result
 
 /// Evenly spaced values in `[start, stop)` with `step` (NumPy's `arange`; values are
 /// `start + i * step`).
+///
+/// For integer element types the length and every value are computed in exact integer
+/// arithmetic, as NumPy does (`arange::<i64>(i64::MAX - 10, i64::MAX, 1, ..)` has ten distinct
+/// values); for floats, the length is `ceil((stop - start) / step)`. A length that does not fit
+/// in memory's address space is NumPy's "Maximum allowed size exceeded" error.
 pub fn arange<T: Number>(start: T, stop: T, step: T, chunks: impl Into<ChunkSpec>) -> Result<ChunkedArray<T>> {
+    use crate::element::Scalar;
+    let wide = |v: T| match v.to_scalar() {
+        Scalar::Int(i) => Some(i as i128),
+        Scalar::UInt(u) => Some(u as i128),
+        Scalar::Bool(b) => Some(b as i128),
+        Scalar::Float(_) => None,
+    };
+    if let (Some(a), Some(b), Some(s)) = (wide(start), wide(stop), wide(step)) {
+        if s == 0 {
+            return Err(Error::Value(format!("arange needs a non-zero step, got ({start}, {stop}, {step})")));
+        }
+        // ceil((b - a) / s) in integers, 0 when the range is empty
+        let d = b - a;
+        let n = if (d > 0) != (s > 0) || d == 0 { 0 } else { (d.abs() + s.abs() - 1) / s.abs() };
+        let n = usize::try_from(n)
+            .ok()
+            .filter(|&n| n <= isize::MAX as usize)
+            .ok_or_else(|| Error::Value(format!("arange({start}, {stop}, {step}): maximum allowed size exceeded")))?;
+        let shape = [n];
+        let chunks = normalize(chunks, &shape, std::mem::size_of::<T>())?;
+        // every value lies between start and stop, so it fits T: through i64, or u64 for u64
+        let unsigned = T::DTYPE == crate::element::DType::U64;
+        let op = FromIndex {
+            f: move |i: &[usize]| {
+                let v = a + i[0] as i128 * s;
+                T::from_scalar(if unsigned { Scalar::UInt(v as u64) } else { Scalar::Int(v as i64) })
+            },
+            key: format!("arange-int({a},{s})"),
+            _t: PhantomData,
+        };
+        return Ok(ChunkedArray::from_node(source_node::<T>("arange", shape.to_vec(), chunks, op)));
+    }
     let (a, b, s) = (start.to_f64(), stop.to_f64(), step.to_f64());
     if s == 0.0 || !s.is_finite() || !a.is_finite() || !b.is_finite() {
         return Err(Error::Value(format!(
             "arange needs a finite non-zero step and bounds, got ({start}, {stop}, {step})"
         )));
     }
-    let n = ((b - a) / s).ceil().max(0.0) as usize;
+    let len = ((b - a) / s).ceil().max(0.0);
+    if !(len <= (isize::MAX as usize / std::mem::size_of::<T>().max(1)) as f64) {
+        return Err(Error::Value(format!("arange({start}, {stop}, {step}): maximum allowed size exceeded")));
+    }
+    let n = len as usize;
     let shape = [n];
     let chunks = normalize(chunks, &shape, std::mem::size_of::<T>())?;
     let op = FromIndex {

@@ -82,10 +82,27 @@ fn spec(bins: Bins, range: Option<(f64, f64)>) -> Result<BinSpec> {
                     "histogram with a number of bins needs a range (as dask: the data are not scanned first)".into(),
                 )
             })?;
-            if !(lo.is_finite() && hi.is_finite()) || lo > hi {
+            if !(lo.is_finite() && hi.is_finite()) {
+                return Err(Error::Value(format!("supplied range of [{lo}, {hi}] is not finite")));
+            }
+            if lo > hi {
                 return Err(Error::Value(format!("max must be larger than min in range parameter, got ({lo}, {hi})")));
             }
-            Ok(BinSpec::uniform(n, (lo, hi)))
+            // the edges are allocated here: a count from a user must not abort the process
+            let nedges = n.checked_add(1).ok_or_else(|| Error::Value(format!("{n} bins are too many")))?;
+            crate::memory::check_fits(
+                crate::memory::bytes_of::<f64>(nedges, "histogram bin edges")?,
+                "histogram bin edges",
+            )?;
+            let s = BinSpec::uniform(n, (lo, hi));
+            // NumPy: edges that are not finite and strictly increasing cannot make finite bins
+            let e = s.edges();
+            if e.iter().any(|v| !v.is_finite()) || e.windows(2).any(|w| w[0] >= w[1]) {
+                return Err(Error::Value(format!(
+                    "Too many bins for data range. Cannot create {n} finite-sized bins."
+                )));
+            }
+            Ok(s)
         }
         Bins::Edges(e) => {
             if e.len() < 2 {
@@ -139,6 +156,10 @@ fn run<T: Element, A: Count>(
     if let Some(w) = opts.weights {
         nodes.push(w.node().clone());
     }
+    // the counts array: one entry per bin of every axis
+    let nbins: Vec<usize> = specs.iter().map(|s| s.nbins()).collect();
+    let n = crate::memory::size_of_shape(&nbins, "histogram counts")?;
+    crate::memory::check_fits(crate::memory::bytes_of::<A>(n, "histogram counts")?, "histogram counts")?;
     let mut nodes = unify(nodes)?;
     let weights = if nodes.len() > ncoords { nodes.pop() } else { None };
     let node = histogram_node::<T, A>(nodes, weights, specs, opts.density, opts.split_every.unwrap_or(8))?;
@@ -170,29 +191,31 @@ pub fn histogram_with<T: Element>(
 }
 
 /// Joint histogram of two arrays of the same shape (NumPy's `histogram2d`); `bins` applies
-/// to both axes. Returns counts `(nx, ny)` and the two edge arrays.
+/// to both axes. Returns counts `(nx, ny)` and the two edge arrays. The counts are `f64`, as
+/// NumPy's `histogram2d`/`histogramdd` return them (1-D [`histogram`] counts are `i64`).
 pub fn histogram2d<T: Element>(
     x: &ChunkedArray<T>,
     y: &ChunkedArray<T>,
     bins: impl Into<Bins>,
     range: Option<[(f64, f64); 2]>,
-) -> Result<(ChunkedArray<i64>, Array1<f64>, Array1<f64>)> {
+) -> Result<(ChunkedArray<f64>, Array1<f64>, Array1<f64>)> {
     let b = bins.into();
     let sx = spec(b.clone(), range.map(|r| r[0]))?;
     let sy = spec(b, range.map(|r| r[1]))?;
     let (ex, ey) = (Array1::from(sx.edges().to_vec()), Array1::from(sy.edges().to_vec()));
-    let h = run::<T, i64>(vec![x.node().clone(), y.node().clone()], vec![sx, sy], &HistogramOptions::default())?;
+    let h = run::<T, f64>(vec![x.node().clone(), y.node().clone()], vec![sx, sy], &HistogramOptions::default())?;
     Ok((h, ex, ey))
 }
 
 /// Histogram of an `(N, D)` sample (NumPy's `histogramdd`): `bins` per dimension, `range`
-/// per dimension (required for counts). The sample may be chunked along both axes.
+/// per dimension (required for counts). The sample may be chunked along both axes. Counts
+/// are `f64`, as in NumPy.
 pub fn histogramdd<T: Element>(
     sample: &ChunkedArray<T>,
     bins: &[Bins],
     range: Option<&[(f64, f64)]>,
-) -> Result<(ChunkedArray<i64>, Vec<Array1<f64>>)> {
-    histogramdd_impl::<T, i64>(sample, bins, range, &HistogramOptions::default())
+) -> Result<(ChunkedArray<f64>, Vec<Array1<f64>>)> {
+    histogramdd_impl::<T, f64>(sample, bins, range, &HistogramOptions::default())
 }
 
 /// [`histogramdd`] with weights (one per sample row) and/or density.

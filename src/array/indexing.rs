@@ -20,17 +20,17 @@ macro_rules! indices_impl {
     ($($t:ty),*) => {$(
         impl Indices for [$t] {
             fn to_isize(&self) -> Vec<isize> {
-                self.iter().map(|&i| i as isize).collect()
+                self.iter().map(|&i| isize::try_from(i).unwrap_or(isize::MAX)).collect()
             }
         }
         impl Indices for Vec<$t> {
             fn to_isize(&self) -> Vec<isize> {
-                self.iter().map(|&i| i as isize).collect()
+                self.iter().map(|&i| isize::try_from(i).unwrap_or(isize::MAX)).collect()
             }
         }
         impl<const N: usize> Indices for [$t; N] {
             fn to_isize(&self) -> Vec<isize> {
-                self.iter().map(|&i| i as isize).collect()
+                self.iter().map(|&i| isize::try_from(i).unwrap_or(isize::MAX)).collect()
             }
         }
     )*};

@@ -24,4 +24,4 @@ pub use chunks::{AxisSpec, ChunkSpec, Chunks, UNKNOWN, WHOLE};
 pub use elementwise::{where_, Operand};
 pub use histogram::{histogram, histogram2d, histogram_with, histogramdd, histogramdd_with, Bins, HistogramOptions};
 pub use reductions::Reducer;
-pub use shape::{block, concatenate, stack};
+pub use shape::{block, block_nested, concatenate, stack, Nested};

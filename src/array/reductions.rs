@@ -20,7 +20,9 @@
 //! `any`, `all` → `bool`.
 //!
 //! Empty reductions follow NumPy: the sum of nothing is 0, the mean and variance NaN, the
-//! minimum an [`Error::EmptyReduction`]; `ddof >= n` gives NaN.
+//! minimum (and `argmin`, `max`, ... over any empty reduced axis) an
+//! [`Error::EmptyReduction`]; with `ddof >= n` the divisor of `var`/`std` is clamped at 0
+//! (inf, or NaN for 0 / 0), as NumPy does.
 
 use std::marker::PhantomData;
 
@@ -43,9 +45,9 @@ impl<'a, T: Element> Reducer<'a, T> {
         let axes = axis.resolve(self.x.ndim())?;
         if needs_elements {
             let shape = self.x.shape();
-            let extent_zero = axes.iter().any(|&a| shape[a] == 0);
-            let out_nonempty = (0..shape.len()).filter(|a| !axes.contains(a)).all(|a| shape[a] != 0);
-            if extent_zero && out_nonempty {
+            // NumPy raises whenever a reduced axis is empty, even if the result is empty too
+            // (`zeros((0, 0)).min(axis=1)`)
+            if axes.iter().any(|&a| shape[a] == 0) {
                 return Err(Error::EmptyReduction(format!(
                     "zero-size array to reduction operation {} which has no identity",
                     r.name()

@@ -119,19 +119,102 @@ pub fn stack<T: Element>(arrays: &[&ChunkedArray<T>], axis: isize) -> Result<Chu
     concatenate(&refs, a as isize)
 }
 
-/// Assemble an array from a grid of arrays (NumPy's `block` for two levels of nesting): each
-/// row is joined along the last axis, then the rows along the second-to-last.
+/// Assemble an array from a grid of arrays: NumPy's `block` with two levels of nesting,
+/// `np.block([[a, b], [c, d]])`. Each part is first given at least two dimensions (and as
+/// many as the largest part) by prepending length-1 axes, as NumPy does; each row is joined
+/// along the last axis, then the rows along the second-to-last. Other depths of nesting (one
+/// level, three levels, ...) go through [`block_nested`].
+///
+/// ```
+/// use ndchunk::prelude::*;
+/// let a = ndchunk::ones::<f64>(&[3], [2]).unwrap();              // 1-d parts become rows
+/// let b = ndchunk::block(&[&[&a, &a], &[&a, &a]]).unwrap();
+/// assert_eq!(b.shape(), &[2, 6]);
+/// assert!(ndchunk::block::<f64>(&[]).is_err());                 // "Lists cannot be empty"
+/// ```
 pub fn block<T: Element>(rows: &[&[&ChunkedArray<T>]]) -> Result<ChunkedArray<T>> {
-    let mut joined = Vec::with_capacity(rows.len());
-    for row in rows {
-        joined.push(concatenate(row, -1)?);
+    let nested =
+        Nested::List(rows.iter().map(|r| Nested::List(r.iter().map(|&a| Nested::Array(a)).collect())).collect());
+    block_nested(&nested)
+}
+
+/// A nested list of arrays for [`block_nested`] (NumPy's nested lists).
+#[derive(Clone, Debug)]
+pub enum Nested<'a, T: Element> {
+    /// A part.
+    Array(&'a ChunkedArray<T>),
+    /// A list of parts or of lists (all leaves at one depth).
+    List(Vec<Nested<'a, T>>),
+}
+
+impl<'a, T: Element> From<&'a ChunkedArray<T>> for Nested<'a, T> {
+    fn from(a: &'a ChunkedArray<T>) -> Self {
+        Nested::Array(a)
     }
-    let refs: Vec<&ChunkedArray<T>> = joined.iter().collect();
-    if refs.len() == 1 {
-        return Ok(joined.remove(0));
+}
+
+impl<'a, T: Element, X: Into<Nested<'a, T>>> From<Vec<X>> for Nested<'a, T> {
+    fn from(v: Vec<X>) -> Self {
+        Nested::List(v.into_iter().map(Into::into).collect())
     }
-    if refs[0].ndim() < 2 {
-        return Err(Error::Value("block with two levels of nesting needs arrays of at least 2 dimensions".into()));
+}
+
+/// NumPy's `block` for any depth of nesting: with lists nested `d` deep, every part is given
+/// `max(d, largest part's ndim)` dimensions by prepending length-1 axes; the innermost lists
+/// are joined along the last axis, the next ones along the second-to-last, and so on.
+/// Mismatched depths (`[a, [b]]`) and empty lists are [`Error::Value`] as in NumPy.
+///
+/// ```
+/// use ndchunk::prelude::*;
+/// use ndchunk::Nested;
+/// let a = ndchunk::ones::<i32>(&[2, 2], [1, 2]).unwrap();
+/// // three levels: a (2, 2, 4)
+/// let n: Nested<i32> = vec![vec![vec![&a, &a]], vec![vec![&a, &a]]].into();
+/// assert_eq!(ndchunk::block_nested(&n).unwrap().shape(), &[2, 2, 4]);
+/// ```
+pub fn block_nested<T: Element>(parts: &Nested<'_, T>) -> Result<ChunkedArray<T>> {
+    // depth of the lists and the largest part's ndim, checking that every leaf is equally deep
+    let mut depth = None;
+    let mut ndim = 0;
+    let mut stack = vec![(parts, 0usize)];
+    while let Some((n, d)) = stack.pop() {
+        match n {
+            Nested::Array(a) => {
+                if *depth.get_or_insert(d) != d {
+                    return Err(Error::Value(format!(
+                        "List depths are mismatched: parts are nested {} and {d} lists deep",
+                        depth.unwrap_or(d)
+                    )));
+                }
+                ndim = ndim.max(a.ndim());
+            }
+            Nested::List(v) if v.is_empty() => return Err(Error::Value("Lists cannot be empty".into())),
+            Nested::List(v) => stack.extend(v.iter().map(|c| (c, d + 1))),
+        }
     }
-    concatenate(&refs, -2)
+    let depth = depth.unwrap_or(0);
+    let ndim = ndim.max(depth);
+    join_level(parts, 0, depth, ndim)
+}
+
+fn join_level<T: Element>(n: &Nested<'_, T>, level: usize, depth: usize, ndim: usize) -> Result<ChunkedArray<T>> {
+    match n {
+        Nested::Array(a) => {
+            let mut a = (*a).clone();
+            while a.ndim() < ndim {
+                a = a.expand_dims(0)?;
+            }
+            Ok(a)
+        }
+        Nested::List(v) => {
+            let parts: Vec<ChunkedArray<T>> =
+                v.iter().map(|c| join_level(c, level + 1, depth, ndim)).collect::<Result<_>>()?;
+            if parts.len() == 1 {
+                return Ok(parts.into_iter().next().expect("one part"));
+            }
+            let refs: Vec<&ChunkedArray<T>> = parts.iter().collect();
+            // the innermost lists (level depth - 1) join along the last axis
+            concatenate(&refs, level as isize - depth as isize)
+        }
+    }
 }

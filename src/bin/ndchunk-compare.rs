@@ -5,8 +5,9 @@
 //!                 [--write BENCHMARKS.md]
 //! ```
 //! Each ndchunk workload runs in a child process (this binary with `--run NAME`) so its peak
-//! RSS is its own; the Python side runs `dask_side.py` (and `bench/dask_extra.py`) from
-//! `$NDCHUNK_BENCH_DIR`, `../shared/bench` or `bench/`. Missing Python, NumPy, dask or h5py
+//! RSS is its own; the Python side runs the repository's `bench/dask_side.py`,
+//! `bench/dask_realdata.py` and `bench/dask_extra.py` (or `$NDCHUNK_BENCH_DIR`'s copies of the
+//! first two). Missing Python, NumPy, dask or h5py
 //! is reported and those columns read "n/a".
 //!
 //! Python runs with its BLAS left at its defaults (multi-threaded), as dask users run it:
@@ -219,11 +220,7 @@ fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
 }
 
 fn bench_dir() -> Option<PathBuf> {
-    let cands = [
-        std::env::var("NDCHUNK_BENCH_DIR").ok().map(PathBuf::from),
-        Some(PathBuf::from("../shared/bench")),
-        Some(PathBuf::from("bench")),
-    ];
+    let cands = [std::env::var("NDCHUNK_BENCH_DIR").ok().map(PathBuf::from), Some(PathBuf::from("bench"))];
     cands.into_iter().flatten().find(|d| d.join("dask_side.py").exists())
 }
 
@@ -247,7 +244,7 @@ fn python(blas_threads: Option<&str>) -> Command {
 
 fn run_python(rows: &mut BTreeMap<String, Row>, data: &Path, big: bool, blas_threads: Option<&str>) {
     let Some(dir) = bench_dir() else {
-        eprintln!("no dask_side.py found (../shared/bench or $NDCHUNK_BENCH_DIR): NumPy/dask columns skipped");
+        eprintln!("no dask_side.py found (bench/ or $NDCHUNK_BENCH_DIR): NumPy/dask columns skipped");
         return;
     };
     if !python_ok() {

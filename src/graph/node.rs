@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use ndarray::{ArcArray, ArrayD, IxDyn};
 
-use crate::array::chunks::Chunks;
+use crate::chunks::Chunks;
 use crate::element::{DType, Element};
 use crate::error::{Error, Result};
 
@@ -171,6 +171,22 @@ pub struct Node {
 }
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+impl Drop for Node {
+    /// Drops the graph below this node with an explicit stack: the default drop glue recurses
+    /// once per layer, and an iterative code's million-step chain of `y = &y + 1.0` would
+    /// overflow the thread's stack. A node shared elsewhere (reference count above one) only
+    /// loses a reference; `Arc::into_inner` guarantees exactly one owner takes its inputs.
+    fn drop(&mut self) {
+        let mut stack = std::mem::take(&mut self.inputs);
+        while let Some(n) = stack.pop() {
+            if let Some(mut inner) = Arc::into_inner(n) {
+                stack.append(&mut inner.inputs);
+                // `inner` is dropped here with no inputs left: no recursion
+            }
+        }
+    }
+}
 
 impl Node {
     /// An array-valued node of element type `T`.

@@ -85,6 +85,13 @@ pub struct Plan {
 
 const NONE: u32 = u32::MAX;
 
+/// The deepest elementwise tree fused into one task. Fused trees are built and evaluated
+/// recursively, one stack frame per level, so an unbounded chain (a time-stepping loop of a
+/// million `y = &y + 1.0`) would overflow a worker's stack. Longer chains are cut into segments
+/// of this depth whose blocks are materialised between them: one extra block pass per 64
+/// fused operations.
+pub const MAX_FUSED_DEPTH: u32 = 64;
+
 impl Plan {
     /// Lower and optimise the graph of `outputs`.
     pub fn build(outputs: &[Arc<Node>]) -> Result<Plan> {
@@ -147,6 +154,9 @@ impl Plan {
         }
         let mut fused: Vec<Vec<bool>> = inputs.iter().map(|ins| vec![false; ins.len()]).collect();
         if optimize {
+            // depth of the fused tree rooted at each node (1 = nothing fused into it); nodes are
+            // in topological order, so every input's depth is known when its consumer is seen
+            let mut depth = vec![1u32; nodes.len()];
             for (i, ins) in inputs.iter().enumerate() {
                 if canon[i] as usize != i {
                     continue;
@@ -157,10 +167,12 @@ impl Plan {
                         let child = &nodes[x as usize];
                         if child.op.elementwise().is_some()
                             && uses[x as usize] == 1
+                            && depth[x as usize] < MAX_FUSED_DEPTH
                             && child.meta().shape == node.meta().shape
                             && child.meta().chunks == node.meta().chunks
                         {
                             fused[i][slot] = true;
+                            depth[i] = depth[i].max(depth[x as usize] + 1);
                         }
                     }
                 } else if let Some(tc) = node.op.tile_consumer() {
@@ -170,6 +182,7 @@ impl Plan {
                     if ins.len() == 1
                         && child.op.elementwise().is_some()
                         && uses[x as usize] == 1
+                        && depth[x as usize] < MAX_FUSED_DEPTH
                         && tc.accepts_tiles(node)
                     {
                         fused[i][0] = true;

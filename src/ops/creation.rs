@@ -4,9 +4,9 @@ use std::any::Any;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use ndarray::{ArrayD, IxDyn, Slice};
+use ndarray::Slice;
 
-use crate::array::chunks::Chunks;
+use crate::chunks::Chunks;
 use crate::element::Element;
 use crate::error::Result;
 use crate::graph::{ArrayBlock, Block, Dep, Node, Op};
@@ -39,7 +39,7 @@ impl<T: Element> Op for Fill<T> {
     fn deps(&self, _: &Node, _: &[usize], _: &mut Vec<Dep>) {}
     fn run(&self, node: &Node, b: &[usize], _: &[Block]) -> Result<Block> {
         let shape = node.meta().chunks.block_shape(b);
-        Ok(Arc::new(ArrayD::from_elem(IxDyn(&shape), self.value).into_shared()))
+        Ok(Arc::new(crate::memory::try_full(&shape, self.value, "a block of full()")?.into_shared()))
     }
     fn key(&self) -> Option<String> {
         Some(format!("{:?}", self.value))
@@ -88,12 +88,13 @@ impl<T: Element, F: Fn(&[usize]) -> T + Send + Sync + 'static> Op for FromIndex<
         let shape: Vec<usize> = ranges.iter().map(|r| r.len()).collect();
         let start: Vec<usize> = ranges.iter().map(|r| r.start).collect();
         let mut g = start.clone();
-        let a = ArrayD::from_shape_fn(IxDyn(&shape), |ix| {
+        let mut a = crate::memory::try_full(&shape, T::zero(), "a generated block")?;
+        for (ix, v) in a.indexed_iter_mut() {
             for (k, gi) in g.iter_mut().enumerate() {
                 *gi = start[k] + ix[k];
             }
-            (self.f)(&g)
-        });
+            *v = (self.f)(&g);
+        }
         Ok(Arc::new(a.into_shared()))
     }
     fn key(&self) -> Option<String> {

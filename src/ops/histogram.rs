@@ -11,7 +11,7 @@ use std::sync::Arc;
 use ndarray::{ArrayD, IxDyn};
 use ndchunk_kernels::histogram::{bin_values, BinSpec};
 
-use crate::array::chunks::Chunks;
+use crate::chunks::Chunks;
 use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::graph::{as_array, as_value, Block, Dep, Node, Op, Value};

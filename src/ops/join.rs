@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use ndarray::IxDyn;
 
-use crate::array::chunks::{Chunks, UNKNOWN};
+use crate::chunks::{Chunks, UNKNOWN};
 use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::graph::{as_array, ravel, Block, Dep, Node, Op};
@@ -154,7 +154,7 @@ pub fn broadcast_node<T: Element>(x: &Arc<Node>, shape: &[usize], max_elems: usi
         } else {
             let c = budget.min(shape[a]).max(1);
             budget = (budget / c).max(1);
-            crate::array::chunks::uniform_axis(shape[a], c)
+            crate::chunks::uniform_axis(shape[a], c)
         };
     }
     let op = BroadcastTo::<T> { _t: PhantomData };

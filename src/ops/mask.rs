@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use ndarray::{ArrayD, IxDyn, Zip};
 
-use crate::array::chunks::{Chunks, UNKNOWN};
+use crate::chunks::{Chunks, UNKNOWN};
 use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::graph::{as_array, ravel, Block, Dep, Node, Op, Value};
@@ -62,7 +62,7 @@ impl<T: Element> Op for MaskOp<T> {
 pub fn row_chunks(shape: &[usize], elems: usize) -> Chunks {
     let row: usize = shape[1..].iter().product::<usize>().max(1);
     let rows = (elems / row).max(1);
-    let mut axes = vec![crate::array::chunks::uniform_axis(shape[0], rows)];
+    let mut axes = vec![crate::chunks::uniform_axis(shape[0], rows)];
     for &n in &shape[1..] {
         axes.push(vec![n]);
     }

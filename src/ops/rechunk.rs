@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use ndarray::{ArrayD, IxDyn, Slice};
 
-use crate::array::chunks::Chunks;
+use crate::chunks::Chunks;
 use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::graph::{as_array, Block, Dep, Node, Op};
@@ -204,8 +204,7 @@ pub fn plan_rechunk(old: &Chunks, new: &Chunks, itemsize: usize, opts: &RechunkO
             }
             sizes[a] = sizes[a].div_ceil(2);
         }
-        let mid =
-            Chunks::explicit((0..cur.ndim()).map(|a| crate::array::chunks::uniform_axis(shape[a], sizes[a])).collect());
+        let mid = Chunks::explicit((0..cur.ndim()).map(|a| crate::chunks::uniform_axis(shape[a], sizes[a])).collect());
         if mid == cur || mid == *new || direct_pairs(&cur, &mid) + direct_pairs(&mid, new) >= pairs {
             break;
         }
@@ -222,7 +221,7 @@ pub fn rechunk_planned(inp: &Arc<Node>, new: Chunks, opts: &RechunkOptions) -> R
     if !m.chunks.is_known() {
         return Err(Error::UnknownChunkSizes { op: "rechunk".into() });
     }
-    let new = crate::array::chunks::ChunkSpec::Explicit(new).normalize(&m.shape, m.dtype.itemsize(), usize::MAX)?;
+    let new = crate::chunks::ChunkSpec::Explicit(new).normalize(&m.shape, m.dtype.itemsize(), usize::MAX)?;
     let mut node = inp.clone();
     for step in plan_rechunk(&m.chunks, &new, m.dtype.itemsize(), opts) {
         node = rechunk_node(&node, step)?;
@@ -236,7 +235,7 @@ pub fn rechunk_node(inp: &Arc<Node>, new: Chunks) -> Result<Arc<Node>> {
     if !m.chunks.is_known() {
         return Err(Error::UnknownChunkSizes { op: "rechunk".into() });
     }
-    let new = crate::array::chunks::ChunkSpec::Explicit(new).normalize(&m.shape, m.dtype.itemsize(), usize::MAX)?;
+    let new = crate::chunks::ChunkSpec::Explicit(new).normalize(&m.shape, m.dtype.itemsize(), usize::MAX)?;
     if new == m.chunks {
         return Ok(inp.clone());
     }

@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use ndarray::{ArrayD, Axis, IxDyn, Slice};
 
-use crate::array::chunks::{uniform_axis, Chunks};
+use crate::chunks::{uniform_axis, Chunks};
 use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::graph::{as_array, ravel, Block, Dep, Node, Op};
@@ -37,7 +37,10 @@ pub fn resolve_shape(req: &[isize], size: usize, from: &[usize]) -> Result<Vec<u
     if let Some(&bad) = req.iter().find(|&&v| v < -1) {
         return Err(Error::Value(format!("negative dimension {bad} in reshape")));
     }
-    let known: usize = req.iter().filter(|&&v| v >= 0).map(|&v| v as usize).product();
+    let too_big =
+        || Error::Value(format!("cannot reshape array of size {size} into shape {req:?}: the shape's size overflows"));
+    let known =
+        req.iter().filter(|&&v| v >= 0).try_fold(1usize, |a, &v| a.checked_mul(v as usize)).ok_or_else(too_big)?;
     let mut out: Vec<usize> = req.iter().map(|&v| v.max(0) as usize).collect();
     if let Some(&u) = unknown.first() {
         if known == 0 || size % known != 0 {
@@ -45,7 +48,7 @@ pub fn resolve_shape(req: &[isize], size: usize, from: &[usize]) -> Result<Vec<u
         }
         out[u] = size / known;
     }
-    if out.iter().product::<usize>() != size {
+    if out.iter().try_fold(1usize, |a, &v| a.checked_mul(v)).ok_or_else(too_big)? != size {
         return Err(Error::Shape(format!("cannot reshape array of size {size} (shape {from:?}) into shape {req:?}")));
     }
     Ok(out)

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use ndarray::{ArrayD, Axis, IxDyn, Slice, SliceInfoElem};
 
-use crate::array::chunks::Chunks;
+use crate::chunks::Chunks;
 use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::graph::{as_array, ravel, Block, Dep, Node, Op};

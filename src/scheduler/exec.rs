@@ -56,27 +56,33 @@ fn lock<'a>(m: &'a Mutex<State>) -> MutexGuard<'a, State> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn pool(threads: usize) -> Arc<rayon::ThreadPool> {
+/// The most worker threads a compute may ask for: beyond this a request is a mistake (or an
+/// attack), and the operating system would fail it part way through spawning.
+pub const MAX_THREADS: usize = 4096;
+
+fn pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
     static POOLS: OnceLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
+    if threads > MAX_THREADS {
+        return Err(Error::Value(format!("{threads} worker threads requested; at most {MAX_THREADS} are allowed")));
+    }
     let mut pools = POOLS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
-    pools
-        .entry(threads)
-        .or_insert_with(|| {
-            Arc::new(
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(threads)
-                    .thread_name(|i| format!("ndchunk-{i}"))
-                    .build()
-                    .expect("thread pool"),
-            )
-        })
-        .clone()
+    if let Some(p) = pools.get(&threads) {
+        return Ok(p.clone());
+    }
+    let p = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("ndchunk-{i}"))
+        .build()
+        .map_err(|e| Error::Value(format!("could not start {threads} worker threads: {e}")))?;
+    let p = Arc::new(p);
+    pools.insert(threads, p.clone());
+    Ok(p)
 }
 
 /// Run `f` on the pool of `cfg`'s size, so that rayon work inside it (assembling the result)
 /// uses the threads the user asked for.
-pub(crate) fn in_pool<R: Send>(cfg: &Config, f: impl FnOnce() -> R + Send) -> R {
-    pool(cfg.effective_threads()).install(f)
+pub(crate) fn in_pool<R: Send>(cfg: &Config, f: impl FnOnce() -> R + Send) -> Result<R> {
+    Ok(pool(cfg.effective_threads())?.install(f))
 }
 
 const NO_WINDOW: u32 = u32::MAX;
@@ -97,16 +103,20 @@ pub(crate) fn execute_into(plan: &Plan, cfg: &Config, windows: Vec<OutWindow>) -
 
 fn run_plan(plan: &Plan, cfg: &Config, windows: Vec<OutWindow>) -> Result<Vec<Vec<Block>>> {
     let t0 = Instant::now();
+    let largest = plan
+        .nodes
+        .iter()
+        .filter_map(|n| n.meta.as_ref())
+        .filter(|m| m.chunks.is_known())
+        .map(|m| {
+            m.chunks.chunksize().iter().try_fold(m.dtype.itemsize(), |a, &l| a.checked_mul(l)).unwrap_or(usize::MAX)
+        })
+        .max()
+        .unwrap_or(0);
+    // a block larger than the machine can only abort the process: refuse it before starting
+    crate::memory::check_fits(largest, "one block of this graph")?;
     if let Some(cap) = cfg.memory_cap {
         // a cap below one block cannot be honoured: say so rather than run past it
-        let largest = plan
-            .nodes
-            .iter()
-            .filter_map(|n| n.meta.as_ref())
-            .filter(|m| m.chunks.is_known())
-            .map(|m| m.chunks.chunksize().iter().product::<usize>() * m.dtype.itemsize())
-            .max()
-            .unwrap_or(0);
         if largest > cap {
             return Err(Error::MemoryCap { cap, needed: largest });
         }
@@ -204,14 +214,22 @@ fn run_plan(plan: &Plan, cfg: &Config, windows: Vec<OutWindow>) -> Result<Vec<Ve
         state: Mutex::new(state),
         cv: Condvar::new(),
     };
-    for cb in sh.callbacks {
-        cb.on_start(n);
+    let started = catch_unwind(AssertUnwindSafe(|| {
+        for cb in sh.callbacks {
+            cb.on_start(n);
+        }
+    }));
+    if let Err(p) = started {
+        return Err(Error::TaskPanicked { key: "callback on_start".into(), message: panic_message(p) });
     }
-    let threads = cfg.effective_threads().min(n.max(1));
+    // A compute started from inside a task (a `compute()` in a `map_blocks` closure) runs on
+    // the calling thread: its workers would otherwise wait on a pool whose threads are all
+    // busy waiting for the outer compute, a deadlock.
+    let threads = if inside_task() { 1 } else { cfg.effective_threads().min(n.max(1)) };
     if threads <= 1 {
         worker(&sh, 0);
     } else {
-        pool(cfg.effective_threads()).scope(|s| {
+        pool(cfg.effective_threads())?.scope(|s| {
             for w in 0..threads {
                 let sh = &sh;
                 s.spawn(move |_| worker(sh, w));
@@ -225,11 +243,16 @@ fn run_plan(plan: &Plan, cfg: &Config, windows: Vec<OutWindow>) -> Result<Vec<Ve
         peak_live_bytes: st.peak_bytes,
         elapsed: t0.elapsed(),
     };
-    for cb in sh.callbacks {
-        cb.on_finish(&stats);
-    }
+    let finished = catch_unwind(AssertUnwindSafe(|| {
+        for cb in sh.callbacks {
+            cb.on_finish(&stats);
+        }
+    }));
     if let Some(e) = st.error.take() {
         return Err(e);
+    }
+    if let Err(p) = finished {
+        return Err(Error::TaskPanicked { key: "callback on_finish".into(), message: panic_message(p) });
     }
     let mut out = Vec::with_capacity(plan.outputs.len());
     for (_, ids) in &plan.outputs {
@@ -323,27 +346,7 @@ fn worker(sh: &Shared<'_>, wid: usize) {
         }
         drop(st);
 
-        let mut event = TaskEvent { task: t as usize, worker: wid, bytes_in, bytes_out: 0, plan: sh.plan };
-        let cancelled = sh.callbacks.iter().any(|cb| cb.cancelled());
-        let res = if cancelled {
-            Err(Error::Cancelled)
-        } else {
-            for cb in sh.callbacks {
-                cb.on_task_start(&event);
-            }
-            let mut window = match sh.window_of.get(t as usize) {
-                Some(&w) if w != NO_WINDOW => sh.windows[w as usize].lock().unwrap_or_else(|e| e.into_inner()).take(),
-                _ => None,
-            };
-            let r = run_task(sh.plan, t, inputs, window.as_mut());
-            if !sh.callbacks.is_empty() {
-                event.bytes_out = r.as_ref().map(|b| b.nbytes()).unwrap_or(0);
-                for cb in sh.callbacks {
-                    cb.on_task_finish(&event);
-                }
-            }
-            r
-        };
+        let res = run_observed(sh, t, wid, bytes_in, inputs);
 
         st = lock(&sh.state);
         st.running -= 1;
@@ -404,6 +407,69 @@ fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
     } else {
         "non-string panic payload".to_string()
     }
+}
+
+/// Run task `t` between its callbacks. Anything that panics here — the task, or a user's
+/// callback — becomes an error: a panic escaping a worker would leave `running` counted and
+/// every other worker waiting for it forever.
+fn run_observed(sh: &Shared<'_>, t: TaskId, wid: usize, bytes_in: usize, inputs: Vec<Block>) -> Result<Block> {
+    let mut event = TaskEvent { task: t as usize, worker: wid, bytes_in, bytes_out: 0, plan: sh.plan };
+    let guarded = catch_unwind(AssertUnwindSafe(|| {
+        if sh.callbacks.iter().any(|cb| cb.cancelled()) {
+            return Err(Error::Cancelled);
+        }
+        for cb in sh.callbacks {
+            cb.on_task_start(&event);
+        }
+        let mut window = match sh.window_of.get(t as usize) {
+            Some(&w) if w != NO_WINDOW => sh.windows[w as usize].lock().unwrap_or_else(|e| e.into_inner()).take(),
+            _ => None,
+        };
+        let r = {
+            let _inside = InsideTask::enter();
+            run_task(sh.plan, t, inputs, window.as_mut())
+        };
+        if !sh.callbacks.is_empty() {
+            event.bytes_out = r.as_ref().map(|b| b.nbytes()).unwrap_or(0);
+            for cb in sh.callbacks {
+                cb.on_task_finish(&event);
+            }
+        }
+        r
+    }));
+    guarded.unwrap_or_else(|p| {
+        Err(Error::TaskPanicked {
+            key: format!("callback around task {}", sh.plan.stage_key(&sh.plan.tasks[t as usize].stages[0])),
+            message: panic_message(p),
+        })
+    })
+}
+
+thread_local! {
+    /// How many tasks this thread is running (nested computes inside a task add one each).
+    static TASK_DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Marks the current thread as running a task for as long as it lives.
+struct InsideTask;
+
+impl InsideTask {
+    fn enter() -> InsideTask {
+        TASK_DEPTH.with(|d| d.set(d.get() + 1));
+        InsideTask
+    }
+}
+
+impl Drop for InsideTask {
+    fn drop(&mut self) {
+        TASK_DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+    }
+}
+
+/// Whether the current thread is inside a task (a `compute()` called from a `map_blocks`
+/// closure, say).
+pub(crate) fn inside_task() -> bool {
+    TASK_DEPTH.with(|d| d.get() > 0)
 }
 
 fn run_task(plan: &Plan, t: TaskId, inputs: Vec<Block>, mut window: Option<&mut OutWindow>) -> Result<Block> {

@@ -158,6 +158,6 @@ mod tests {
         // odd length: the last byte is the high byte of a word; 0x6162 + 0x6300 = 0xC462 and
         // 0x6162 + 0xC462 = 0x125C4, folded to 0x25C5
         assert_eq!(fletcher32(b"abc"), 0x25C5_C462);
-        // (checked against libhdf5-written files in tests/hdf5.rs)
+        // (checked against libhdf5-written files in tests/it/hdf5.rs)
     }
 }

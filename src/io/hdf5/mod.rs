@@ -32,37 +32,16 @@ use std::fs::File;
 use std::marker::PhantomData;
 use std::path::Path;
 
+pub use crate::error::Hdf5Error;
 pub use store::{store, Hdf5Options};
 
-use crate::array::chunks::{ChunkSpec, Chunks};
 use crate::array::ChunkedArray;
+use crate::chunks::{ChunkSpec, Chunks};
 use crate::config::Config;
 use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::ops::creation::source_node;
 use source::{DatasetInfo, Hdf5Read};
-
-/// What went wrong with an HDF5 file.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum Hdf5Error {
-    #[error("no such file: {0}")]
-    FileNotFound(String),
-    #[error("not a readable HDF5 file: {0}")]
-    NotHdf5(String),
-    #[error("{path} has no dataset {name}")]
-    DatasetNotFound { path: String, name: String },
-    #[error("{path}:{name} is a group, not a dataset")]
-    NotADataset { path: String, name: String },
-    #[error("corrupt data: {0}")]
-    Corrupt(String),
-    #[error("checksum mismatch: {0}")]
-    Checksum(String),
-    #[error("unsupported filter: {0}")]
-    UnsupportedFilter(String),
-    #[error("{0}")]
-    Library(String),
-}
 
 impl<T: Element + hdf5::H5Type> ChunkedArray<T> {
     /// A lazy array over dataset `dataset` of the HDF5 file at `path`; blocks are the

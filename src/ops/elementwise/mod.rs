@@ -14,7 +14,7 @@ pub mod tile;
 use std::any::Any;
 use std::sync::Arc;
 
-use crate::array::chunks::Chunks;
+use crate::chunks::Chunks;
 use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::graph::{as_array, Block, Dep, Node, Op, OutWindow};
@@ -257,7 +257,7 @@ pub fn refine(axes: &[&[usize]]) -> Vec<usize> {
 /// Broadcast-check `inputs`, rechunk them to common chunks, and build the elementwise node.
 pub fn elementwise_node<T: Element>(name: &'static str, inputs: Vec<Arc<Node>>, op: impl Op) -> Result<Arc<Node>> {
     let shapes: Vec<&[usize]> = inputs.iter().map(|n| n.meta().shape.as_slice()).collect();
-    if shapes.iter().any(|s| s.contains(&crate::array::chunks::UNKNOWN)) {
+    if shapes.iter().any(|s| s.contains(&crate::chunks::UNKNOWN)) {
         return unknown_elementwise::<T>(name, inputs, op);
     }
     let out_shape = broadcast_shapes(&shapes)?;

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use ndarray::{ArrayD, ArrayViewD, Axis, CowArray, Ix2, IxDyn};
 use ndchunk_kernels::gemm::Gemm;
 
-use crate::array::chunks::Chunks;
+use crate::chunks::Chunks;
 use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::graph::{as_array, ravel, unravel_into, Block, Dep, Node, Op, Value, SELF_INPUT};

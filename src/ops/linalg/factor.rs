@@ -18,7 +18,7 @@ use std::sync::Arc;
 use faer::Mat;
 use ndarray::{s, Array2, ArrayD, IxDyn};
 
-use crate::array::chunks::Chunks;
+use crate::chunks::Chunks;
 use crate::element::Float;
 use crate::error::{Error, Result};
 use crate::graph::{as_array, as_value, Block, Dep, Node, Op, Value};

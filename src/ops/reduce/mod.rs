@@ -23,7 +23,7 @@ use std::sync::Arc;
 use ndarray::{ArrayD, IxDyn};
 use ndchunk_kernels::reduce::{merge_into, reduce_axes, Accumulator};
 
-use crate::array::chunks::Chunks;
+use crate::chunks::Chunks;
 use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::graph::{as_array, as_value, ravel, Block, Dep, Node, Op, Value};

@@ -1,7 +1,7 @@
 //! Every reduction × axes × chunking × dtype against NumPy (fixtures/reductions.txt, written by
 //! fixtures/generate.py), plus accuracy and options.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 

@@ -1,6 +1,6 @@
 //! Elementwise operations vs the same operations on ndarray arrays, across chunkings.
 
-mod common;
+use crate::common;
 
 use common::{assert_close, chunkings};
 use ndarray::{ArrayD, IxDyn};

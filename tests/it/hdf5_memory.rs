@@ -1,6 +1,6 @@
 //! Bounded memory on a file larger than the blocks in flight (ignored by default: it writes a
-//! 2 GB file; run with `cargo test --release --test hdf5_memory -- --ignored`, as the benchmark
-//! script does). The fast default check of live blocks is in tests/hdf5.rs.
+//! 2 GB file; run with `cargo test --release --test it hdf5_memory -- --ignored`, as the benchmark
+//! script does). The fast default check of live blocks is in tests/it/hdf5.rs.
 
 use std::sync::{Arc, Mutex};
 

@@ -1,6 +1,6 @@
 //! Constructors and chunk specs vs ndarray.
 
-mod common;
+use crate::common;
 
 use common::chunkings;
 use ndarray::{Array, ArrayD, IxDyn};

@@ -1,6 +1,6 @@
 //! Rechunk, reshape, slicing, take, masks, joins and shape changes vs ndarray.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

@@ -118,7 +118,9 @@ fn two_and_d_dimensional_histograms_match_numpy() {
         let (h, ex, ey) = ndchunk::histogram2d(&cx, &cy, 8, Some([(-9.0, 11.0), (-5.0, 5.0)])).unwrap();
         let c = h.compute().unwrap();
         assert_eq!(c.shape(), &[8, 8]);
-        close(&c.iter().map(|&v| v as f64).collect::<Vec<_>>(), &nums(&h2[4]), "2d");
+        // NumPy's histogram2d/histogramdd counts are float64
+        let c: ndarray::ArrayD<f64> = c;
+        close(&c.iter().copied().collect::<Vec<_>>(), &nums(&h2[4]), "2d");
         close(ex.as_slice().unwrap(), &nums(&h2[5]), "2d x edges");
         close(ey.as_slice().unwrap(), &nums(&h2[6]), "2d y edges");
         // (N, 3) sample chunked along both axes
@@ -133,7 +135,8 @@ fn two_and_d_dimensional_histograms_match_numpy() {
         let c = h.compute().unwrap();
         assert_eq!(c.shape(), &[5, 4, 3]);
         assert_eq!(edges.len(), 3);
-        close(&c.iter().map(|&v| v as f64).collect::<Vec<_>>(), &nums(&hd[4]), "dd");
+        let c: ndarray::ArrayD<f64> = c;
+        close(&c.iter().copied().collect::<Vec<_>>(), &nums(&hd[4]), "dd");
     }
 }
 

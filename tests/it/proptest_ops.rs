@@ -2,8 +2,6 @@
 //! chains of operations give the same values as ndarray.
 #![allow(clippy::eq_op)]
 
-mod common;
-
 use ndarray::{ArrayD, Axis, IxDyn};
 use ndchunk::prelude::*;
 use proptest::prelude::*;

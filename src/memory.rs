@@ -1,0 +1,107 @@
+//! Fallible allocation: sizes that come from users or files must fail with
+//! [`Error::Memory`] (NumPy's `MemoryError`), never abort the process.
+//!
+//! Rust's `Vec` and ndarray's constructors abort on a failed allocation. Allocations whose size
+//! a user or a file chooses — the result of `compute()`, the blocks of sources, buffers for
+//! file reads — go through here instead: sizes are checked for overflow, compared with the
+//! machine's memory (a request larger than RAM and swap together can only end in the
+//! out-of-memory killer, even where the kernel's overcommit would let `malloc` succeed), and
+//! reserved with `try_reserve_exact`.
+
+use std::mem::MaybeUninit;
+use std::sync::OnceLock;
+
+use ndarray::{Array, ArrayD, IxDyn};
+
+use crate::error::{Error, Result};
+
+/// Bytes of RAM plus swap, read once from `/proc/meminfo` (`None` where it cannot be read:
+/// then only the allocator decides).
+pub fn machine_memory() -> Option<usize> {
+    static MEM: OnceLock<Option<usize>> = OnceLock::new();
+    *MEM.get_or_init(|| {
+        let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+        let field = |name: &str| -> Option<usize> {
+            let line = text.lines().find(|l| l.starts_with(name))?;
+            let kb: usize = line.split_whitespace().nth(1)?.parse().ok()?;
+            kb.checked_mul(1024)
+        };
+        field("MemTotal:")?.checked_add(field("SwapTotal:").unwrap_or(0))
+    })
+}
+
+/// Bytes of `n` elements of `T`, or `Error::Memory` when that overflows.
+pub fn bytes_of<T>(n: usize, what: &str) -> Result<usize> {
+    n.checked_mul(std::mem::size_of::<T>())
+        .filter(|&b| b <= isize::MAX as usize)
+        .ok_or_else(|| Error::Memory(format!("{what}: {n} elements of {} bytes overflow", std::mem::size_of::<T>())))
+}
+
+/// `Err(Error::Memory)` when `bytes` exceed the machine's memory.
+pub fn check_fits(bytes: usize, what: &str) -> Result<()> {
+    match machine_memory() {
+        Some(m) if bytes > m => Err(Error::Memory(format!(
+            "{what} needs {bytes} bytes, more than this machine's {m} bytes of memory and swap"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Number of elements of `shape`, checked.
+pub fn size_of_shape(shape: &[usize], what: &str) -> Result<usize> {
+    shape
+        .iter()
+        .try_fold(1usize, |a, &n| a.checked_mul(n))
+        .ok_or_else(|| Error::Memory(format!("{what}: the element count of shape {shape:?} overflows")))
+}
+
+/// An empty `Vec` with room for `n` elements, or `Error::Memory`.
+pub fn try_vec<T>(n: usize, what: &str) -> Result<Vec<T>> {
+    check_fits(bytes_of::<T>(n, what)?, what)?;
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|e| Error::Memory(format!("{what}: cannot allocate {n} elements ({e})")))?;
+    Ok(v)
+}
+
+/// An array of `shape` filled with `value`, or `Error::Memory`.
+pub fn try_full<T: Clone>(shape: &[usize], value: T, what: &str) -> Result<ArrayD<T>> {
+    let n = size_of_shape(shape, what)?;
+    let mut v = try_vec(n, what)?;
+    v.resize(n, value);
+    Array::from_shape_vec(IxDyn(shape), v).map_err(|e| Error::Shape(format!("{what}: {e}")))
+}
+
+/// An uninitialised array of `shape`, or `Error::Memory`.
+pub fn try_uninit<T>(shape: &[usize], what: &str) -> Result<ArrayD<MaybeUninit<T>>> {
+    let n = size_of_shape(shape, what)?;
+    let mut v: Vec<MaybeUninit<T>> = try_vec(n, what)?;
+    // SAFETY: the capacity is at least `n` (reserved above), and `MaybeUninit<T>` needs no
+    // initialisation, so the first `n` slots are valid values of the element type.
+    unsafe { v.set_len(n) };
+    Array::from_shape_vec(IxDyn(shape), v).map_err(|e| Error::Shape(format!("{what}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn huge_requests_are_errors_not_aborts() {
+        for shape in [vec![1usize << 40], vec![1 << 33, 1 << 33], vec![usize::MAX, 2], vec![1 << 62]] {
+            let e = try_full::<f64>(&shape, 0.0, "test").unwrap_err();
+            assert!(matches!(e, Error::Memory(_)), "{shape:?}: {e}");
+            let e = try_uninit::<u8>(&shape, "test").unwrap_err();
+            assert!(matches!(e, Error::Memory(_)), "{shape:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn ordinary_requests_work() {
+        let a = try_full(&[3, 4], 7i32, "test").unwrap();
+        assert_eq!(a, ArrayD::from_elem(IxDyn(&[3, 4]), 7));
+        let u = try_uninit::<f64>(&[2, 0, 5], "test").unwrap();
+        assert_eq!(u.shape(), &[2, 0, 5]);
+        assert!(try_vec::<u64>(0, "test").unwrap().is_empty());
+        assert!(machine_memory().is_none_or(|m| m > 1 << 20));
+    }
+}

@@ -1,0 +1,16 @@
+//! The integration tests: one binary with a module per topic, so a change to the crate links
+//! one test executable instead of one per file.
+
+mod common;
+mod creation;
+mod diagnostics;
+mod elementwise;
+mod hdf5;
+mod hdf5_memory;
+mod histogram;
+mod linalg;
+mod proptest_ops;
+mod random;
+mod reductions;
+mod restructure;
+mod scheduler;
