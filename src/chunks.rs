@@ -63,6 +63,14 @@ impl Chunks {
         Chunks { axes, starts, known }
     }
 
+    /// [`Chunks::explicit`] for block lists computed by a planner from a user's shape: more
+    /// than [`MAX_BLOCKS`] blocks in all is `Error::Memory`.
+    pub fn checked(axes: Vec<Vec<usize>>) -> Result<Chunks> {
+        let shape: Vec<usize> = axes.iter().map(|a| a.iter().fold(0usize, |s, &l| s.saturating_add(l))).collect();
+        check_nblocks(axes.iter().try_fold(1usize, |n, a| n.checked_mul(a.len())), &shape)?;
+        Ok(Chunks::explicit(axes))
+    }
+
     /// Uniform blocks of `sizes[i]` along axis `i` (last block shorter), checked.
     pub fn uniform(shape: &[usize], sizes: &[usize]) -> Result<Chunks> {
         ChunkSpec::Uniform(sizes.to_vec()).normalize(shape, 8, 128 << 20)
@@ -307,7 +315,7 @@ impl ChunkSpec {
         let mut out: Vec<Option<Vec<usize>>> = vec![None; ndim];
         for (ax, (spec, &n)) in per_axis.iter().zip(shape).enumerate() {
             out[ax] = match spec {
-                AxisSpec::Size(s) => Some(uniform_axis(n, *s)),
+                AxisSpec::Size(s) => Some(uniform_axis(n, *s)?),
                 AxisSpec::Whole => Some(vec![n]),
                 AxisSpec::Explicit(lens) => {
                     if lens.contains(&UNKNOWN) {
@@ -357,7 +365,7 @@ impl ChunkSpec {
                         nblocks = check_nblocks(nblocks.checked_mul(shape[a].div_ceil(size)), shape)?;
                     }
                     for &a in &left {
-                        out[a] = Some(balanced_axis(shape[a], size));
+                        out[a] = Some(balanced_axis(shape[a], size)?);
                     }
                     break;
                 }
@@ -411,23 +419,25 @@ pub fn check_size(shape: &[usize], itemsize: usize) -> Result<usize> {
 }
 
 /// Blocks of `size` along an axis of length `n` (last shorter); `[0]` for an empty axis.
-pub(crate) fn uniform_axis(n: usize, size: usize) -> Vec<usize> {
+/// More than [`MAX_BLOCKS`] blocks is `Error::Memory`, before anything is allocated.
+pub(crate) fn uniform_axis(n: usize, size: usize) -> Result<Vec<usize>> {
     if n == 0 {
-        return vec![0];
+        return Ok(vec![0]);
     }
     let size = size.min(n).max(1);
+    check_nblocks(Some(n.div_ceil(size)), &[n])?;
     let mut v = vec![size; n / size];
     if n % size != 0 {
         v.push(n % size);
     }
-    v
+    Ok(v)
 }
 
 /// At most `size` per block, with blocks of nearly equal length (dask rounds auto chunks the
 /// same way so that the last block is not a sliver).
-fn balanced_axis(n: usize, size: usize) -> Vec<usize> {
+fn balanced_axis(n: usize, size: usize) -> Result<Vec<usize>> {
     if n == 0 {
-        return vec![0];
+        return Ok(vec![0]);
     }
     let nb = n.div_ceil(size.max(1));
     let even = n.div_ceil(nb);

@@ -42,6 +42,13 @@ impl<T: Element, S: ndarray::Data<Elem = T>, D: Dimension> IntoSharedArray<T> fo
 }
 
 pub(crate) fn normalize(spec: impl Into<ChunkSpec>, shape: &[usize], itemsize: usize) -> Result<crate::Chunks> {
+    // a created array's axes are all known: `usize::MAX` (which means UNKNOWN elsewhere) is
+    // simply too big
+    if shape.contains(&crate::UNKNOWN) {
+        return Err(Error::Value(format!(
+            "array is too big: shape {shape:?} is larger than the maximum possible size"
+        )));
+    }
     spec.into().normalize(shape, itemsize, Config::global().chunk_target_bytes)
 }
 

@@ -112,7 +112,7 @@ impl<T: Element> ChunkedArray<T> {
                 return Err(Error::UnknownChunkSizes { op: "masking an n-d array".into() });
             }
             let elems: usize = c.chunksize().iter().product::<usize>().max(1);
-            let rows = row_chunks(self.shape(), elems);
+            let rows = row_chunks(self.shape(), elems)?;
             x = crate::ops::rechunk::rechunk_node(&x, rows.clone())?;
             m = crate::ops::rechunk::rechunk_node(&m, rows)?;
         }

@@ -291,27 +291,69 @@ pub enum NormOrd {
     P(f64),
 }
 
+/// The largest (`largest`) or smallest singular value of a 2-d `x`.
+fn singular_value_extreme<T: LinalgFloat>(x: &ChunkedArray<T>, largest: bool) -> Result<ChunkedArray<T>> {
+    if x.ndim() != 2 {
+        return Err(Error::Value("the matrix 2-norm is implemented for 2-d arrays".into()));
+    }
+    let (_, s, _) = svd(x)?;
+    if largest {
+        s.max(None)
+    } else {
+        s.min(None)
+    }
+}
+
 /// Vector or matrix norm (NumPy's `linalg.norm`): over all axes for `Axes::All` (a vector
 /// norm of 1-D input, a matrix norm of 2-D input), over one axis (vector norms), or over two
-/// axes (matrix norms).
+/// axes (matrix norms, `(row_axis, col_axis)` in the order given: `axis = [1, 0]` is the norm
+/// of the transposed matrices).
+///
+/// `NormOrd::P(p)` follows NumPy's `ord = p`: for vectors `P(0.0)` counts the non-zero
+/// elements and `P(±inf)`, `P(1.0)`, `P(2.0)` are the named norms; for matrices `P(1.0)`,
+/// `P(-1.0)` (smallest column sum), `P(2.0)`, `P(-2.0)` (smallest singular value) and
+/// `P(±inf)` are accepted.
 pub fn norm<T: LinalgFloat>(x: &ChunkedArray<T>, ord: NormOrd, axis: impl Into<Axes>) -> Result<ChunkedArray<T>> {
-    let axes = axis.into().resolve(x.ndim())?;
+    let axes: Vec<usize> = match axis.into() {
+        Axes::All => (0..x.ndim()).collect(),
+        Axes::Some(v) => {
+            let mut out = Vec::with_capacity(v.len());
+            for &a in &v {
+                let r = crate::array::structure::resolve_axis(a, x.ndim())?;
+                if out.contains(&r) {
+                    return Err(Error::Value(format!("Duplicate axes given: {v:?}")));
+                }
+                out.push(r);
+            }
+            out
+        }
+    };
     let ax = x.abs();
     let vector = axes.len() == 1;
+    let axs = Axes::Some(axes.iter().map(|&a| a as isize).collect());
     if !vector && axes.len() != 2 {
         return if ord == NormOrd::Fro {
-            (&ax * &ax).sum(Axes::Some(axes.iter().map(|&a| a as isize).collect())).map(|v| v.sqrt())
+            (&ax * &ax).sum(axs).map(|v| v.sqrt())
         } else {
             Err(Error::Value(format!("norm {ord:?} of {} axes: give one axis (vector) or two (matrix)", axes.len())))
         };
     }
-    let axs = Axes::Some(axes.iter().map(|&a| a as isize).collect());
+    // NumPy's numeric `ord` values that name a norm
+    let ord = match ord {
+        NormOrd::P(p) if p == f64::INFINITY => NormOrd::Inf,
+        NormOrd::P(p) if p == f64::NEG_INFINITY => NormOrd::NegInf,
+        NormOrd::P(p) if p == 1.0 => NormOrd::One,
+        NormOrd::P(p) if p == 2.0 => NormOrd::Two,
+        o => o,
+    };
     if vector {
         return match ord {
             NormOrd::Fro | NormOrd::Two => (&ax * &ax).sum(axs).map(|v| v.sqrt()),
             NormOrd::One => ax.sum(axs),
             NormOrd::Inf => ax.max(axs),
             NormOrd::NegInf => ax.min(axs),
+            NormOrd::P(p) if p == 0.0 => x.ne(<T as crate::element::Element>::zero())?.astype::<T>().sum(axs), // NaN counts, as in NumPy
+            NormOrd::P(p) if p.is_nan() => Err(Error::Value("invalid norm order NaN for vectors".into())),
             NormOrd::P(p) => {
                 let s = ax.powf(T::from_f64(p)).sum(axs)?;
                 Ok(s.powf(T::from_f64(1.0 / p)))
@@ -319,18 +361,17 @@ pub fn norm<T: LinalgFloat>(x: &ChunkedArray<T>, ord: NormOrd, axis: impl Into<A
         };
     }
     let (r, c) = (axes[0] as isize, axes[1] as isize);
+    // after summing over one axis, the other's index shifts down if it came after it
+    let c_after_r = if c > r { c - 1 } else { c };
+    let r_after_c = if r > c { r - 1 } else { r };
     match ord {
         NormOrd::Fro => (&ax * &ax).sum(axs).map(|v| v.sqrt()),
-        NormOrd::One => ax.sum(r)?.max(if c > r { c - 1 } else { c }),
-        NormOrd::Inf => ax.sum(c)?.max(if r > c { r - 1 } else { r }),
-        NormOrd::NegInf => ax.sum(c)?.min(if r > c { r - 1 } else { r }),
-        NormOrd::Two => {
-            if x.ndim() != 2 {
-                return Err(Error::Value("the matrix 2-norm is implemented for 2-d arrays".into()));
-            }
-            let (_, s, _) = svd(x)?;
-            s.max(None)
-        }
-        NormOrd::P(_) => Err(Error::Value("matrix norms take Fro, One, Two, Inf or NegInf".into())),
+        NormOrd::One => ax.sum(r)?.max(c_after_r),
+        NormOrd::P(p) if p == -1.0 => ax.sum(r)?.min(c_after_r),
+        NormOrd::Inf => ax.sum(c)?.max(r_after_c),
+        NormOrd::NegInf => ax.sum(c)?.min(r_after_c),
+        NormOrd::Two => singular_value_extreme(x, true),
+        NormOrd::P(p) if p == -2.0 => singular_value_extreme(x, false),
+        NormOrd::P(p) => Err(Error::Value(format!("invalid norm order {p} for matrices"))),
     }
 }

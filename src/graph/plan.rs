@@ -496,9 +496,13 @@ impl Plan {
                 only_consumer[x as usize] = t as u32;
             }
         }
-        // Merge producers into consumers, following chains from the consumer's side.
+        // Merge producers into consumers, following chains from the consumer's side. The
+        // absorbed producers' stages are collected first and concatenated once, so a chain of
+        // L tasks costs O(L), not O(L²) (an iterative code's 10⁵-step chain is one task).
         let mut absorbed = vec![false; n];
+        let mut prefix: Vec<Vec<Stage>> = Vec::new();
         for t in 0..n {
+            prefix.clear();
             loop {
                 let deps = &self.tasks[t].deps;
                 if deps.is_empty() {
@@ -518,11 +522,18 @@ impl Plan {
                 for &d in &prod.deps {
                     only_consumer[d as usize] = t as u32;
                 }
+                prefix.push(prod.stages);
+                self.tasks[t].deps = prod.deps;
+            }
+            if !prefix.is_empty() {
                 let cons = &mut self.tasks[t];
-                let mut stages = prod.stages;
+                let total = prefix.iter().map(Vec::len).sum::<usize>() + cons.stages.len();
+                let mut stages = Vec::with_capacity(total);
+                for p in prefix.drain(..).rev() {
+                    stages.extend(p);
+                }
                 stages.append(&mut cons.stages);
                 cons.stages = stages;
-                cons.deps = prod.deps;
             }
         }
         if !absorbed.iter().any(|&a| a) {

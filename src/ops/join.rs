@@ -142,6 +142,7 @@ pub fn broadcast_node<T: Element>(x: &Arc<Node>, shape: &[usize], max_elems: usi
     if !m.chunks.is_known() {
         return Err(Error::UnknownChunkSizes { op: "broadcast_to".into() });
     }
+    crate::chunks::check_size(shape, m.dtype.itemsize())?;
     let off = shape.len() - m.shape.len();
     let kept: usize =
         (0..m.shape.len()).filter(|&j| m.shape[j] == shape[j + off]).map(|j| m.chunks.chunksize()[j].max(1)).product();
@@ -154,9 +155,9 @@ pub fn broadcast_node<T: Element>(x: &Arc<Node>, shape: &[usize], max_elems: usi
         } else {
             let c = budget.min(shape[a]).max(1);
             budget = (budget / c).max(1);
-            crate::chunks::uniform_axis(shape[a], c)
+            crate::chunks::uniform_axis(shape[a], c)?
         };
     }
     let op = BroadcastTo::<T> { _t: PhantomData };
-    Ok(Node::array::<T>("broadcast_to", vec![x.clone()], shape.to_vec(), Chunks::explicit(chunks), op))
+    Ok(Node::array::<T>("broadcast_to", vec![x.clone()], shape.to_vec(), Chunks::checked(chunks)?, op))
 }

@@ -59,14 +59,14 @@ impl<T: Element> Op for MaskOp<T> {
 }
 
 /// Chunks for `shape` whose blocks cover whole trailing axes, with about `elems` elements each.
-pub fn row_chunks(shape: &[usize], elems: usize) -> Chunks {
+pub fn row_chunks(shape: &[usize], elems: usize) -> Result<Chunks> {
     let row: usize = shape[1..].iter().product::<usize>().max(1);
     let rows = (elems / row).max(1);
-    let mut axes = vec![crate::chunks::uniform_axis(shape[0], rows)];
+    let mut axes = vec![crate::chunks::uniform_axis(shape[0], rows)?];
     for &n in &shape[1..] {
         axes.push(vec![n]);
     }
-    Chunks::explicit(axes)
+    Ok(Chunks::explicit(axes))
 }
 
 /// Plan `x[m]` (x and m of the same shape and chunks, blocks covering trailing axes).

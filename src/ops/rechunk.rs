@@ -204,7 +204,10 @@ pub fn plan_rechunk(old: &Chunks, new: &Chunks, itemsize: usize, opts: &RechunkO
             }
             sizes[a] = sizes[a].div_ceil(2);
         }
-        let mid = Chunks::explicit((0..cur.ndim()).map(|a| crate::chunks::uniform_axis(shape[a], sizes[a])).collect());
+        let Ok(axes) = (0..cur.ndim()).map(|a| crate::chunks::uniform_axis(shape[a], sizes[a])).collect() else {
+            break; // no intermediate with this many blocks
+        };
+        let mid = Chunks::explicit(axes);
         if mid == cur || mid == *new || direct_pairs(&cur, &mid) + direct_pairs(&mid, new) >= pairs {
             break;
         }

@@ -55,7 +55,7 @@ pub fn resolve_shape(req: &[isize], size: usize, from: &[usize]) -> Result<Vec<u
 }
 
 /// Flat chunks of `shape` with about `elems` elements per block.
-pub fn flat_chunks(shape: &[usize], elems: usize) -> Chunks {
+pub fn flat_chunks(shape: &[usize], elems: usize) -> Result<Chunks> {
     let nd = shape.len();
     let elems = elems.max(1);
     // first axis whose trailing product fits
@@ -68,7 +68,7 @@ pub fn flat_chunks(shape: &[usize], elems: usize) -> Chunks {
         }
     }
     let trailing: usize = shape.get(k + 1..).map(|s| s.iter().product()).unwrap_or(1);
-    Chunks::explicit(
+    Chunks::checked(
         (0..nd)
             .map(|a| {
                 if a < k {
@@ -76,10 +76,10 @@ pub fn flat_chunks(shape: &[usize], elems: usize) -> Chunks {
                 } else if a == k {
                     uniform_axis(shape[a], (elems / trailing.max(1)).max(1))
                 } else {
-                    vec![shape[a]]
+                    Ok(vec![shape[a]])
                 }
             })
-            .collect(),
+            .collect::<Result<_>>()?,
     )
 }
 
@@ -241,14 +241,20 @@ pub fn reshape_node<T: Element>(x: &Arc<Node>, shape: Vec<usize>) -> Result<Arc<
         return Err(Error::UnknownChunkSizes { op: "reshape".into() });
     }
     let size: usize = shape.iter().product();
+    if size == 0 {
+        // no elements to move: one empty block per axis, with no dependency on the input
+        let chunks = Chunks::explicit(shape.iter().map(|&n| vec![n]).collect());
+        let fill = crate::ops::creation::Fill { value: T::zero() };
+        return Ok(crate::ops::creation::source_node::<T>("reshape", shape, chunks, fill));
+    }
     let block: usize = m.chunks.chunksize().iter().map(|&c| c.max(1)).product::<usize>().clamp(1, size.max(1));
     let input = if is_flat(&m.chunks) {
         x.clone()
     } else {
-        rechunk_planned(x, flat_chunks(&m.shape, block), &RechunkOptions::default())?
+        rechunk_planned(x, flat_chunks(&m.shape, block)?, &RechunkOptions::default())?
     };
     let in_block = input.meta().chunks.chunksize().iter().map(|&c| c.max(1)).product::<usize>();
-    let out_chunks = flat_chunks(&shape, in_block.max(block));
+    let out_chunks = flat_chunks(&shape, in_block.max(block))?;
     let op = FlatReshape::<T> {
         in_starts: flat_starts(&input.meta().chunks),
         out_starts: flat_starts(&out_chunks),
@@ -263,10 +269,10 @@ mod tests {
 
     #[test]
     fn flat_chunkings() {
-        let c = flat_chunks(&[10, 6, 4], 50);
+        let c = flat_chunks(&[10, 6, 4], 50).unwrap();
         assert_eq!(c.as_slices(), &[vec![2, 2, 2, 2, 2], vec![6], vec![4]]);
         assert!(is_flat(&c));
-        let c = flat_chunks(&[10, 6, 4], 10);
+        let c = flat_chunks(&[10, 6, 4], 10).unwrap();
         assert_eq!(c.as_slices()[1], vec![2, 2, 2]);
         assert!(is_flat(&c));
         assert!(!is_flat(&Chunks::uniform(&[10, 6], &[5, 3]).unwrap()));

@@ -13,4 +13,5 @@ mod proptest_ops;
 mod random;
 mod reductions;
 mod restructure;
+mod robustness;
 mod scheduler;
