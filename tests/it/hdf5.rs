@@ -299,3 +299,64 @@ fn a_file_cut_short_is_an_error_not_a_panic() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+fn temp_leftovers(dir: &std::path::Path, keep: &str) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != keep)
+        .collect()
+}
+
+#[test]
+fn concurrent_writers_to_one_path_leave_one_complete_file() {
+    let dir = std::env::temp_dir().join(format!("ndchunk-h5-race-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("shared.h5");
+    let (threads, rounds) = (4usize, 3usize);
+    for round in 0..rounds {
+        let barrier = Arc::new(std::sync::Barrier::new(threads));
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let (p, barrier) = (p.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    // each writer its own values, shape and chunking
+                    let v = (round * threads + t) as f64;
+                    let x = ndchunk::full(&[40 + t, 30], v, [7 + t, 11]).unwrap();
+                    barrier.wait();
+                    x.to_hdf5(&p, "/x")
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap().unwrap();
+        }
+        let got = ChunkedArray::<f64>::from_hdf5(&p, "/x").unwrap().compute().unwrap();
+        let t = got.shape()[0] - 40;
+        assert!(t < threads && got.shape()[1] == 30, "{:?}", got.shape());
+        assert_eq!(got, ArrayD::from_elem(IxDyn(&[40 + t, 30]), (round * threads + t) as f64), "round {round}");
+        assert_eq!(temp_leftovers(&dir, "shared.h5"), Vec::<String>::new(), "round {round}");
+    }
+    // writers that fail, racing writers that succeed: the failures leave nothing behind
+    let barrier = Arc::new(std::sync::Barrier::new(threads));
+    let handles: Vec<_> = (0..threads)
+        .map(|t| {
+            let (p, barrier) = (p.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                let x = ndchunk::full(&[20, 20], t as f64, [5, 5]).unwrap();
+                let x = if t % 2 == 0 { x.map_blocks::<f64, _>(|_| panic!("disk full")).unwrap() } else { x };
+                barrier.wait();
+                (t, x.to_hdf5(&p, "/x").is_ok())
+            })
+        })
+        .collect();
+    for h in handles {
+        let (t, ok) = h.join().unwrap();
+        assert_eq!(ok, t % 2 == 1, "writer {t}");
+    }
+    let got = ChunkedArray::<f64>::from_hdf5(&p, "/x").unwrap().compute().unwrap();
+    assert!(got == ArrayD::from_elem(IxDyn(&[20, 20]), 1.0) || got == ArrayD::from_elem(IxDyn(&[20, 20]), 3.0));
+    assert_eq!(temp_leftovers(&dir, "shared.h5"), Vec::<String>::new());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
