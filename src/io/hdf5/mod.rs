@@ -16,13 +16,41 @@
 //! [`source`]). Other filters (szip, n-bit, scale-offset, blosc, zfp, ...) and unwritten chunks
 //! (fill values) are read through the library, under its lock.
 //!
-//! **Element types.** f32, f64, i8..i64, u8..u64 and bool (h5py's enum), in either byte order.
-//! Reading a dataset as another type is an [`Error::DType`]; read it as its own type and
-//! convert with `astype`: `ChunkedArray::<i32>::from_hdf5(p, "/d")?.astype::<f64>()`.
+//! **Filters that cannot be run.** When opening, every filter of the pipeline is checked: one
+//! that this libhdf5 cannot run (a third-party filter such as zstd 32015, blosc 32001, lz4
+//! 32004, bzip2 307, bitshuffle 32008 or zfp 32013 whose plugin is not on `HDF5_PLUGIN_PATH`)
+//! and that ndchunk does not decode itself makes `from_hdf5` fail at once with
+//! [`Hdf5Error::UnsupportedFilter`] naming the dataset and the filter (id and name). This holds
+//! for optional filters too: a writer may have skipped one for some chunks, but which ones is
+//! only known chunk by chunk. `from_hdf5_locked` reads everything through libhdf5, so it also
+//! refuses LZF when libhdf5 has no LZF plugin. Should a filter still fail at read time, a
+//! missing plugin is `UnsupportedFilter`, a failed checksum `Checksum`, and a chunk a filter
+//! cannot decode `Corrupt`. The pipeline is read through hdf5-sys, so filters with any number
+//! of parameters are fine.
+//!
+//! **Hostile shapes.** Shapes and chunk shapes come from the file and are checked before
+//! anything is sized by them: a dataset whose element count or byte size does not fit in
+//! `isize` is an [`Error::Value`] ("array is too big", as NumPy), one whose chunking would make
+//! more than [`MAX_BLOCKS`](crate::chunks::MAX_BLOCKS) blocks an [`Error::Memory`] (so a
+//! 2 KB file declaring shape (2^40,) in chunks of 1 cannot exhaust memory; such a dataset cannot
+//! be opened with other chunks either, as `from_hdf5_with_chunks` starts from the file's
+//! chunks). Chunks larger than the dataset are clipped; a dataset with a zero-length axis is
+//! one empty block. Chunk addresses and sizes read from the file are checked against the file
+//! length before a buffer is allocated for them, and every buffer is allocated fallibly
+//! ([`crate::memory`]).
+//!
+//! **Element types.** f32, f64, i8..i64, u8..u64 and bool, in either byte order. Bool is h5py's
+//! one-byte enum `{FALSE: 0, TRUE: 1}` (members in either order) only: any other enum is an
+//! [`Error::DType`] naming its members. Reading a dataset as another type is an
+//! [`Error::DType`]; read it as its own type and convert with `astype`:
+//! `ChunkedArray::<i32>::from_hdf5(p, "/d")?.astype::<f64>()`.
 //!
 //! **Writing.** `to_hdf5`/[`store`] write block by block as the graph computes them (memory
 //! stays bounded), into a temporary file in the same directory that is renamed over `path` only
-//! when everything succeeded: `path` is either the complete new file or untouched.
+//! when everything succeeded: `path` is either the complete new file or untouched. Each call
+//! has its own temporary name (process id, a process-wide counter, thread and a random part),
+//! so concurrent writers to one path do not disturb each other: the last complete file wins,
+//! and a failed or panicking write removes its temporary.
 
 pub mod filters;
 pub mod source;
@@ -36,7 +64,7 @@ pub use crate::error::Hdf5Error;
 pub use store::{store, Hdf5Options};
 
 use crate::array::ChunkedArray;
-use crate::chunks::{ChunkSpec, Chunks};
+use crate::chunks::{ChunkSpec, WHOLE};
 use crate::config::Config;
 use crate::element::Element;
 use crate::error::{Error, Result};
@@ -67,12 +95,20 @@ impl<T: Element + hdf5::H5Type> ChunkedArray<T> {
                 rust_name(info.dtype)
             )));
         }
-        let chunks = match &info.chunk {
-            Some(c) => Chunks::uniform(&info.shape, c)?,
-            None => {
-                ChunkSpec::Auto.normalize(&info.shape, info.dtype.itemsize(), Config::global().chunk_target_bytes)?
+        if locked {
+            info.check_library_filters()?;
+        }
+        let (itemsize, target) = (info.dtype.itemsize(), Config::global().chunk_target_bytes);
+        let chunks = if info.shape.contains(&0) {
+            // nothing to read: one (empty) block, however long the other axes are
+            ChunkSpec::Uniform(vec![WHOLE; info.shape.len()]).normalize(&info.shape, itemsize, target)
+        } else {
+            match &info.chunk {
+                Some(c) => ChunkSpec::Uniform(c.clone()).normalize(&info.shape, itemsize, target),
+                None => ChunkSpec::Auto.normalize(&info.shape, itemsize, target),
             }
-        };
+        }
+        .map_err(|e| source::in_dataset(path, dataset, e))?;
         let file = File::open(path)?;
         let shape = info.shape.clone();
         let op = Hdf5Read::<T> { locked, info, ds, file, _t: PhantomData };

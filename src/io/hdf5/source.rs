@@ -7,6 +7,12 @@
 //! An unfiltered chunk is read straight into the block's buffer. A contiguous dataset is read
 //! with one `pread` per row of each block. Anything else (other filters, chunks never written,
 //! odd layouts) goes through the library's own read, under its lock.
+//!
+//! Nothing the file says is trusted with a size: shapes, chunk shapes and the filter pipeline
+//! are checked when the dataset is opened ([`DatasetInfo::open`]), a chunk's address and stored
+//! size are checked against the file's length before a buffer is allocated for them, offsets
+//! are computed with checked arithmetic, and buffers are allocated fallibly
+//! ([`crate::memory`]).
 
 use std::fs::File;
 use std::marker::PhantomData;
@@ -14,14 +20,15 @@ use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use hdf5::types::{IntSize, TypeDescriptor};
+use hdf5::types::{EnumType, IntSize, TypeDescriptor};
 use ndarray::{ArrayD, IxDyn, Slice};
 
-use super::filters::{decode, pipeline, Decode};
+use super::filters::{self, decode, describe, pipeline, skipped, Decode, FilterInfo};
 use super::Hdf5Error;
 use crate::element::{DType, Element};
 use crate::error::{Error, Result};
 use crate::graph::{Block, Dep, Node, Op};
+use crate::memory::{bytes_of, check_fits, size_of_shape, try_vec};
 
 /// What a dataset is, read once when the array is created.
 #[derive(Clone)]
@@ -35,16 +42,54 @@ pub struct DatasetInfo {
     pub chunk: Option<Vec<usize>>,
     /// Decodable filter pipeline (`None`: some filter needs libhdf5).
     pub pipeline: Option<Vec<Decode>>,
-    /// Names of the dataset's filters, for messages.
-    pub filter_names: Vec<String>,
+    /// The dataset's filters, as the file records them.
+    pub filters: Vec<FilterInfo>,
+    /// Filters of the pipeline that this libhdf5 cannot run (only ones ndchunk decodes itself:
+    /// a dataset with any other is refused when opened).
+    pub missing: Vec<FilterInfo>,
     /// File address of a contiguous dataset's data.
     pub contiguous_offset: Option<u64>,
     /// Size of the file's user block: chunk addresses are relative to its end.
     pub userblock: u64,
 }
 
-fn dtype_of(desc: &TypeDescriptor) -> Option<DType> {
-    Some(match desc {
+/// h5py's bool: a one-byte enum whose members are exactly `FALSE = 0` and `TRUE = 1`.
+fn is_bool_enum(e: &EnumType) -> bool {
+    e.size == IntSize::U1
+        && e.members.len() == 2
+        && e.members.iter().any(|m| m.name == "FALSE" && m.value == 0)
+        && e.members.iter().any(|m| m.name == "TRUE" && m.value == 1)
+}
+
+/// `enum {RED: 1, GREEN: 2} of int8`, for messages.
+fn describe_enum(e: &EnumType) -> String {
+    let members: Vec<String> = e
+        .members
+        .iter()
+        .map(|m| {
+            // the raw value sits in the low `size` bytes: sign-extend it for a signed base
+            let v = match (e.signed, e.size) {
+                (true, IntSize::U1) => i128::from(m.value as u8 as i8),
+                (true, IntSize::U2) => i128::from(m.value as u16 as i16),
+                (true, IntSize::U4) => i128::from(m.value as u32 as i32),
+                (true, IntSize::U8) => i128::from(m.value as i64),
+                (false, _) => i128::from(m.value),
+            };
+            format!("{}: {v}", m.name)
+        })
+        .collect();
+    let bits = match e.size {
+        IntSize::U1 => 8,
+        IntSize::U2 => 16,
+        IntSize::U4 => 32,
+        IntSize::U8 => 64,
+    };
+    format!("an enum {{{}}} of {}int{bits}", members.join(", "), if e.signed { "" } else { "u" })
+}
+
+/// The element type of an HDF5 type, or what the type is, for the error message.
+fn dtype_of(desc: &TypeDescriptor) -> std::result::Result<DType, String> {
+    Ok(match desc {
         TypeDescriptor::Integer(IntSize::U1) => DType::I8,
         TypeDescriptor::Integer(IntSize::U2) => DType::I16,
         TypeDescriptor::Integer(IntSize::U4) => DType::I32,
@@ -55,15 +100,62 @@ fn dtype_of(desc: &TypeDescriptor) -> Option<DType> {
         TypeDescriptor::Unsigned(IntSize::U8) => DType::U64,
         TypeDescriptor::Float(hdf5::types::FloatSize::U4) => DType::F32,
         TypeDescriptor::Float(hdf5::types::FloatSize::U8) => DType::F64,
+        // hdf5-metno's name for a one-byte {FALSE: 0, TRUE: 1} enum listed in that order
         TypeDescriptor::Boolean => DType::Bool,
-        // h5py stores bool as an int8 enum {FALSE: 0, TRUE: 1}
-        TypeDescriptor::Enum(e) if e.size == IntSize::U1 && e.members.len() == 2 => DType::Bool,
-        _ => return None,
+        // h5py stores bool as an int8 enum {FALSE: 0, TRUE: 1}; no other enum is bool
+        TypeDescriptor::Enum(e) if is_bool_enum(e) => DType::Bool,
+        TypeDescriptor::Enum(e) => {
+            return Err(format!(
+                "{}, which is not an element type: only h5py's bool enum {{FALSE: 0, TRUE: 1}} (one byte) reads, as \
+                 bool",
+                describe_enum(e)
+            ))
+        }
+        other => return Err(format!("{other}, which is not a numeric or bool element type")),
     })
 }
 
 pub(crate) fn lib_err(path: &Path, e: hdf5::Error) -> Error {
     Error::Hdf5(Hdf5Error::Library(format!("{}: {e}", path.display())))
+}
+
+/// Name the dataset in an error about its shape or size (`Memory`, `Value`, `Shape`, `Chunks`).
+pub(crate) fn in_dataset(path: &Path, name: &str, e: Error) -> Error {
+    let at = |m: String| format!("{}:{name}: {m}", path.display());
+    match e {
+        Error::Memory(m) => Error::Memory(at(m)),
+        Error::Value(m) => Error::Value(at(m)),
+        Error::Shape(m) => Error::Shape(at(m)),
+        Error::Chunks(m) => Error::Chunks(at(m)),
+        other => other,
+    }
+}
+
+/// What a failed libhdf5 read of `info`'s data means: a filter libhdf5 cannot run (a missing
+/// plugin: "required filter ... is not registered", "can't open directory" of the plugin
+/// path), a failed checksum, a chunk a filter failed to decode, or another library error.
+pub(crate) fn read_error(info: &DatasetInfo, msg: &str) -> Error {
+    let at = format!("{}:{}", info.path.display(), info.name);
+    let m = msg.to_ascii_lowercase();
+    let missing_plugin =
+        ["not registered", "can't open directory", "plugin", "not available"].iter().any(|k| m.contains(k));
+    if m.contains("checksum") {
+        Error::Hdf5(Hdf5Error::Checksum(format!("{at}: {msg}")))
+    } else if missing_plugin {
+        let missing: Vec<FilterInfo> = info.filters.iter().filter(|f| !filters::library_has(f.id)).cloned().collect();
+        Error::Hdf5(Hdf5Error::UnsupportedFilter(format!(
+            "{at} uses filters {} and libhdf5 cannot run {} (no plugin for it found; see HDF5_PLUGIN_PATH): {msg}",
+            describe(&info.filters),
+            if missing.is_empty() { "one of them".to_string() } else { describe(&missing) }
+        )))
+    } else if m.contains("filter") || m.contains("pipeline") {
+        Error::Hdf5(Hdf5Error::Corrupt(format!(
+            "{at}: a chunk failed to decode through the filters {}: {msg}",
+            describe(&info.filters)
+        )))
+    } else {
+        Error::Hdf5(Hdf5Error::Library(format!("{at}: {msg}")))
+    }
 }
 
 impl DatasetInfo {
@@ -86,16 +178,42 @@ impl DatasetInfo {
                 }));
             }
         };
-        let dt = ds.dtype().map_err(|e| lib_err(path, e))?;
-        let desc = dt.to_descriptor().map_err(|e| lib_err(path, e))?;
-        let dtype = dtype_of(&desc).ok_or_else(|| {
-            Error::DType(format!("{}:{name} holds {desc}, which is not a numeric or bool element type", path.display()))
-        })?;
+        let at = || format!("{}:{name}", path.display());
+        let lib = |e: hdf5::Error| Error::Hdf5(Hdf5Error::Library(format!("{}: {e}", at())));
+        let dt = ds.dtype().map_err(lib)?;
+        let desc = dt.to_descriptor().map_err(lib)?;
+        let dtype = dtype_of(&desc).map_err(|what| Error::DType(format!("{} holds {what}", at())))?;
         let big_endian = matches!(dt.byte_order(), hdf5::datatype::ByteOrder::BigEndian);
         let shape = ds.shape();
+        // NumPy's "array is too big" before anything multiplies the shape out
+        crate::chunks::check_size(&shape, dtype.itemsize()).map_err(|e| in_dataset(path, name, e))?;
         let chunk = ds.chunk();
-        let filters = ds.filters();
-        let filter_names = filters.iter().map(|f| format!("{f:?}")).collect();
+        if let Some(c) = &chunk {
+            if c.len() != shape.len() || c.contains(&0) {
+                return Err(Error::Hdf5(Hdf5Error::Corrupt(format!(
+                    "{}: chunk shape {c:?} does not fit a dataset of shape {shape:?}",
+                    at()
+                ))));
+            }
+            // one chunk is read whole: its byte size must be a size
+            crate::chunks::check_size(c, dtype.itemsize()).map_err(|e| in_dataset(path, name, e))?;
+        }
+        let dcpl = ds.dcpl().map_err(lib)?;
+        let filters =
+            filters::read_pipeline(dcpl.id()).map_err(|m| Error::Hdf5(Hdf5Error::Library(format!("{}: {m}", at()))))?;
+        drop(dcpl);
+        let missing: Vec<FilterInfo> = filters.iter().filter(|f| !filters::library_has(f.id)).cloned().collect();
+        let unsupported: Vec<FilterInfo> = missing.iter().filter(|f| !f.decoded_by_ndchunk()).cloned().collect();
+        if !unsupported.is_empty() {
+            return Err(Error::Hdf5(Hdf5Error::UnsupportedFilter(format!(
+                "{} needs filter{} {}, which this libhdf5 cannot run (no plugin for it found; put the plugin on \
+                 HDF5_PLUGIN_PATH) and ndchunk does not decode; the dataset's pipeline is {}",
+                at(),
+                if unsupported.len() > 1 { "s" } else { "" },
+                describe(&unsupported),
+                describe(&filters)
+            ))));
+        }
         let pipeline = pipeline(&filters, dtype.itemsize());
         let contiguous_offset = if chunk.is_none() { ds.offset() } else { None };
         let userblock = file.create_plist().map(|p| p.userblock()).unwrap_or(0);
@@ -107,7 +225,8 @@ impl DatasetInfo {
             big_endian,
             chunk,
             pipeline,
-            filter_names,
+            filters,
+            missing,
             contiguous_offset,
             userblock,
         };
@@ -122,6 +241,22 @@ impl DatasetInfo {
             _ => "libhdf5 read (locked)",
         }
     }
+
+    /// `Err(UnsupportedFilter)` when libhdf5 cannot run every filter of the pipeline (needed to
+    /// read every block through the library, as `from_hdf5_locked` does).
+    pub fn check_library_filters(&self) -> Result<()> {
+        if self.missing.is_empty() {
+            return Ok(());
+        }
+        Err(Error::Hdf5(Hdf5Error::UnsupportedFilter(format!(
+            "{}:{} needs filter{} {}, which this libhdf5 cannot run (no plugin for it found; see HDF5_PLUGIN_PATH); \
+             ndchunk decodes it itself: read with from_hdf5",
+            self.path.display(),
+            self.name,
+            if self.missing.len() > 1 { "s" } else { "" },
+            describe(&self.missing)
+        ))))
+    }
 }
 
 /// Reads blocks of a dataset.
@@ -135,10 +270,12 @@ pub struct Hdf5Read<T> {
 }
 
 /// Convert raw element bytes (file byte order) into elements.
-fn bytes_to_elements<T: Element>(mut bytes: Vec<u8>, big_endian: bool) -> Vec<T> {
+fn bytes_to_elements<T: Element>(mut bytes: Vec<u8>, big_endian: bool) -> Result<Vec<T>> {
     let size = std::mem::size_of::<T>();
     if T::DTYPE == DType::Bool {
-        return bytes.iter().map(|&b| T::from_f64((b != 0) as u8 as f64)).collect();
+        let mut out = try_vec::<T>(bytes.len(), "decoded elements")?;
+        out.extend(bytes.iter().map(|&b| T::from_f64(if b != 0 { 1.0 } else { 0.0 })));
+        return Ok(out);
     }
     if big_endian != cfg!(target_endian = "big") && size > 1 {
         for e in bytes.chunks_exact_mut(size) {
@@ -146,136 +283,197 @@ fn bytes_to_elements<T: Element>(mut bytes: Vec<u8>, big_endian: bool) -> Vec<T>
         }
     }
     let n = bytes.len() / size;
-    let mut out: Vec<T> = Vec::with_capacity(n);
+    let mut out: Vec<T> = try_vec(n, "decoded elements")?;
     // SAFETY: T is a primitive integer or float (bool was handled above), for which every bit
-    // pattern is a valid value; `out` has capacity for `n` elements, i.e. `n * size` bytes,
-    // which are all written by the copy before `set_len` exposes them.
+    // pattern is a valid value; `out` has capacity for `n` elements, i.e. `n * size` bytes
+    // (`n * size <= bytes.len()`, so this cannot overflow), which are all written by the copy
+    // before `set_len` exposes them.
     unsafe {
         std::ptr::copy_nonoverlapping(bytes.as_ptr(), out.as_mut_ptr() as *mut u8, n * size);
         out.set_len(n);
     }
-    out
+    Ok(out)
 }
 
-/// Read `out.len()` elements at file address `addr` into `out` (no allocation).
-fn pread_into<T: Element>(file: &File, addr: u64, out: &mut [T], big_endian: bool) -> std::io::Result<()> {
+/// Read `out.len()` elements at file address `addr` into `out` (no allocation on the common
+/// path); I/O errors go through `io`.
+fn pread_into<T: Element>(
+    file: &File,
+    addr: u64,
+    out: &mut [T],
+    big_endian: bool,
+    io: &dyn Fn(std::io::Error) -> Error,
+) -> Result<()> {
     let size = std::mem::size_of::<T>();
     if T::DTYPE == DType::Bool || (big_endian != cfg!(target_endian = "big") && size > 1) {
-        let v = pread_elements::<T>(file, addr, out.len(), big_endian)?;
+        let v = pread_elements::<T>(file, addr, out.len(), big_endian, io)?;
         out.copy_from_slice(&v);
         return Ok(());
     }
     // SAFETY: viewing initialised primitive numeric elements as bytes (same length in bytes,
     // u8 has alignment 1); any bytes read are valid element values.
     let buf = unsafe { std::slice::from_raw_parts_mut(out.as_mut_ptr() as *mut u8, std::mem::size_of_val(out)) };
-    file.read_exact_at(buf, addr)
+    file.read_exact_at(buf, addr).map_err(io)
 }
 
-/// Read `len` elements at file address `addr` directly into an element buffer.
-fn pread_elements<T: Element>(file: &File, addr: u64, len: usize, big_endian: bool) -> std::io::Result<Vec<T>> {
+/// Read `len` elements at file address `addr` into a new buffer, allocated fallibly (`len`
+/// comes from the file); I/O errors go through `io`.
+fn pread_elements<T: Element>(
+    file: &File,
+    addr: u64,
+    len: usize,
+    big_endian: bool,
+    io: &dyn Fn(std::io::Error) -> Error,
+) -> Result<Vec<T>> {
     let size = std::mem::size_of::<T>();
+    let nbytes = bytes_of::<T>(len, "a read from the file")?;
     if T::DTYPE == DType::Bool || (big_endian != cfg!(target_endian = "big") && size > 1) {
-        let mut bytes = vec![0u8; len * size];
-        file.read_exact_at(&mut bytes, addr)?;
-        return Ok(bytes_to_elements(bytes, big_endian));
+        let mut bytes = try_vec::<u8>(nbytes, "a read from the file")?;
+        bytes.resize(nbytes, 0);
+        file.read_exact_at(&mut bytes, addr).map_err(io)?;
+        return bytes_to_elements(bytes, big_endian);
     }
-    let mut out: Vec<T> = vec![T::default(); len];
-    // SAFETY: viewing an initialised buffer of primitive numeric elements as bytes (same
-    // length in bytes, u8 has alignment 1); any bytes read are valid element values.
-    let buf = unsafe { std::slice::from_raw_parts_mut(out.as_mut_ptr() as *mut u8, len * size) };
-    file.read_exact_at(buf, addr)?;
+    let mut out: Vec<T> = try_vec(len, "a read from the file")?;
+    out.resize(len, T::default());
+    // SAFETY: viewing an initialised buffer of `len` primitive numeric elements as its
+    // `nbytes = len * size` bytes (computed without overflow above; u8 has alignment 1); any
+    // bytes read are valid element values.
+    let buf = unsafe { std::slice::from_raw_parts_mut(out.as_mut_ptr() as *mut u8, nbytes) };
+    file.read_exact_at(buf, addr).map_err(io)?;
     Ok(out)
 }
 
+/// Element offset of block `b`'s file chunk (block index times chunk shape), checked.
+fn chunk_offset(b: &[usize], chunk: &[usize]) -> Result<Vec<u64>> {
+    b.iter()
+        .zip(chunk)
+        .map(|(&i, &c)| {
+            i.checked_mul(c)
+                .and_then(|o| u64::try_from(o).ok())
+                .ok_or_else(|| Error::Value(format!("the offset of chunk {b:?} of shape {chunk:?} overflows")))
+        })
+        .collect()
+}
+
 impl<T: Element + hdf5::H5Type> Hdf5Read<T> {
+    fn at(&self) -> String {
+        format!("{}:{}", self.info.path.display(), self.info.name)
+    }
+
+    fn past_end(&self, what: &str) -> Error {
+        Error::Hdf5(Hdf5Error::Corrupt(format!(
+            "{}: {what} lies past the end of the file (truncated file?)",
+            self.at()
+        )))
+    }
+
     fn io_err(&self, what: &str, e: std::io::Error) -> Error {
         if e.kind() == std::io::ErrorKind::UnexpectedEof {
-            Error::Hdf5(Hdf5Error::Corrupt(format!(
-                "{}:{}: {what} lies past the end of the file (truncated file?)",
-                self.info.path.display(),
-                self.info.name
-            )))
+            self.past_end(what)
         } else {
             Error::Io(e)
         }
     }
 
+    /// `Err(Corrupt)` unless the `len` bytes at `addr` lie within the file (checked before a
+    /// buffer of a size read from the file is allocated).
+    fn check_extent(&self, what: &str, addr: u64, len: usize) -> Result<()> {
+        let file_len = self.file.metadata()?.len();
+        match u64::try_from(len).ok().and_then(|l| addr.checked_add(l)) {
+            Some(end) if end <= file_len => Ok(()),
+            _ => Err(self.past_end(what)),
+        }
+    }
+
+    /// File address of the element at `index` of a contiguous dataset whose data starts at
+    /// `offset`, checked.
+    fn contiguous_addr(&self, offset: u64, index: &[usize]) -> Result<u64> {
+        let size = u64::try_from(std::mem::size_of::<T>()).unwrap_or(u64::MAX);
+        index
+            .iter()
+            .zip(&self.info.shape)
+            .try_fold(0usize, |f, (&i, &n)| f.checked_mul(n)?.checked_add(i))
+            .and_then(|f| u64::try_from(f).ok())
+            .and_then(|f| f.checked_mul(size))
+            .and_then(|b| b.checked_add(offset))
+            .ok_or_else(|| self.past_end("the data"))
+    }
+
     fn library_read(&self, ranges: &[std::ops::Range<usize>]) -> Result<ArrayD<T>> {
-        let sel: Vec<hdf5::SliceOrIndex> = ranges.iter().map(|r| hdf5::SliceOrIndex::from(r.start..r.end)).collect();
-        if ranges.iter().any(|r| r.is_empty()) || ranges.is_empty() {
-            if ranges.is_empty() {
-                return self.ds.read_dyn::<T>().map_err(|e| self.filter_err(e));
-            }
-            let shape: Vec<usize> = ranges.iter().map(|r| r.len()).collect();
+        let shape: Vec<usize> = ranges.iter().map(|r| r.len()).collect();
+        if ranges.iter().any(|r| r.is_empty()) {
             return Ok(ArrayD::from_elem(IxDyn(&shape), T::default()));
         }
-        let sel = hdf5::Selection::from(hdf5::Hyperslab::from(sel));
-        self.ds.read_slice::<T, _, IxDyn>(sel).map_err(|e| self.filter_err(e))
-    }
-
-    fn filter_err(&self, e: hdf5::Error) -> Error {
-        let msg = e.to_string();
-        if msg.contains("filter") || msg.contains("Filter") {
-            Error::Hdf5(Hdf5Error::UnsupportedFilter(format!(
-                "{}:{} uses filters {:?} and libhdf5 cannot decode them: {msg}",
-                self.info.path.display(),
-                self.info.name,
-                self.info.filter_names
-            )))
-        } else {
-            lib_err(&self.info.path, e)
+        // libhdf5 and hdf5-metno allocate the block: make sure it can be had
+        check_fits(bytes_of::<T>(size_of_shape(&shape, "a block")?, "a block")?, "a block")?;
+        if ranges.is_empty() {
+            return self.ds.read_dyn::<T>().map_err(|e| read_error(&self.info, &e.to_string()));
         }
+        let sel: Vec<hdf5::SliceOrIndex> = ranges.iter().map(|r| hdf5::SliceOrIndex::from(r.start..r.end)).collect();
+        let sel = hdf5::Selection::from(hdf5::Hyperslab::from(sel));
+        self.ds.read_slice::<T, _, IxDyn>(sel).map_err(|e| read_error(&self.info, &e.to_string()))
     }
 
-    /// File address, stored size and filter mask of the chunk at block `b`, or `None` when
-    /// the chunk was never written.
-    fn chunk_location(&self, b: &[usize], chunk: &[usize]) -> Option<(u64, u64, u32)> {
-        let offset: Vec<u64> = b.iter().zip(chunk).map(|(&i, &c)| (i * c) as u64).collect();
+    /// File address, stored size and filter mask of the chunk at element offset `offset`, or
+    /// `None` when the chunk was never written.
+    fn chunk_location(&self, offset: &[u64]) -> Result<Option<(u64, usize, u32)>> {
         let (mut mask, mut addr, mut size) = (0u32, 0u64, 0u64);
         let id = self.ds.id();
-        // SAFETY: FFI call with valid pointers to locals and an offset of `ndim` coordinates,
-        // made under hdf5's global lock as libhdf5 requires.
+        // SAFETY: FFI call with valid pointers to locals and an offset of `ndim` coordinates
+        // (one per axis of the dataset: `offset` has one entry per block index), made under
+        // hdf5's global lock as libhdf5 requires.
         let status = hdf5::sync::sync(|| unsafe {
             hdf5_sys::h5d::H5Dget_chunk_info_by_coord(id, offset.as_ptr(), &mut mask, &mut addr, &mut size)
         });
         if status < 0 || addr == hdf5_sys::h5::HADDR_UNDEF {
-            return None;
+            return Ok(None);
         }
-        Some((addr + self.info.userblock, size, mask))
+        let addr = addr.checked_add(self.info.userblock).ok_or_else(|| self.past_end("a chunk"))?;
+        let size = usize::try_from(size).map_err(|_| self.past_end("a chunk"))?;
+        Ok(Some((addr, size, mask)))
     }
 
     fn read_chunk(&self, b: &[usize], pipeline: &[Decode], chunk: &[usize]) -> Result<Option<ArrayD<T>>> {
-        let offset: Vec<u64> = b.iter().zip(chunk).map(|(&i, &c)| (i * c) as u64).collect();
-        let Some((addr, size, mask)) = self.chunk_location(b, chunk) else {
+        let offset = chunk_offset(b, chunk)?;
+        let Some((addr, size, mask)) = self.chunk_location(&offset)? else {
             return Ok(None); // never written (fill value): let the library read it
         };
-        let n: usize = chunk.iter().product();
-        let nbytes = n * std::mem::size_of::<T>();
-        let data: Vec<T> = if pipeline.iter().enumerate().all(|(i, _)| mask & (1 << i) != 0) {
-            if size as usize != nbytes {
+        let n = size_of_shape(chunk, "a chunk")?;
+        let nbytes = bytes_of::<T>(n, "a chunk")?;
+        check_fits(nbytes, "a chunk")?;
+        // the stored size comes from the file: it must lie within it before it is allocated
+        self.check_extent("a chunk", addr, size)?;
+        let io = |e| self.io_err("a chunk", e);
+        let data: Vec<T> = if (0..pipeline.len()).all(|i| skipped(mask, i)) {
+            if size != nbytes {
                 return Err(Error::Hdf5(Hdf5Error::Corrupt(format!(
-                    "unfiltered chunk of {size} bytes, expected {nbytes}"
+                    "{}: unfiltered chunk at {offset:?} of {size} bytes, expected {nbytes}",
+                    self.at()
                 ))));
             }
-            pread_elements(&self.file, addr, n, self.info.big_endian).map_err(|e| self.io_err("a chunk", e))?
+            pread_elements(&self.file, addr, n, self.info.big_endian, &io)?
         } else {
-            let mut raw = vec![0u8; size as usize];
-            self.file.read_exact_at(&mut raw, addr).map_err(|e| self.io_err("a chunk", e))?;
+            let mut raw = try_vec::<u8>(size, "a stored chunk")?;
+            raw.resize(size, 0);
+            self.file.read_exact_at(&mut raw, addr).map_err(io)?;
             let bytes = decode(raw, pipeline, mask, nbytes).map_err(|e| match e {
-                Hdf5Error::Checksum(m) => Error::Hdf5(Hdf5Error::Checksum(format!(
-                    "{}:{} chunk at {offset:?}: {m}",
-                    self.info.path.display(),
-                    self.info.name
-                ))),
+                Hdf5Error::Checksum(m) => {
+                    Error::Hdf5(Hdf5Error::Checksum(format!("{} chunk at {offset:?}: {m}", self.at())))
+                }
+                Hdf5Error::Corrupt(m) => {
+                    Error::Hdf5(Hdf5Error::Corrupt(format!("{} chunk at {offset:?}: {m}", self.at())))
+                }
                 other => Error::Hdf5(other),
             })?;
-            bytes_to_elements(bytes, self.info.big_endian)
+            bytes_to_elements(bytes, self.info.big_endian)?
         };
-        let mut a = ArrayD::from_shape_vec(IxDyn(chunk), data).expect("chunk size");
-        // clip edge chunks to the dataset
-        for (ax, (&o, &n)) in offset.iter().zip(&self.info.shape).enumerate() {
-            let end = (o as usize + chunk[ax]).min(n);
-            a.slice_axis_inplace(ndarray::Axis(ax), Slice::from(0..end - o as usize));
+        let mut a = ArrayD::from_shape_vec(IxDyn(chunk), data)
+            .map_err(|e| Error::Hdf5(Hdf5Error::Corrupt(format!("{}: chunk at {offset:?}: {e}", self.at()))))?;
+        // clip edge chunks (and chunks larger than the dataset) to the dataset
+        for (ax, (&o, &len)) in offset.iter().zip(&self.info.shape).enumerate() {
+            let o = usize::try_from(o).unwrap_or(usize::MAX);
+            let keep = len.saturating_sub(o).min(chunk[ax]);
+            a.slice_axis_inplace(ndarray::Axis(ax), Slice::from(0..keep));
         }
         Ok(Some(a))
     }
@@ -283,29 +481,30 @@ impl<T: Element + hdf5::H5Type> Hdf5Read<T> {
     fn read_contiguous(&self, offset: u64, ranges: &[std::ops::Range<usize>]) -> Result<ArrayD<T>> {
         let shape: Vec<usize> = ranges.iter().map(|r| r.len()).collect();
         let nd = shape.len();
-        let size = std::mem::size_of::<T>() as u64;
         if shape.contains(&0) {
             return Ok(ArrayD::from_elem(IxDyn(&shape), T::default()));
         }
+        let io = |e| self.io_err("the data", e);
+        let shape_err =
+            |e: ndarray::ShapeError| Error::Shape(format!("{}: a block of shape {shape:?}: {e}", self.at()));
         if nd == 0 {
-            let v = pread_elements::<T>(&self.file, offset, 1, self.info.big_endian)
-                .map_err(|e| self.io_err("the data", e))?;
-            return Ok(ArrayD::from_shape_vec(IxDyn(&[]), v).expect("scalar"));
+            let v = pread_elements::<T>(&self.file, offset, 1, self.info.big_endian, &io)?;
+            return ArrayD::from_shape_vec(IxDyn(&[]), v).map_err(shape_err);
         }
         let row = shape[nd - 1];
-        let mut out: Vec<T> = Vec::with_capacity(shape.iter().product());
+        let mut out: Vec<T> = try_vec(size_of_shape(&shape, "a block")?, "a block")?;
         let outer: Vec<usize> = shape[..nd - 1].to_vec();
+        let mut index = vec![0usize; nd];
+        index[nd - 1] = ranges[nd - 1].start;
         for idx in ndarray::indices(IxDyn(&outer)) {
-            let mut flat = 0usize;
             for ax in 0..nd - 1 {
-                flat = flat * self.info.shape[ax] + ranges[ax].start + idx[ax];
+                index[ax] = ranges[ax].start + idx[ax];
             }
-            flat = flat * self.info.shape[nd - 1] + ranges[nd - 1].start;
-            let v = pread_elements::<T>(&self.file, offset + flat as u64 * size, row, self.info.big_endian)
-                .map_err(|e| self.io_err("the data", e))?;
+            let at = self.contiguous_addr(offset, &index)?;
+            let v = pread_elements::<T>(&self.file, at, row, self.info.big_endian, &io)?;
             out.extend_from_slice(&v);
         }
-        Ok(ArrayD::from_shape_vec(IxDyn(&shape), out).expect("block size"))
+        ArrayD::from_shape_vec(IxDyn(&shape), out).map_err(shape_err)
     }
 }
 
@@ -360,22 +559,33 @@ impl<T: Element> crate::ops::elementwise::Tile<T> for StreamTile<T> {
 
     fn eval(&mut self, start: usize, len: usize) -> &[T] {
         if start < self.buf_start || start + len > self.buf_start + self.filled {
-            let want = STREAM_ELEMS.max(len).min(self.n - start);
-            let size = std::mem::size_of::<T>() as u64;
+            let want = STREAM_ELEMS.max(len).min(self.n.saturating_sub(start));
+            let size = u64::try_from(std::mem::size_of::<T>()).unwrap_or(u64::MAX);
             if self.buf.len() < want {
                 self.buf.resize(want, T::default());
             }
-            let at = self.addr + start as u64 * size;
-            if let Err(e) = pread_into::<T>(&self.file, at, &mut self.buf[..want], self.big_endian) {
+            let at = u64::try_from(start).ok().and_then(|s| s.checked_mul(size)).and_then(|o| self.addr.checked_add(o));
+            let past_end = |at: Option<u64>| {
+                Error::Hdf5(Hdf5Error::Corrupt(format!(
+                    "data at byte {} lies past the end of the file (truncated file?)",
+                    at.map_or_else(|| "past 2^64".to_string(), |a| a.to_string())
+                )))
+            };
+            let io = |e: std::io::Error| {
+                if e.kind() == std::io::ErrorKind::UnexpectedEof {
+                    past_end(at)
+                } else {
+                    Error::Io(e)
+                }
+            };
+            let read = match at {
+                Some(a) => pread_into::<T>(&self.file, a, &mut self.buf[..want], self.big_endian, &io),
+                None => Err(past_end(None)),
+            };
+            if let Err(e) = read {
                 // reported by `take_error` after the last tile; meanwhile serve zeros
                 if self.error.is_none() {
-                    self.error = Some(if e.kind() == std::io::ErrorKind::UnexpectedEof {
-                        Error::Hdf5(Hdf5Error::Corrupt(format!(
-                            "data at byte {at} lies past the end of the file (truncated file?)"
-                        )))
-                    } else {
-                        Error::Io(e)
-                    });
+                    self.error = Some(e);
                 }
                 self.buf[..want].fill(T::default());
             }
@@ -394,7 +604,7 @@ impl<T: Element + hdf5::H5Type> crate::ops::elementwise::Elementwise for Hdf5Rea
         _: Vec<Box<dyn std::any::Any>>,
         shape: &[usize],
     ) -> Result<Box<dyn std::any::Any>> {
-        let n: usize = shape.iter().product();
+        let n = size_of_shape(shape, "a block")?;
         let streamable = !self.locked && T::DTYPE != DType::Bool && n > 0;
         let stream = |addr: u64| -> Result<Box<dyn std::any::Any>> {
             let t: crate::ops::elementwise::BoxTile<T> = Box::new(StreamTile::<T> {
@@ -412,9 +622,13 @@ impl<T: Element + hdf5::H5Type> crate::ops::elementwise::Elementwise for Hdf5Rea
         if streamable {
             match (&self.info.chunk, &self.info.pipeline, self.info.contiguous_offset) {
                 (Some(chunk), Some(pipeline), _) if shape == chunk.as_slice() => {
-                    if let Some((addr, size, mask)) = self.chunk_location(b, chunk) {
-                        let unfiltered = (0..pipeline.len()).all(|i| mask & (1 << i) != 0);
-                        if unfiltered && size as usize == n * std::mem::size_of::<T>() {
+                    if let Some((addr, size, mask)) = self.chunk_location(&chunk_offset(b, chunk)?)? {
+                        let unfiltered = (0..pipeline.len()).all(|i| skipped(mask, i));
+                        // otherwise `run` below reads it, and reports what is wrong
+                        if unfiltered
+                            && bytes_of::<T>(n, "a chunk").is_ok_and(|nbytes| nbytes == size)
+                            && self.check_extent("a chunk", addr, size).is_ok()
+                        {
                             return stream(addr);
                         }
                     }
@@ -426,8 +640,8 @@ impl<T: Element + hdf5::H5Type> crate::ops::elementwise::Elementwise for Hdf5Rea
                     let k = (0..nd).find(|&a| ranges[a].len() != 1).unwrap_or(nd.saturating_sub(1));
                     let trailing_whole = (k + 1..nd).all(|a| ranges[a].len() == self.info.shape[a]);
                     if trailing_whole {
-                        let flat = ranges.iter().zip(&self.info.shape).fold(0usize, |f, (r, &n)| f * n + r.start);
-                        return stream(off + (flat * std::mem::size_of::<T>()) as u64);
+                        let start: Vec<usize> = ranges.iter().map(|r| r.start).collect();
+                        return stream(self.contiguous_addr(off, &start)?);
                     }
                 }
                 _ => {}
@@ -440,5 +654,111 @@ impl<T: Element + hdf5::H5Type> crate::ops::elementwise::Elementwise for Hdf5Rea
 
     fn finish(&self, tile: Box<dyn std::any::Any>, shape: &[usize]) -> Result<Block> {
         crate::ops::elementwise::finish_tile::<T>(tile, shape)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hdf5::types::EnumMember;
+
+    fn enum_of(size: IntSize, signed: bool, members: &[(&str, u64)]) -> TypeDescriptor {
+        TypeDescriptor::Enum(EnumType {
+            size,
+            signed,
+            members: members.iter().map(|&(n, v)| EnumMember { name: n.into(), value: v }).collect(),
+        })
+    }
+
+    #[test]
+    fn only_the_false_true_byte_enum_is_bool() {
+        assert_eq!(dtype_of(&TypeDescriptor::Boolean), Ok(DType::Bool));
+        for signed in [true, false] {
+            for members in [[("FALSE", 0), ("TRUE", 1)], [("TRUE", 1), ("FALSE", 0)]] {
+                assert_eq!(dtype_of(&enum_of(IntSize::U1, signed, &members)), Ok(DType::Bool));
+            }
+        }
+        for (size, members) in [
+            (IntSize::U1, &[("RED", 1), ("GREEN", 2)][..]),
+            (IntSize::U1, &[("A", 0), ("B", 1)]),
+            (IntSize::U1, &[("FALSE", 1), ("TRUE", 0)]),
+            (IntSize::U1, &[("FALSE", 0), ("TRUE", 1), ("MAYBE", 2)]),
+            (IntSize::U1, &[("FALSE", 0)]),
+            (IntSize::U1, &[]),
+            (IntSize::U2, &[("FALSE", 0), ("TRUE", 1)]),
+            (IntSize::U8, &[("FALSE", 0), ("TRUE", 1)]),
+        ] {
+            let e = dtype_of(&enum_of(size, true, members)).unwrap_err();
+            assert!(e.contains("enum"), "{e}");
+            for (n, v) in members {
+                assert!(e.contains(&format!("{n}: {v}")), "{e}");
+            }
+        }
+    }
+
+    #[test]
+    fn enum_values_print_with_their_sign() {
+        let e = |size, signed, v| match enum_of(size, signed, &[("X", v)]) {
+            TypeDescriptor::Enum(e) => describe_enum(&e),
+            _ => unreachable!(),
+        };
+        assert_eq!(e(IntSize::U1, true, 0xff), "an enum {X: -1} of int8");
+        assert_eq!(e(IntSize::U1, false, 0xff), "an enum {X: 255} of uint8");
+        assert_eq!(e(IntSize::U2, true, 0xfffe), "an enum {X: -2} of int16");
+        assert_eq!(e(IntSize::U4, true, 0x8000_0000), "an enum {X: -2147483648} of int32");
+        assert_eq!(e(IntSize::U8, true, u64::MAX), "an enum {X: -1} of int64");
+        assert_eq!(e(IntSize::U8, false, u64::MAX), "an enum {X: 18446744073709551615} of uint64");
+    }
+
+    fn info(filters: Vec<FilterInfo>) -> DatasetInfo {
+        DatasetInfo {
+            path: PathBuf::from("/data/f.h5"),
+            name: "/d".into(),
+            shape: vec![8],
+            dtype: DType::F64,
+            big_endian: false,
+            chunk: Some(vec![4]),
+            pipeline: None,
+            filters,
+            missing: vec![],
+            contiguous_offset: None,
+            userblock: 0,
+        }
+    }
+
+    #[test]
+    fn read_time_errors_are_classified() {
+        let f =
+            |id, name: &str| FilterInfo { id, optional: true, params: vec![], nparams: 0, stored_name: name.into() };
+        let i = info(vec![f(2, "shuffle"), f(32015, "")]);
+        for msg in [
+            "can't open directory: /usr/lib/x86_64-linux-gnu/hdf5/serial/plugins",
+            "required filter 'zstd' is not registered",
+            "search in path table failed: can't find plugin",
+        ] {
+            match read_error(&i, msg) {
+                Error::Hdf5(Hdf5Error::UnsupportedFilter(m)) => {
+                    assert!(m.contains("/data/f.h5:/d") && m.contains("zstd (32015)") && m.contains(msg), "{m}");
+                    // shuffle is built into libhdf5: only zstd is named as what it cannot run
+                    assert!(m.contains("cannot run [zstd (32015)]"), "{m}");
+                }
+                other => panic!("{msg}: {other:?}"),
+            }
+        }
+        assert!(matches!(
+            read_error(&i, "data error detected by fletcher32 checksum"),
+            Error::Hdf5(Hdf5Error::Checksum(_))
+        ));
+        assert!(matches!(read_error(&i, "filter returned failure during read"), Error::Hdf5(Hdf5Error::Corrupt(_))));
+        match read_error(&i, "H5Dread(): can't read data") {
+            Error::Hdf5(Hdf5Error::Library(m)) => assert!(m.contains("/data/f.h5:/d")),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn chunk_offsets_are_checked() {
+        assert_eq!(chunk_offset(&[2, 3], &[10, 7]).unwrap(), vec![20, 21]);
+        assert!(matches!(chunk_offset(&[usize::MAX, 0], &[2, 1]), Err(Error::Value(_))));
     }
 }

@@ -1,6 +1,8 @@
 //! Writing arrays to a new HDF5 file, block by block, atomically.
 
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use ndarray::{ArrayD, IxDyn};
@@ -65,9 +67,37 @@ impl<T: Element + hdf5::H5Type> Op for WriteBlocks<T> {
     }
 }
 
+/// A temporary name beside `path` that no other call uses: the process id, a process-wide
+/// counter (distinct for every call, on any thread), the thread, and a random part (for
+/// processes of the same id in other PID namespaces writing to a shared directory).
+/// Concurrent writers to one path then each write their own file and rename it over `path`:
+/// the last complete file wins and none is ever seen half-written.
 fn temp_path(path: &Path) -> PathBuf {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let thread = {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        std::thread::current().id().hash(&mut h);
+        h.finish() & 0xffff_ffff
+    };
+    let random: u32 = rand::random();
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    path.with_file_name(format!(".{name}.ndchunk-tmp-{}", std::process::id()))
+    path.with_file_name(format!(".{name}.ndchunk-tmp-{}-{n}-{thread:08x}-{random:08x}", std::process::id()))
+}
+
+/// A temporary file this call created: removed when dropped unless it was renamed into place,
+/// so no temporary is left behind by an error, nor by a panic unwinding through `store`.
+struct TempFile {
+    path: PathBuf,
+    keep: bool,
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if !self.keep {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
 }
 
 /// Write several arrays of one element type into one new HDF5 file at `path`, as datasets
@@ -93,26 +123,22 @@ pub fn store<T: Element + hdf5::H5Type>(
             return Err(Error::UnknownChunkSizes { op: format!("writing {name} to HDF5") });
         }
     }
-    let tmp = temp_path(path);
-    let result = write_all(arrays, &tmp, opts);
-    match result {
-        Ok(()) => std::fs::rename(&tmp, path).map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            Error::Io(e)
-        }),
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(e)
-        }
-    }
+    let tmp_path = temp_path(path);
+    // exclusive: a name in use (however unlikely) is an error, never another writer's file
+    let file = hdf5::File::create_excl(&tmp_path).map_err(|e| lib_err(&tmp_path, e))?;
+    let mut tmp = TempFile { path: tmp_path, keep: false };
+    write_all(arrays, file, &tmp.path, opts)?;
+    std::fs::rename(&tmp.path, path)?;
+    tmp.keep = true;
+    Ok(())
 }
 
 fn write_all<T: Element + hdf5::H5Type>(
     arrays: &[(&ChunkedArray<T>, &str)],
+    file: hdf5::File,
     tmp: &Path,
     opts: &Hdf5Options,
 ) -> Result<()> {
-    let file = hdf5::File::create(tmp).map_err(|e| lib_err(tmp, e))?;
     let mut nodes = Vec::new();
     for (a, name) in arrays {
         let shape = a.shape().to_vec();
@@ -145,4 +171,39 @@ fn write_all<T: Element + hdf5::H5Type>(
     drop(nodes);
     file.close().map_err(|e| lib_err(tmp, e))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporary_names_differ_per_call_and_per_thread() {
+        let p = Path::new("/some/dir/out.h5");
+        let names: Vec<PathBuf> = std::thread::scope(|s| {
+            let handles: Vec<_> =
+                (0..4).map(|_| s.spawn(|| (0..50).map(|_| temp_path(p)).collect::<Vec<_>>())).collect();
+            handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+        });
+        let distinct: std::collections::HashSet<&PathBuf> = names.iter().collect();
+        assert_eq!(distinct.len(), names.len());
+        for n in &names {
+            assert_eq!(n.parent(), p.parent());
+            let f = n.file_name().unwrap().to_string_lossy();
+            assert!(f.starts_with(".out.h5.ndchunk-tmp-") && f.contains(&std::process::id().to_string()), "{f}");
+        }
+    }
+
+    #[test]
+    fn a_dropped_temporary_is_removed_unless_kept() {
+        let dir = std::env::temp_dir().join(format!("ndchunk-tmpfile-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (a, b) = (dir.join("a"), dir.join("b"));
+        std::fs::write(&a, b"x").unwrap();
+        std::fs::write(&b, b"x").unwrap();
+        drop(TempFile { path: a.clone(), keep: false });
+        drop(TempFile { path: b.clone(), keep: true });
+        assert!(!a.exists() && b.exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
