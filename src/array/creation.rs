@@ -133,7 +133,7 @@ pub fn arange<T: Number>(start: T, stop: T, step: T, chunks: impl Into<ChunkSpec
         )));
     }
     let len = ((b - a) / s).ceil().max(0.0);
-    if !(len <= (isize::MAX as usize / std::mem::size_of::<T>().max(1)) as f64) {
+    if len.is_nan() || len > (isize::MAX as usize / std::mem::size_of::<T>().max(1)) as f64 {
         return Err(Error::Value(format!("arange({start}, {stop}, {step}): maximum allowed size exceeded")));
     }
     let n = len as usize;

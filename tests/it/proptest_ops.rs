@@ -19,6 +19,10 @@ enum Step {
     Square,
     /// `x - x.sum(axis, keepdims)`: a reduction broadcast back.
     SubSum(usize),
+    /// Reshape to the reversed shape (C order; zero-length axes included).
+    ReshapeReversed,
+    /// `cumsum` along an axis (the blocked scan).
+    Cumsum(usize),
 }
 
 fn chunk_sizes(shape: &[usize]) -> impl Strategy<Value = Vec<usize>> {
@@ -37,6 +41,8 @@ fn step(shape: Vec<usize>) -> impl Strategy<Value = Step> {
         chunk_sizes(&shape).prop_map(Step::Rechunk),
         Just(Step::Square),
         (0..nd.max(1)).prop_map(Step::SubSum),
+        Just(Step::ReshapeReversed),
+        (0..nd.max(1)).prop_map(Step::Cumsum),
     ]
 }
 
@@ -70,6 +76,19 @@ fn reference(a: &ArrayD<f64>, steps: &[Step]) -> ArrayD<f64> {
                     &r - &s
                 }
             }
+            Step::ReshapeReversed => {
+                let rev: Vec<usize> = r.shape().iter().rev().copied().collect();
+                r.as_standard_layout().into_owned().into_shape_with_order(IxDyn(&rev)).unwrap()
+            }
+            Step::Cumsum(ax) => {
+                if r.ndim() == 0 {
+                    r
+                } else {
+                    let mut c = r.clone();
+                    c.accumulate_axis_inplace(Axis(ax % r.ndim()), |&p, v| *v += p);
+                    c
+                }
+            }
         };
     }
     r
@@ -101,6 +120,17 @@ fn lazy(x: &ChunkedArray<f64>, steps: &[Step]) -> ChunkedArray<f64> {
                     let ax = ax % y.ndim();
                     let s = y.reduce_with(ndchunk::ReduceOptions::new().keepdims(true)).sum(ax).unwrap();
                     &y - &s
+                }
+            }
+            Step::ReshapeReversed => {
+                let rev: Vec<usize> = y.shape().iter().rev().copied().collect();
+                y.reshape(&rev).unwrap()
+            }
+            Step::Cumsum(ax) => {
+                if y.ndim() == 0 {
+                    y
+                } else {
+                    y.cumsum(ax % y.ndim()).unwrap()
                 }
             }
         };
