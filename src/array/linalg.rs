@@ -342,8 +342,8 @@ pub fn norm<T: LinalgFloat>(x: &ChunkedArray<T>, ord: NormOrd, axis: impl Into<A
     let ord = match ord {
         NormOrd::P(p) if p == f64::INFINITY => NormOrd::Inf,
         NormOrd::P(p) if p == f64::NEG_INFINITY => NormOrd::NegInf,
-        NormOrd::P(p) if p == 1.0 => NormOrd::One,
-        NormOrd::P(p) if p == 2.0 => NormOrd::Two,
+        NormOrd::P(1.0) => NormOrd::One,
+        NormOrd::P(2.0) => NormOrd::Two,
         o => o,
     };
     if vector {
@@ -352,7 +352,7 @@ pub fn norm<T: LinalgFloat>(x: &ChunkedArray<T>, ord: NormOrd, axis: impl Into<A
             NormOrd::One => ax.sum(axs),
             NormOrd::Inf => ax.max(axs),
             NormOrd::NegInf => ax.min(axs),
-            NormOrd::P(p) if p == 0.0 => x.ne(<T as crate::element::Element>::zero())?.astype::<T>().sum(axs), // NaN counts, as in NumPy
+            NormOrd::P(0.0) => x.ne(<T as crate::element::Element>::zero())?.astype::<T>().sum(axs), // NaN counts, as in NumPy
             NormOrd::P(p) if p.is_nan() => Err(Error::Value("invalid norm order NaN for vectors".into())),
             NormOrd::P(p) => {
                 let s = ax.powf(T::from_f64(p)).sum(axs)?;
@@ -367,11 +367,11 @@ pub fn norm<T: LinalgFloat>(x: &ChunkedArray<T>, ord: NormOrd, axis: impl Into<A
     match ord {
         NormOrd::Fro => (&ax * &ax).sum(axs).map(|v| v.sqrt()),
         NormOrd::One => ax.sum(r)?.max(c_after_r),
-        NormOrd::P(p) if p == -1.0 => ax.sum(r)?.min(c_after_r),
+        NormOrd::P(-1.0) => ax.sum(r)?.min(c_after_r),
         NormOrd::Inf => ax.sum(c)?.max(r_after_c),
         NormOrd::NegInf => ax.sum(c)?.min(r_after_c),
         NormOrd::Two => singular_value_extreme(x, true),
-        NormOrd::P(p) if p == -2.0 => singular_value_extreme(x, false),
+        NormOrd::P(-2.0) => singular_value_extreme(x, false),
         NormOrd::P(p) => Err(Error::Value(format!("invalid norm order {p} for matrices"))),
     }
 }

@@ -24,7 +24,7 @@ fn within<R: Send + 'static>(secs: u64, what: &str, f: impl FnOnce() -> R + Send
 }
 
 fn arr(v: &[f64], chunk: usize) -> ChunkedArray<f64> {
-    ChunkedArray::from_array(ndarray::Array1::from(v.iter().copied().collect::<Vec<_>>()), [chunk]).unwrap()
+    ChunkedArray::from_array(ndarray::Array1::from(v.to_vec()), [chunk]).unwrap()
 }
 
 // ---------------------------------------------------------------- deep graphs
@@ -481,7 +481,7 @@ fn extremes_over_empty_axes_are_errors_as_in_numpy() {
         (&[2, 0, 3], Some(2), false),
     ];
     for (shape, axis, raises) in cases {
-        let x = ndchunk::zeros::<f64>(shape, [2; 3][..shape.len()].iter().copied().collect::<Vec<_>>()).unwrap();
+        let x = ndchunk::zeros::<f64>(shape, [2; 3][..shape.len()].to_vec()).unwrap();
         for (name, f) in ops {
             let ax = match axis {
                 Some(a) => Axes::from(a),
