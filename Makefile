@@ -15,9 +15,9 @@ demo: deps
 
 ## Runs the whole test suite (unit, integration, examples at small sizes, doc tests).
 test: deps
-	$(CARGO) test --workspace --lib --bins --tests
-	$(CARGO) test --workspace --doc
-	if pkg-config --exists openblas 2>/dev/null; then $(CARGO) test --features openblas --test it linalg && $(CARGO) test -p ndchunk-kernels --features openblas gemm; fi
+	$(CARGO) test -p ndchunk -p ndchunk-kernels --lib --tests
+	$(CARGO) test -p ndchunk -p ndchunk-kernels --doc
+	if pkg-config --exists openblas 2>/dev/null; then $(CARGO) test -p ndchunk --features openblas --test it linalg && $(CARGO) test -p ndchunk-kernels --features openblas gemm; fi
 	./scripts/run-examples.sh
 
 lint: deps
@@ -31,4 +31,4 @@ compare: deps
 	NDCHUNK_DATA=data $(CARGO) test --release --test it hdf5_memory -- --ignored --nocapture
 
 bench: deps
-	$(CARGO) bench --workspace
+	$(CARGO) bench -p ndchunk-benches

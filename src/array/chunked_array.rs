@@ -66,7 +66,8 @@ impl<T: Element> ChunkedArray<T> {
         if self.shape().contains(&UNKNOWN) {
             UNKNOWN
         } else {
-            self.shape().iter().product()
+            // every array's size is checked when it is planned; saturate rather than wrap anyway
+            self.shape().iter().try_fold(1usize, |a, &n| a.checked_mul(n)).unwrap_or(UNKNOWN)
         }
     }
 
@@ -74,7 +75,7 @@ impl<T: Element> ChunkedArray<T> {
     pub fn nbytes(&self) -> usize {
         match self.size() {
             UNKNOWN => UNKNOWN,
-            n => n * std::mem::size_of::<T>(),
+            n => n.checked_mul(std::mem::size_of::<T>()).unwrap_or(UNKNOWN),
         }
     }
 

@@ -97,11 +97,18 @@ pub fn concat_node<T: Element>(xs: &[Arc<Node>], axis: usize) -> Result<Arc<Node
         lens.push(0);
     }
     let mut shape = first.shape.clone();
-    shape[axis] = if lens.contains(&UNKNOWN) { UNKNOWN } else { lens.iter().sum() };
+    shape[axis] = if lens.contains(&UNKNOWN) {
+        UNKNOWN
+    } else {
+        lens.iter().try_fold(0usize, |a, &l| a.checked_add(l)).ok_or_else(|| {
+            Error::Value(format!("array is too big: concatenating {} arrays overflows axis {axis}", xs.len()))
+        })?
+    };
+    crate::chunks::check_size(&shape, first.dtype.itemsize())?;
     let mut chunks = target;
     chunks[axis] = lens;
     let op = Concat::<T> { axis, owner, local, _t: PhantomData };
-    Ok(Node::array::<T>("concatenate", inputs, shape, Chunks::explicit(chunks), op))
+    Ok(Node::array::<T>("concatenate", inputs, shape, Chunks::checked(chunks)?, op))
 }
 
 struct BroadcastTo<T> {

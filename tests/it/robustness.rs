@@ -227,6 +227,27 @@ fn too_many_blocks_or_elements_are_errors_not_aborts() {
 }
 
 #[test]
+fn derived_shapes_and_grids_that_overflow_are_errors() {
+    let col = ndchunk::ones::<f64>(&[1 << 32, 1], [1 << 30, 1]).unwrap();
+    let row = ndchunk::ones::<f64>(&[1, 1 << 32], [1, 1 << 30]).unwrap();
+    // broadcasting (2^32, 1) with (1, 2^32): 2^64 elements
+    assert!(matches!(col.add(&row), Err(Error::Value(_))));
+    // their product too
+    assert!(matches!(col.dot(&row), Err(Error::Value(_))));
+    // 2^13 × 2^13 one-element blocks by broadcasting: more blocks than a graph may hold
+    let c = ndchunk::ones::<f64>(&[1 << 13, 1], [1, 1]).unwrap();
+    let r = ndchunk::ones::<f64>(&[1, 1 << 13], [1, 1]).unwrap();
+    assert!(matches!(c.add(&r), Err(Error::Memory(_))));
+    assert!(matches!(c.dot(&r), Err(Error::Memory(_))));
+    // concatenations whose length overflows or whose bytes exceed isize
+    let big = ndchunk::ones::<u8>(&[1 << 62], [1 << 42]).unwrap();
+    assert!(matches!(ndchunk::concatenate(&[&big, &big, &big, &big], 0), Err(Error::Value(_))));
+    assert!(ndchunk::stack(&[&big; 20], 0).is_err());
+    // and ordinary ones still work
+    assert_eq!(c.add(&ndchunk::ones::<f64>(&[1, 2], [1, 1]).unwrap()).unwrap().shape(), &[1 << 13, 2]);
+}
+
+#[test]
 fn arange_lengths_beyond_memory_are_errors() {
     assert!(matches!(ndchunk::arange(0.0, 1e30, 1.0, [1000]), Err(Error::Value(_))));
     assert!(matches!(ndchunk::arange(0.0f32, 3e38, 1e-3, [1000]), Err(Error::Value(_))));

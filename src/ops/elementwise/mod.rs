@@ -261,6 +261,8 @@ pub fn elementwise_node<T: Element>(name: &'static str, inputs: Vec<Arc<Node>>, 
         return unknown_elementwise::<T>(name, inputs, op);
     }
     let out_shape = broadcast_shapes(&shapes)?;
+    // broadcasting (n, 1) with (1, m) multiplies sizes: check the result like a created array
+    crate::chunks::check_size(&out_shape, std::mem::size_of::<T>())?;
     let nd = out_shape.len();
     let mut out_chunks: Vec<Vec<usize>> = Vec::with_capacity(nd);
     for (ax, &n) in out_shape.iter().enumerate() {
@@ -278,6 +280,8 @@ pub fn elementwise_node<T: Element>(name: &'static str, inputs: Vec<Arc<Node>>, 
             .collect();
         out_chunks.push(if lists.is_empty() { vec![n] } else { refine(&lists) });
     }
+    let out_chunks = Chunks::checked(out_chunks)?;
+    let out_chunks: Vec<Vec<usize>> = out_chunks.as_slices().to_vec();
     let mut unified = Vec::with_capacity(inputs.len());
     for inp in inputs {
         let m = inp.meta();

@@ -215,8 +215,15 @@ pub fn contract_node<T: Gemm>(a: &Arc<Node>, b: &Arc<Node>, l: Layout) -> Result
     }
     let a2 = rechunk_node(a, Chunks::explicit(a_ch))?;
     let b2 = rechunk_node(b, Chunks::explicit(b_ch))?;
-    let out_chunks = Chunks::explicit(out_ch);
-    let p: usize = c_grid.iter().product();
+    crate::chunks::check_size(&out_shape, std::mem::size_of::<T::SumOut>())?;
+    let out_chunks = Chunks::checked(out_ch)?;
+    let p: usize = c_grid.iter().try_fold(1usize, |a, &g| a.checked_mul(g)).unwrap_or(usize::MAX);
+    if out_chunks.nblocks().checked_mul(p.max(1)).is_none_or(|n| n > crate::chunks::MAX_BLOCKS) {
+        return Err(Error::Memory(format!(
+            "a product with {} output blocks and {p} contracted blocks each is too many tasks; use larger chunks",
+            out_chunks.nblocks()
+        )));
+    }
     let mut grid = out_chunks.numblocks();
     grid.push(p.max(1));
     let op = Accumulate::<T> { l, c_grid, a_bcast, b_bcast, out_chunks: out_chunks.clone(), _t: PhantomData };
