@@ -27,8 +27,8 @@ lint: deps
 ## Runs the NumPy/dask comparison and rewrites BENCHMARKS.md, then the (ignored by default)
 ## bounded-memory test on a 2 GB HDF5 file.
 compare: deps
-	OPENBLAS_NUM_THREADS=1 $(CARGO) run --release $(BLAS) --bin ndchunk-compare -- --write BENCHMARKS.md
-	NDCHUNK_DATA=data $(CARGO) test --release --test it hdf5_memory -- --ignored --nocapture
+	OPENBLAS_NUM_THREADS=1 $(CARGO) run --release -p ndchunk-benches $(BLAS) --bin ndchunk-compare -- --write BENCHMARKS.md
+	NDCHUNK_DATA=data $(CARGO) test --release -p ndchunk --test it hdf5_memory -- --ignored --nocapture
 
 bench: deps
 	$(CARGO) bench -p ndchunk-benches

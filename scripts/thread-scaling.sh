@@ -7,5 +7,5 @@ cd "$(dirname "$0")/.."
 threads="${1:-1,2,4,8,16}"
 out="${2:-BENCHMARKS.md}"
 ./scripts/install-deps.sh
-cargo build --release --bin ndchunk-compare
+cargo build --release -p ndchunk-benches --bin ndchunk-compare
 ./target/release/ndchunk-compare --data "${NDCHUNK_DATA:-data}" --scaling "$threads" --write "$out"
