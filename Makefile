@@ -13,8 +13,11 @@ deps:
 demo: deps
 	$(CARGO) run --release --example hdf5_statistics
 
-## Runs the whole test suite (unit, integration, examples at small sizes, doc tests).
+## Runs the whole test suite (unit, integration, examples at small sizes, doc tests). The first
+## line compiles the test binaries and the examples in one cargo run, so they build in parallel
+## (the dev and test profiles are the same, so `cargo test` and the examples reuse them).
 test: deps
+	$(CARGO) build -p ndchunk -p ndchunk-kernels --lib --tests --examples
 	$(CARGO) test -p ndchunk -p ndchunk-kernels --lib --tests
 	$(CARGO) test -p ndchunk -p ndchunk-kernels --doc
 	if pkg-config --exists openblas 2>/dev/null; then $(CARGO) test -p ndchunk --features openblas --test it linalg && $(CARGO) test -p ndchunk-kernels --features openblas gemm; fi

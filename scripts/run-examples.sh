@@ -6,8 +6,8 @@ export NDCHUNK_EXAMPLE_SMALL=1
 export NDCHUNK_DATA="${NDCHUNK_DATA:-target/example-data}"
 export NDCHUNK_OUT="${NDCHUNK_OUT:-target/example-out}"
 mkdir -p "$NDCHUNK_DATA"
-# Built once, with the test profile: the same library artifact `cargo test` has just built.
-cargo build --quiet --profile test --examples
+# Built once (`make test` has already built them, next to the test binaries: this is a no-op then).
+cargo build --quiet --examples
 for f in examples/*.rs; do
   name=$(basename "$f" .rs)
   echo "== example $name"
