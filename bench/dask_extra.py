@@ -1,4 +1,4 @@
-"""Extra dask.array workloads for `make compare` (beside ../shared/bench/dask_side.py).
+"""Extra dask.array workloads for `make compare` (beside bench/dask_side.py).
 
 Usage: python3 bench/dask_extra.py DATA_DIR  -> one JSON object per line, as dask_side.py.
 """
