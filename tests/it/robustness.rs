@@ -244,7 +244,7 @@ fn derived_shapes_and_grids_that_overflow_are_errors() {
     assert!(matches!(ndchunk::concatenate(&[&big, &big, &big, &big], 0), Err(Error::Value(_))));
     assert!(ndchunk::stack(&[&big; 20], 0).is_err());
     // and ordinary ones still work
-    assert_eq!(c.add(&ndchunk::ones::<f64>(&[1, 2], [1, 1]).unwrap()).unwrap().shape(), &[1 << 13, 2]);
+    assert_eq!(c.add(ndchunk::ones::<f64>(&[1, 2], [1, 1]).unwrap()).unwrap().shape(), &[1 << 13, 2]);
 }
 
 #[test]
