@@ -136,7 +136,7 @@ pub fn arange<T: Number>(start: T, stop: T, step: T, chunks: impl Into<ChunkSpec
     if len.is_nan() || len > (isize::MAX as usize / std::mem::size_of::<T>().max(1)) as f64 {
         return Err(Error::Value(format!("arange({start}, {stop}, {step}): maximum allowed size exceeded")));
     }
-    let n = len as usize;
+    let n = len as usize; // finite, >= 0 and below isize::MAX / itemsize (checked above)
     let shape = [n];
     let chunks = normalize(chunks, &shape, std::mem::size_of::<T>())?;
     let op = FromIndex {

@@ -330,6 +330,7 @@ pub fn norm<T: LinalgFloat>(x: &ChunkedArray<T>, ord: NormOrd, axis: impl Into<A
     };
     let ax = x.abs();
     let vector = axes.len() == 1;
+    // resolved axes are < ndim, so they fit isize
     let axs = Axes::Some(axes.iter().map(|&a| a as isize).collect());
     if !vector && axes.len() != 2 {
         return if ord == NormOrd::Fro {
