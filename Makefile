@@ -17,10 +17,10 @@ demo: deps
 ## line compiles the test binaries and the examples in one cargo run, so they build in parallel
 ## (the dev and test profiles are the same, so `cargo test` and the examples reuse them).
 test: deps
-	$(CARGO) build -p ndchunk -p ndchunk-kernels --lib --tests --examples
-	$(CARGO) test -p ndchunk -p ndchunk-kernels --lib --tests
+	$(CARGO) build -p ndchunk -p ndchunk-kernels -p ndchunk-tests --lib --tests --examples
+	$(CARGO) test -p ndchunk -p ndchunk-kernels -p ndchunk-tests --lib --tests
 	$(CARGO) test -p ndchunk -p ndchunk-kernels --doc
-	if pkg-config --exists openblas 2>/dev/null; then $(CARGO) test -p ndchunk --features openblas --test it linalg && $(CARGO) test -p ndchunk-kernels --features openblas gemm; fi
+	if pkg-config --exists openblas 2>/dev/null; then $(CARGO) test -p ndchunk-tests --features openblas --test it linalg && $(CARGO) test -p ndchunk-kernels --features openblas gemm; fi
 	./scripts/run-examples.sh
 
 lint: deps
@@ -31,7 +31,7 @@ lint: deps
 ## bounded-memory test on a 2 GB HDF5 file.
 compare: deps
 	OPENBLAS_NUM_THREADS=1 $(CARGO) run --release -p ndchunk-benches $(BLAS) --bin ndchunk-compare -- --write BENCHMARKS.md
-	NDCHUNK_DATA=data $(CARGO) test --release -p ndchunk --test it hdf5_memory -- --ignored --nocapture
+	NDCHUNK_DATA=$(CURDIR)/data $(CARGO) test --release -p ndchunk-tests --test it hdf5_memory -- --ignored --nocapture
 
 bench: deps
 	$(CARGO) bench -p ndchunk-benches

@@ -10,7 +10,7 @@ use ndchunk::prelude::*;
 use ndchunk::scheduler::{Callback, Stats};
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/hdf5")).join(name)
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/hdf5")).join(name)
 }
 
 fn library_read<T: hdf5::H5Type>(file: &str, ds: &str) -> ArrayD<T> {

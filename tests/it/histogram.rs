@@ -13,7 +13,7 @@ struct Fx {
 }
 
 fn load() -> Fx {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/histograms.txt")).unwrap();
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/histograms.txt")).unwrap();
     let mut data = HashMap::new();
     let mut lines = Vec::new();
     for l in text.lines() {

@@ -15,7 +15,7 @@ struct Fixture {
 }
 
 fn load() -> Fixture {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/reductions.txt")).unwrap();
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/reductions.txt")).unwrap();
     let mut inputs = HashMap::new();
     let mut results = Vec::new();
     for l in text.lines() {
