@@ -34,17 +34,24 @@ pub mod scheduler;
 pub use array::creation::{arange, eye, full, linspace, ones, zeros};
 pub use array::linalg;
 pub use array::products::{tensordot, TensordotAxes};
+pub use array::promotion::{
+    add, allclose, arctan2, bitwise_and, bitwise_or, bitwise_xor, copysign, divide, divmod, equal, float_power,
+    floor_divide, fmax, fmin, fmod, greater, greater_equal, hypot, invert, isclose, ldexp, left_shift, less,
+    less_equal, logaddexp, logaddexp2, logical_and, logical_not, logical_or, logical_xor, maximum, minimum, multiply,
+    nextafter, not_equal, power, remainder, result_type, right_shift, subtract, true_divide, Promote, ToFloat,
+};
 pub use array::random;
 pub use array::{
-    block, block_nested, compute_all, compute_all_with, concatenate, histogram, histogram2d, histogram_with,
-    histogramdd, histogramdd_with, stack, where_, Axes, AxisSpec, Bins, ChunkSpec, ChunkedArray, Chunks,
-    HistogramOptions, Nested, UNKNOWN, WHOLE,
+    block, block_nested, compute, compute_all, compute_all_with, compute_with, concatenate, histogram, histogram2d,
+    histogram_with, histogramdd, histogramdd_with, stack, where_, Axes, AxisSpec, Bins, ChunkSpec, ChunkedArray,
+    Chunks, HistogramOptions, Nested, UNKNOWN, WHOLE,
 };
 pub use config::{Config, Progress};
 pub use element::{DType, Element, Float, Number, Scalar};
 pub use error::{Error, Result};
 pub use io::hdf5::{store, Hdf5Options};
 pub use ndchunk_kernels::gemm::Gemm;
+pub use ndchunk_kernels::ufunc::{Bitwise, Integer};
 pub use ops::rechunk::RechunkOptions;
 pub use ops::reduce::ReduceOptions;
 

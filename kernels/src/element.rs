@@ -113,7 +113,7 @@ pub trait Element: Copy + Send + Sync + Debug + Display + PartialEq + PartialOrd
 }
 
 /// Elements with arithmetic (every type but `bool`).
-pub trait Number: Element {
+pub trait Number: Element + crate::ufunc::NumberUfuncs {
     /// Smallest and largest finite value (identities of max and min).
     const MIN: Self;
     const MAX: Self;
@@ -133,7 +133,7 @@ pub trait Number: Element {
 }
 
 /// Floating-point elements.
-pub trait Float: Number + num_traits::Float {
+pub trait Float: Number + num_traits::Float + crate::ufunc::FloatUfuncs {
     /// Round half to even, as NumPy's `round`.
     fn round_even(self) -> Self;
 }

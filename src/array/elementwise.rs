@@ -264,17 +264,12 @@ impl<T: Number> ChunkedArray<T> {
         self.map_unary("abs", Some("abs".into()), |x: T| x.num_abs())
     }
 
-    /// Limit values to `[min, max]` (NaN stays NaN).
+    /// Limit values to `[min, max]`: `minimum(maximum(x, min), max)`, as NumPy's `clip`
+    /// (NaN in `x` or in a bound gives NaN; `min > max` gives `max`). Array or one-sided bounds:
+    /// [`clip_with`](Self::clip_with), [`clip_lower`](Self::clip_lower),
+    /// [`clip_upper`](Self::clip_upper).
     pub fn clip(&self, min: T, max: T) -> ChunkedArray<T> {
-        self.map_unary("clip", Some(format!("clip({min:?},{max:?})")), move |x: T| {
-            if x < min {
-                min
-            } else if x > max {
-                max
-            } else {
-                x
-            }
-        })
+        self.map_unary("clip", Some(format!("clip({min:?},{max:?})")), move |x: T| x.np_maximum(min).np_minimum(max))
     }
 }
 

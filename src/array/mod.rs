@@ -2,25 +2,31 @@
 //! theme (creation, elementwise, structure, display).
 
 pub mod axes;
+pub mod binary;
 pub mod chunked_array;
 pub mod chunks;
+pub mod compute_tuple;
 pub mod creation;
 pub mod display;
 pub mod elementwise;
 pub mod histogram;
 pub mod indexing;
 pub mod linalg;
+pub mod operators;
 pub mod persist;
 pub mod picture;
 pub mod products;
+pub mod promotion;
 pub mod random;
 pub mod reductions;
 pub mod shape;
 pub mod structure;
+pub mod ufuncs;
 
 pub use axes::Axes;
 pub use chunked_array::{compute_all, compute_all_with, ChunkedArray};
 pub use chunks::{AxisSpec, ChunkSpec, Chunks, UNKNOWN, WHOLE};
+pub use compute_tuple::{compute, compute_with, ComputeTuple};
 pub use elementwise::{where_, Operand};
 pub use histogram::{histogram, histogram2d, histogram_with, histogramdd, histogramdd_with, Bins, HistogramOptions};
 pub use reductions::Reducer;
