@@ -306,23 +306,46 @@ impl<T: Element, const MAX: bool, const NAN_SKIP: bool> Accumulator<T> for Extre
         }
     }
     fn from_run(s: &[T], _: usize) -> Self {
-        // Branch-light loop: track the best value and whether a NaN occurred separately.
-        let mut it = s.iter().copied().filter(|x| !x.is_nan());
-        let first = match it.next() {
-            Some(x) => x,
-            None => {
-                return if s.is_empty() || NAN_SKIP { Self::identity() } else { Extreme { v: s[0], seen: true } };
-            }
+        // One pass over eight independent lanes: `if better { v = x }` per lane is a compare and
+        // a blend that LLVM vectorises (a single running value is a loop-carried branch that it
+        // does not), and NaN is noted per lane (`x != x`) in the same pass. Every lane starts
+        // at the first non-NaN element, so NaN never enters a lane.
+        let Some(seed) = s.iter().copied().find(|x| !x.is_nan()) else {
+            return if s.is_empty() || NAN_SKIP { Self::identity() } else { Extreme { v: s[0], seen: true } };
         };
-        if !NAN_SKIP {
-            if let Some(&nan) = s.iter().find(|x| x.is_nan()) {
-                return Extreme { v: nan, seen: true };
+        const LANES: usize = 8;
+        let mut best = [seed; LANES];
+        let mut nan = [false; LANES];
+        let mut runs = s.chunks_exact(LANES);
+        for run in &mut runs {
+            for k in 0..LANES {
+                let x = run[k];
+                #[allow(clippy::eq_op)]
+                {
+                    nan[k] |= x != x;
+                }
+                if better::<T, MAX>(x, best[k]) {
+                    best[k] = x;
+                }
             }
         }
-        let mut v = first;
-        for &x in s {
-            if better::<T, MAX>(x, v) {
-                v = x;
+        for &x in runs.remainder() {
+            #[allow(clippy::eq_op)]
+            {
+                nan[0] |= x != x;
+            }
+            if better::<T, MAX>(x, best[0]) {
+                best[0] = x;
+            }
+        }
+        if !NAN_SKIP && nan.iter().any(|&n| n) {
+            let first_nan = s.iter().copied().find(|x| x.is_nan()).unwrap_or(seed);
+            return Extreme { v: first_nan, seen: true };
+        }
+        let mut v = best[0];
+        for &b in &best[1..] {
+            if better::<T, MAX>(b, v) {
+                v = b;
             }
         }
         Extreme { v, seen: true }

@@ -340,7 +340,17 @@ macro_rules! impl_float {
         impl Float for $t {
             #[inline]
             fn round_even(self) -> Self {
-                self.round_ties_even()
+                // `(|x| + 2^p) - 2^p` rounds to an integer, half to even, in the default rounding
+                // mode (p = 52 for f64, 23 for f32); values at or above 2^p are integers already
+                // and NaN fails the comparison. Unlike `round_ties_even`, which is a libm call on
+                // baseline x86-64 (no SSE4.1), this vectorises.
+                const C: $t = 1.0 / <$t>::EPSILON;
+                let a = self.abs();
+                if a < C {
+                    ((a + C) - C).copysign(self)
+                } else {
+                    self
+                }
             }
         }
     };

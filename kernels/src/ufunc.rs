@@ -94,13 +94,7 @@ macro_rules! int_ufuncs {
             #[inline]
             #[allow(unused_comparisons)]
             fn np_sign(self) -> Self {
-                if self > 0 {
-                    1
-                } else if self < 0 {
-                    (0 as $t).wrapping_sub(1)
-                } else {
-                    0
-                }
+                ((self > 0) as $t).wrapping_sub((self < 0) as $t)
             }
             #[inline]
             fn np_maximum(self, o: Self) -> Self {
@@ -201,31 +195,26 @@ macro_rules! float_ufuncs {
         impl NumberUfuncs for $t {
             #[inline]
             fn np_sign(self) -> Self {
-                if self > 0.0 {
-                    1.0
-                } else if self < 0.0 {
-                    -1.0
-                } else if self == 0.0 {
-                    0.0
-                } else {
-                    self
-                }
+                // selects, not branches: vectorises
+                let s = ((self > 0.0) as u8 as $t) - ((self < 0.0) as u8 as $t);
+                if self.is_nan() { self } else { s }
             }
             #[inline]
+            // `|` rather than `||`: both sides are cheap, and a select vectorises
             fn np_maximum(self, o: Self) -> Self {
-                if self.is_nan() || self > o { self } else { o }
+                if self.is_nan() | (self > o) { self } else { o }
             }
             #[inline]
             fn np_minimum(self, o: Self) -> Self {
-                if self.is_nan() || self < o { self } else { o }
+                if self.is_nan() | (self < o) { self } else { o }
             }
             #[inline]
             fn np_fmax(self, o: Self) -> Self {
-                if o.is_nan() || self > o { self } else { o }
+                if o.is_nan() | (self > o) { self } else { o }
             }
             #[inline]
             fn np_fmin(self, o: Self) -> Self {
-                if o.is_nan() || self < o { self } else { o }
+                if o.is_nan() | (self < o) { self } else { o }
             }
             #[inline]
             fn np_floor_divide(self, o: Self) -> Self {
@@ -239,7 +228,7 @@ macro_rules! float_ufuncs {
                     div -= 1.0;
                 }
                 if div != 0.0 {
-                    let f = div.floor();
+                    let f = np_floor(div);
                     if div - f > 0.5 { f + 1.0 } else { f }
                 } else {
                     (0.0 as $t).copysign(self / o)
@@ -328,10 +317,10 @@ macro_rules! float_ufuncs {
                 if decimals >= 0 {
                     let f = (10 as $t).powi(decimals);
                     // as NumPy: a scaling that overflows gives inf
-                    (self * f).round_ties_even() / f
+                    crate::element::Float::round_even(self * f) / f
                 } else {
                     let f = (10 as $t).powi(-decimals);
-                    (self / f).round_ties_even() * f
+                    crate::element::Float::round_even(self / f) * f
                 }
             }
         }
@@ -370,6 +359,38 @@ impl NumberUfuncs for bool {
     }
     fn np_round(self, _decimals: i32) -> Self {
         self
+    }
+}
+
+/// `floor(x)` through the vectorising [`Float::round_even`] (`f64::floor` is a libm call on
+/// baseline x86-64).
+#[inline]
+pub fn np_floor<T: Float>(x: T) -> T {
+    let r = x.round_even();
+    if r > x {
+        r - <T as Element>::one()
+    } else {
+        r
+    }
+}
+
+/// `trunc(x)` (round towards zero) through [`Float::round_even`]; keeps the sign of zero.
+#[inline]
+pub fn np_trunc<T: Float>(x: T) -> T {
+    let a = x.abs();
+    let r = a.round_even();
+    let t = if r > a { r - <T as Element>::one() } else { r };
+    t.copysign(x)
+}
+
+/// `ceil(x)` through [`Float::round_even`].
+#[inline]
+pub fn np_ceil<T: Float>(x: T) -> T {
+    let r = x.round_even();
+    if r < x {
+        r + <T as Element>::one()
+    } else {
+        r
     }
 }
 
@@ -461,6 +482,39 @@ mod tests {
         assert_eq!(1234.5f64.np_round(-2), 1200.0);
         assert_eq!(2.5f64.np_round(0), 2.0);
         assert_eq!(1e300f64.np_round(20), f64::INFINITY);
+    }
+
+    #[test]
+    fn vectorising_rounding_matches_std() {
+        let xs = [
+            0.5,
+            1.5,
+            2.5,
+            -0.5,
+            -1.5,
+            -0.4,
+            0.49999999999999994,
+            4503599627370495.5,
+            4503599627370497.0,
+            1e300,
+            -1e-300,
+            0.0,
+            -0.0,
+            3.7,
+            -3.7,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for x in xs {
+            assert_eq!(x.round_even().to_bits(), x.round_ties_even().to_bits(), "rint {x}");
+            assert_eq!(np_floor(x).to_bits(), x.floor().to_bits(), "floor {x}");
+            assert_eq!(np_ceil(x), x.ceil(), "ceil {x}");
+            assert_eq!(np_trunc(x).to_bits(), x.trunc().to_bits(), "trunc {x}");
+            let y = x as f32;
+            assert_eq!(y.round_even().to_bits(), y.round_ties_even().to_bits(), "rint {y}");
+            assert_eq!(np_floor(y).to_bits(), y.floor().to_bits(), "floor {y}");
+        }
+        assert!(f64::NAN.round_even().is_nan() && np_floor(f64::NAN).is_nan() && np_trunc(f32::NAN).is_nan());
     }
 
     #[test]

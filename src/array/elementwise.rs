@@ -295,8 +295,8 @@ float_ufuncs! {
     sin, |x: T| x.sin(), "Sine.";
     cos, |x: T| x.cos(), "Cosine.";
     tan, |x: T| x.tan(), "Tangent.";
-    floor, |x: T| x.floor(), "Round down.";
-    ceil, |x: T| x.ceil(), "Round up.";
+    floor, |x: T| ndchunk_kernels::ufunc::np_floor(x), "Round down.";
+    ceil, |x: T| ndchunk_kernels::ufunc::np_ceil(x), "Round up.";
     round, |x: T| x.round_even(), "Round half to even (NumPy's `round`).";
 }
 

@@ -50,8 +50,8 @@ float_unary! {
     radians, |x: T| x.to_radians(), "Degrees to radians.";
     degrees, |x: T| x.to_degrees(), "Radians to degrees.";
     rint, |x: T| x.round_even(), "Round to the nearest integer, half to even (NumPy's `rint`).";
-    trunc, |x: T| x.trunc(), "Round towards zero.";
-    fix, |x: T| x.trunc(), "Round towards zero (NumPy's `fix`; same as `trunc`).";
+    trunc, |x: T| ndchunk_kernels::ufunc::np_trunc(x), "Round towards zero.";
+    fix, |x: T| ndchunk_kernels::ufunc::np_trunc(x), "Round towards zero (NumPy's `fix`; same as `trunc`).";
 }
 
 impl<T: Float> ChunkedArray<T> {
