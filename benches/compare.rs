@@ -49,6 +49,16 @@ const WORKLOADS: &[(&str, &str)] = &[
     ("rechunk16k_f32.rows_to_cols_sum", "time and peak RSS vs dask"),
     ("gzip4000.sum_parallel_decode", "speed-up over the locked read"),
     ("gzip4000.sum_locked_read", "baseline"),
+    ("kernel1t.nanmin", "≤ 1× NumPy, 1 thread"),
+    ("kernel1t.nanmax", "≤ 1× NumPy, 1 thread"),
+    ("kernel1t.maximum", "≤ 1× NumPy, 1 thread"),
+    ("kernel1t.fmin", "≤ 1× NumPy, 1 thread"),
+    ("kernel1t.sign", "≤ 1× NumPy, 1 thread"),
+    ("kernel1t.around2", "≤ 1× NumPy, 1 thread"),
+    ("kernel1t.floor_divide", "≤ 1× NumPy, 1 thread"),
+    ("kernel1t.logaddexp", "≤ 1× NumPy, 1 thread"),
+    ("kernel1t.bool_and", "≤ 1× NumPy, 1 thread"),
+    ("kernel1t.add_i32_f64", "≤ 1× NumPy, 1 thread"),
     ("realdata.sum", "≤ 0.4× dask at ≤ 200 MB"),
     ("realdata.all4_one_pass", "≤ 0.25× dask at ≤ 300 MB"),
 ];
@@ -195,6 +205,36 @@ fn run(name: &str, data: &Path) -> (f64, f64) {
                 ChunkedArray::<f64>::from_hdf5(&p, "/data").unwrap()
             };
             best(5, || x.sum(None).unwrap().item().unwrap())
+        }
+        // one thread against NumPy's one thread, on arrays already in memory (4M float64, four
+        // blocks; the cube of the nan-reductions)
+        "kernel1t" => {
+            let one = Config::default().with_threads(1).with_progress(ndchunk::Progress::Off);
+            let n = 1 << 22;
+            let g = |seed| Generator::new(seed).standard_normal(&[n], [n / 4]).unwrap().persist().unwrap();
+            let (a, b) = (g(11), g(12));
+            let first = |y: ChunkedArray<f64>| y.compute_with(&one).unwrap()[[0]];
+            match op {
+                "nanmin" | "nanmax" => {
+                    let x = ChunkedArray::from_array(cube(), [1, 444, 922]).unwrap();
+                    let r = if op == "nanmin" { x.nanmin(None) } else { x.nanmax(None) }.unwrap();
+                    best(7, || r.compute_with(&one).unwrap()[[]])
+                }
+                "maximum" => best(7, || first(a.maximum(&b).unwrap())),
+                "fmin" => best(7, || first(a.fmin(&b).unwrap())),
+                "sign" => best(7, || first(a.sign())),
+                "around2" => best(7, || first(a.around(2))),
+                "floor_divide" => best(7, || first(a.floor_divide(&b).unwrap())),
+                "logaddexp" => best(7, || first(a.logaddexp(&b).unwrap())),
+                "bool_and" => {
+                    let m = a.gt(0.0).unwrap() & b.lt(0.0).unwrap();
+                    best(7, || m.compute_with(&one).unwrap()[[0]] as u8 as f64)
+                }
+                _ => {
+                    let i = a.astype::<i32>().persist().unwrap();
+                    best(7, || first(ndchunk::add(&i, &b).unwrap()))
+                }
+            }
         }
         _ => panic!("unknown workload {name}"),
     }
