@@ -44,7 +44,7 @@ pub use array::random;
 pub use array::{
     block, block_nested, compute, compute_all, compute_all_with, compute_with, concatenate, histogram, histogram2d,
     histogram_with, histogramdd, histogramdd_with, stack, where_, Axes, AxisSpec, Bins, ChunkSpec, ChunkedArray,
-    Chunks, HistogramOptions, Nested, UNKNOWN, WHOLE,
+    Chunks, HistogramOptions, Idx, Nested, UNKNOWN, WHOLE,
 };
 pub use config::{Config, Progress};
 pub use element::{DType, Element, Float, Number, Scalar};

@@ -5,6 +5,7 @@ mod common;
 mod creation;
 mod diagnostics;
 mod elementwise;
+mod getitem;
 mod hdf5;
 mod hdf5_memory;
 mod histogram;
