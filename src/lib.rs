@@ -35,6 +35,10 @@ pub use array::creation::{arange, eye, full, linspace, ones, zeros};
 pub use array::linalg;
 pub use array::products::{tensordot, TensordotAxes};
 pub use array::random;
+pub use array::selection::{
+    argwhere, choose, compress, extract, flatnonzero, nonzero, piecewise, ravel_multi_index, select, unravel_index,
+    where_one, ChooseMode, Piece,
+};
 pub use array::{
     block, block_nested, compute_all, compute_all_with, concatenate, histogram, histogram2d, histogram_with,
     histogramdd, histogramdd_with, stack, where_, Axes, AxisSpec, Bins, ChunkSpec, ChunkedArray, Chunks,

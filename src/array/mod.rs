@@ -15,7 +15,9 @@ pub mod picture;
 pub mod products;
 pub mod random;
 pub mod reductions;
+pub mod selection;
 pub mod shape;
+pub mod statistics;
 pub mod structure;
 
 pub use axes::Axes;
@@ -24,4 +26,8 @@ pub use chunks::{AxisSpec, ChunkSpec, Chunks, UNKNOWN, WHOLE};
 pub use elementwise::{where_, Operand};
 pub use histogram::{histogram, histogram2d, histogram_with, histogramdd, histogramdd_with, Bins, HistogramOptions};
 pub use reductions::Reducer;
+pub use selection::{
+    argwhere, choose, compress, extract, flatnonzero, nonzero, piecewise, ravel_multi_index, select, unravel_index,
+    where_one, ChooseMode, Piece,
+};
 pub use shape::{block, block_nested, concatenate, stack, Nested};

@@ -15,3 +15,5 @@ mod reductions;
 mod restructure;
 mod robustness;
 mod scheduler;
+mod selection;
+mod statistics;
