@@ -28,6 +28,6 @@ pub use histogram::{histogram, histogram2d, histogram_with, histogramdd, histogr
 pub use reductions::Reducer;
 pub use selection::{
     argwhere, choose, compress, extract, flatnonzero, nonzero, piecewise, ravel_multi_index, select, unravel_index,
-    where_one, ChooseMode, Piece,
+    where_one, ChooseMode, Condition, Piece,
 };
 pub use shape::{block, block_nested, concatenate, stack, Nested};

@@ -114,12 +114,23 @@ impl<T: Element> Op for ArgwhereOp<T> {
             rem /= grid[a].max(1);
         }
         let starts: Vec<i64> = (0..nd).map(|a| input.meta().chunks.start(a, pos[a]) as i64).collect();
-        let mut out: Vec<i64> = Vec::new();
-        let mut count = 0usize;
-        for (idx, &v) in x.indexed_iter() {
+        let shape = x.shape();
+        // count first, then fill an exact allocation; the coordinates are a C-order counter
+        // over the block (no per-element index allocation)
+        let count = x.iter().filter(|&&v| v != T::zero()).count();
+        let mut out: Vec<i64> =
+            Vec::with_capacity(count.checked_mul(nd).ok_or_else(|| Error::Memory("argwhere".into()))?);
+        let mut coord = starts.clone();
+        for &v in x.iter() {
             if v != T::zero() {
-                count += 1;
-                out.extend((0..nd).map(|a| idx[a] as i64 + starts[a]));
+                out.extend_from_slice(&coord);
+            }
+            for a in (0..nd).rev() {
+                coord[a] += 1;
+                if coord[a] < starts[a] + shape[a] as i64 {
+                    break;
+                }
+                coord[a] = starts[a];
             }
         }
         let arr = ArrayD::from_shape_vec(IxDyn(&[count, nd]), out).map_err(|e| Error::Shape(e.to_string()))?;
@@ -266,9 +277,15 @@ impl<T: Element> ChunkedArray<T> {
     }
 
     /// Slices along `axis` (the flattened array for `None`) where `condition` is true (NumPy's
-    /// `compress`). A condition shorter than the axis selects among the first elements; a true
-    /// entry beyond the axis is an [`Error::Index`]. Result `ChunkedArray<T>`.
-    pub fn compress(&self, condition: &[bool], axis: Option<isize>) -> Result<ChunkedArray<T>> {
+    /// `compress`); `condition` is a slice of bools (then the result's length is known) or a
+    /// 1-D `ChunkedArray<bool>` (then, as dask, the block lengths along `axis` are unknown until
+    /// computed). Result `ChunkedArray<T>`.
+    ///
+    /// A condition shorter than the axis selects among the first elements. A longer one: with
+    /// bools, a true entry past the axis is an [`Error::Index`] (NumPy's `IndexError`); a lazy
+    /// condition longer than the axis is an [`Error::Shape`] (its values are not known when
+    /// the graph is built).
+    pub fn compress<C: Condition + ?Sized>(&self, condition: &C, axis: Option<isize>) -> Result<ChunkedArray<T>> {
         let (x, axis) = match axis {
             None => (if self.ndim() == 1 { self.clone() } else { self.ravel()? }, 0),
             Some(a) => (self.clone(), crate::array::structure::resolve_axis(a, self.ndim())?),
@@ -277,16 +294,7 @@ impl<T: Element> ChunkedArray<T> {
         if n == UNKNOWN {
             return Err(Error::UnknownChunkSizes { op: "compress".into() });
         }
-        let mut idx: Vec<usize> = condition.iter().enumerate().filter(|(_, &c)| c).map(|(i, _)| i).collect();
-        if x.size() == 0 && n > 0 {
-            // NumPy checks no bounds when taking from an array with no elements along a
-            // non-empty axis (the result has no elements either): any position will do
-            idx.iter_mut().for_each(|i| *i = (*i).min(n - 1));
-        }
-        if let Some(&i) = idx.iter().find(|&&i| i >= n) {
-            return Err(Error::Index { index: i as isize, axis, size: n });
-        }
-        x.take(&idx, axis as isize)
+        condition.compress_axis(&x, axis)
     }
 
     /// A new array with the elements where `mask` is true replaced by `value` (NumPy's
@@ -416,6 +424,101 @@ impl<T: Element> ChunkedArray<T> {
     }
 }
 
+/// A condition for [`ChunkedArray::compress`]: bools known now (`[bool]`, `Vec<bool>`,
+/// `[bool; N]`) or a lazy 1-D `ChunkedArray<bool>`.
+pub trait Condition {
+    /// `x` (whose `axis` has known length) compressed along `axis`.
+    fn compress_axis<T: Element>(&self, x: &ChunkedArray<T>, axis: usize) -> Result<ChunkedArray<T>>;
+}
+
+impl Condition for [bool] {
+    fn compress_axis<T: Element>(&self, x: &ChunkedArray<T>, axis: usize) -> Result<ChunkedArray<T>> {
+        let n = x.shape()[axis];
+        let mut idx: Vec<usize> = self.iter().enumerate().filter(|(_, &c)| c).map(|(i, _)| i).collect();
+        if x.size() == 0 && n > 0 {
+            // NumPy checks no bounds when taking from an array with no elements along a
+            // non-empty axis (the result has no elements either): any position will do
+            idx.iter_mut().for_each(|i| *i = (*i).min(n - 1));
+        }
+        if let Some(&i) = idx.iter().find(|&&i| i >= n) {
+            return Err(Error::Index { index: i as isize, axis, size: n });
+        }
+        x.take(&idx, axis as isize)
+    }
+}
+
+impl Condition for Vec<bool> {
+    fn compress_axis<T: Element>(&self, x: &ChunkedArray<T>, axis: usize) -> Result<ChunkedArray<T>> {
+        self.as_slice().compress_axis(x, axis)
+    }
+}
+
+impl<const N: usize> Condition for [bool; N] {
+    fn compress_axis<T: Element>(&self, x: &ChunkedArray<T>, axis: usize) -> Result<ChunkedArray<T>> {
+        self.as_slice().compress_axis(x, axis)
+    }
+}
+
+impl Condition for ChunkedArray<bool> {
+    fn compress_axis<T: Element>(&self, x: &ChunkedArray<T>, axis: usize) -> Result<ChunkedArray<T>> {
+        if self.ndim() != 1 {
+            return Err(Error::Value("Condition must be one dimensional".into()));
+        }
+        let (n, k) = (x.shape()[axis], self.shape()[0]);
+        if k == UNKNOWN || !x.chunks().axis_is_known(axis) {
+            return Err(Error::UnknownChunkSizes { op: "compress".into() });
+        }
+        if k > n {
+            return Err(Error::Shape(format!(
+                "compress: a lazy condition of length {k} is longer than axis {axis} of length {n}"
+            )));
+        }
+        let x = if k < n {
+            let mut info = vec![SliceInfoElem::Slice { start: 0, end: None, step: 1 }; x.ndim()];
+            info[axis] = SliceInfoElem::Slice { start: 0, end: Some(k as isize), step: 1 };
+            x.slice(info)?
+        } else {
+            x.clone()
+        };
+        let cond =
+            crate::ops::rechunk::rechunk_node(self.node(), Chunks::explicit(vec![x.chunks().axis(axis).to_vec()]))?;
+        let mut shape = x.shape().to_vec();
+        shape[axis] = UNKNOWN;
+        let mut chunks = x.chunks().as_slices().to_vec();
+        chunks[axis] = vec![UNKNOWN; chunks[axis].len()];
+        let op = CompressOp::<T> { axis, _t: PhantomData };
+        Ok(ChunkedArray::from_node(Node::array::<T>(
+            "compress",
+            vec![x.node().clone(), cond],
+            shape,
+            Chunks::explicit(chunks),
+            op,
+        )))
+    }
+}
+
+/// The slices of an `x` block along `axis` where its condition block is true.
+struct CompressOp<T> {
+    axis: usize,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T: Element> Op for CompressOp<T> {
+    fn deps(&self, node: &Node, b: &[usize], out: &mut Vec<Dep>) {
+        out.push(Dep { input: 0, block: ravel(&node.inputs[0].grid, b) });
+        out.push(Dep { input: 1, block: b[self.axis] });
+    }
+    fn run(&self, _: &Node, _: &[usize], inputs: &[Block]) -> Result<Block> {
+        let x = as_array::<T>(&inputs[0])?;
+        let c = as_array::<bool>(&inputs[1])?;
+        let idx: Vec<usize> = c.iter().enumerate().filter(|(_, &k)| k).map(|(i, _)| i).collect();
+        Ok(Arc::new(x.select(Axis(self.axis), &idx).into_shared()))
+    }
+    fn key(&self) -> Option<String> {
+        Some(self.axis.to_string())
+    }
+}
+
 /// Whether each element lies in the slice region (per-axis selected positions), block by
 /// block with the input's chunks (the input block is only a dependency for its shape).
 struct RegionMask {
@@ -462,7 +565,11 @@ pub fn flatnonzero<T: Element>(x: &ChunkedArray<T>) -> Result<ChunkedArray<i64>>
 }
 
 /// NumPy's `compress(condition, x, axis)`; see [`ChunkedArray::compress`].
-pub fn compress<T: Element>(condition: &[bool], x: &ChunkedArray<T>, axis: Option<isize>) -> Result<ChunkedArray<T>> {
+pub fn compress<C: Condition + ?Sized, T: Element>(
+    condition: &C,
+    x: &ChunkedArray<T>,
+    axis: Option<isize>,
+) -> Result<ChunkedArray<T>> {
     x.compress(condition, axis)
 }
 
@@ -526,8 +633,11 @@ pub fn choose<I: Element, T: Element>(
     zip_aligned::<T, _>("choose", nodes, move |blocks| {
         let idx = as_array::<I>(&blocks[0])?;
         let ch: Vec<_> = blocks[1..].iter().map(as_array::<T>).collect::<Result<_>>()?;
+        // C-order views of the choices, indexed by the position in the block
+        let ch: Vec<_> = ch.iter().map(|c| c.as_standard_layout()).collect();
+        let ch: Vec<&[T]> = ch.iter().map(|c| c.as_slice().expect("standard layout")).collect();
         let mut out = Vec::with_capacity(idx.len());
-        for (pos, &k) in idx.indexed_iter() {
+        for (pos, &k) in idx.iter().enumerate() {
             let k: i64 = k.cast();
             let k = match mode {
                 ChooseMode::Raise if k < 0 || k >= n => {
@@ -537,7 +647,7 @@ pub fn choose<I: Element, T: Element>(
                 ChooseMode::Wrap => k.rem_euclid(n),
                 ChooseMode::Clip => k.clamp(0, n - 1),
             };
-            out.push(ch[k as usize][&pos]);
+            out.push(ch[k as usize][pos]);
         }
         ArrayD::from_shape_vec(idx.raw_dim(), out).map_err(|e| Error::Shape(e.to_string()))
     })

@@ -101,6 +101,14 @@ fn nth(r: Result<Vec<ChunkedArray<i64>>>, k: usize) -> Got {
     done(r.map(|mut v| v.swap_remove(k)))
 }
 
+/// Equal, NaN equal to NaN.
+fn same(a: &Scalar, b: &Scalar) -> bool {
+    match (a, b) {
+        (Scalar::Float(x), Scalar::Float(y)) => x == y || (x.is_nan() && y.is_nan()),
+        _ => a == b,
+    }
+}
+
 /// NumPy's slice syntax (the forms the generator uses) as ndarray slice elements.
 fn parse_slice(spec: &str) -> Vec<SliceInfoElem> {
     spec.split(',')
@@ -171,7 +179,27 @@ fn run_common<T: Element>(ctx: &Ctx, x: &ChunkedArray<T>, op: &str, a: &HashMap<
                 "None" => None,
                 s => Some(s.parse().unwrap()),
             };
-            done(ndchunk::compress(&cond, x, ax))
+            let eager = done(ndchunk::compress(&cond, x, ax));
+            // a lazy condition (a ChunkedArray<bool>, chunked otherwise) agrees, or is an error
+            // when longer than the axis
+            let n = match ax {
+                None => x.size(),
+                Some(a) => x.shape()[a.rem_euclid(x.ndim() as isize) as usize],
+            };
+            if !cond.is_empty() {
+                let c =
+                    ChunkedArray::from_array(ndarray::Array1::from(cond.clone()), [cond.len().div_ceil(2)]).unwrap();
+                let lazy = ndchunk::compress(&c, x, ax);
+                if cond.len() <= n {
+                    let lazy = done(lazy).unwrap();
+                    let eager = eager.as_ref().unwrap();
+                    assert_eq!(lazy.1.shape(), eager.1.shape(), "lazy compress shape");
+                    assert!(lazy.1.iter().zip(eager.1.iter()).all(|(a, b)| same(a, b)), "lazy compress");
+                } else {
+                    assert!(matches!(lazy, Err(Error::Shape(_))), "lazy compress longer than the axis");
+                }
+            }
+            eager
         }
         "extract" => match ctx.dtype_of(a["cond"]) {
             "bool" => done(ndchunk::extract(&ctx.get::<bool>(a["cond"]), x)),
@@ -484,4 +512,55 @@ proptest! {
         want.slice_axis_mut(ndarray::Axis(0), ndarray::Slice::new(lo as isize, Some(hi as isize), step)).fill(-1.0);
         prop_assert_eq!(got, want);
     }
+}
+
+#[test]
+fn lazy_compress_has_unknown_lengths_along_its_axis() {
+    let a = ArrayD::from_shape_fn(IxDyn(&[3, 5]), |i| (i[0] * 5 + i[1]) as i64);
+    let x = ChunkedArray::from_array(a.clone(), [2, 2]).unwrap();
+    let c = ChunkedArray::from_array(ndarray::arr1(&[true, false, true, true]), [3]).unwrap();
+    let y = x.compress(&c, Some(1)).unwrap();
+    assert_eq!(y.shape()[0], 3);
+    assert!(!y.chunks().axis_is_known(1));
+    let want = a.select(ndarray::Axis(1), &[0, 2, 3]);
+    assert_eq!(y.compute().unwrap(), want);
+    assert_eq!(y.compute_chunk_sizes().unwrap().shape(), &[3, 3]);
+    // a 2-D condition is NumPy's ValueError
+    let c2 = x.gt(3).unwrap();
+    assert!(matches!(x.compress(&c2, Some(0)), Err(Error::Value(_))));
+}
+
+#[test]
+fn unknown_chunk_sizes_are_reported_or_handled() {
+    let x = ChunkedArray::from_array(ndarray::arr1(&[0.0, 1.0, 0.0, 2.0, 3.0]), [2]).unwrap();
+    let m = x.mask(&x.ge(0.0).unwrap()).unwrap(); // unknown block lengths
+    assert!(matches!(m.nonzero(), Err(Error::UnknownChunkSizes { .. })));
+    assert!(matches!(m.compress(&[true], Some(0)), Err(Error::UnknownChunkSizes { .. })));
+    assert!(matches!(m.put(ndarray::s![0..1], 1.0), Err(Error::UnknownChunkSizes { .. })));
+    // reductions run on unknown lengths
+    assert_eq!(m.count_nonzero(None).unwrap().item().unwrap(), 3);
+    assert_eq!(m.ptp(None).unwrap().item().unwrap(), 3.0);
+    // after compute_chunk_sizes, selection works
+    let k = m.compute_chunk_sizes().unwrap();
+    assert_eq!(k.nonzero().unwrap()[0].compute().unwrap().as_slice().unwrap(), &[1, 3, 4]);
+}
+
+#[test]
+fn zero_dimensional_operands() {
+    let s = ndchunk::full::<f64>(&[], 4.0, [0usize; 0]).unwrap();
+    let t = s.gt(3.0).unwrap();
+    assert_eq!(s.argwhere().unwrap().compute().unwrap().shape(), &[1, 0]);
+    assert_eq!(s.flatnonzero().unwrap().compute().unwrap().as_slice().unwrap(), &[0]);
+    assert_eq!(s.set(&t, 1.0).unwrap().item().unwrap(), 1.0);
+    assert_eq!(s.put(ndarray::s![], 2.0).unwrap().item().unwrap(), 2.0);
+    let i = ndchunk::full::<i64>(&[], 1, [0usize; 0]).unwrap();
+    let x = ndchunk::arange::<f64>(0.0, 3.0, 1.0, [2]).unwrap();
+    // a 0-d index broadcasts against 1-d choices
+    let c = ndchunk::choose(&i, &[&s, &x], ChooseMode::Raise).unwrap();
+    assert_eq!(c.compute().unwrap().as_slice().unwrap(), &[0.0, 1.0, 2.0]);
+    let y = ndchunk::select(&[&t], &[&s], 0.0).unwrap();
+    assert_eq!(y.item().unwrap(), 4.0);
+    let u = ndchunk::unravel_index(&i, &[2, 3]).unwrap();
+    assert_eq!((u[0].item().unwrap(), u[1].item().unwrap()), (0, 1));
+    assert_eq!(ndchunk::ravel_multi_index(&[&i, &i], &[2, 3]).unwrap().item().unwrap(), 4);
 }
