@@ -724,7 +724,7 @@ pub fn ravel_multi_index(multi_index: &[&ChunkedArray<i64>], dims: &[usize]) -> 
     if multi_index.len() != dims.len() || dims.is_empty() {
         return Err(Error::Value(format!("parameter multi_index must be a sequence of length {}", dims.len())));
     }
-    let strides = strides_of(dims)?;
+    let (strides, _) = strides_of(dims)?;
     let shapes: Vec<&[usize]> = multi_index.iter().map(|c| c.shape()).collect();
     let shape = broadcast_shapes(&shapes)?;
     let nodes = multi_index.iter().map(|c| Ok(c.broadcast_to(&shape)?.node().clone())).collect::<Result<Vec<_>>>()?;
@@ -749,8 +749,8 @@ pub fn ravel_multi_index(multi_index: &[&ChunkedArray<i64>], dims: &[usize]) -> 
     })
 }
 
-/// C-order strides of `dims`, checked to fit `i64`.
-fn strides_of(dims: &[usize]) -> Result<Vec<i64>> {
+/// C-order strides of `dims` and their product, checked to fit `i64`.
+fn strides_of(dims: &[usize]) -> Result<(Vec<i64>, i64)> {
     let too_big = || Error::Value(format!("dims {dims:?} are too large for int64 indices"));
     let mut strides = vec![1i64; dims.len()];
     let mut acc: i64 = 1;
@@ -758,15 +758,14 @@ fn strides_of(dims: &[usize]) -> Result<Vec<i64>> {
         strides[k] = acc;
         acc = acc.checked_mul(i64::try_from(dims[k]).map_err(|_| too_big())?).ok_or_else(too_big)?;
     }
-    Ok(strides)
+    Ok((strides, acc))
 }
 
 /// The coordinates in an array of shape `dims` of flat (C-order) `indices` (NumPy's
 /// `unravel_index`): one `ChunkedArray<i64>` per axis, each of `indices`' shape. An index
 /// outside `0..prod(dims)` is an [`Error::Value`] when computed.
 pub fn unravel_index(indices: &ChunkedArray<i64>, dims: &[usize]) -> Result<Vec<ChunkedArray<i64>>> {
-    let strides = strides_of(dims)?;
-    let size: i64 = dims.iter().try_fold(1i64, |a, &d| a.checked_mul(d as i64)).expect("checked in strides_of");
+    let (strides, size) = strides_of(dims)?;
     (0..dims.len())
         .map(|k| {
             let (stride, dim) = (strides[k], dims[k] as i64);

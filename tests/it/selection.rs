@@ -564,3 +564,43 @@ fn zero_dimensional_operands() {
     assert_eq!((u[0].item().unwrap(), u[1].item().unwrap()), (0, 1));
     assert_eq!(ndchunk::ravel_multi_index(&[&i, &i], &[2, 3]).unwrap().item().unwrap(), 4);
 }
+
+/// A random in-range slice element for an axis of length `n` (ndarray's semantics).
+fn slice_elem(n: usize) -> impl Strategy<Value = SliceInfoElem> {
+    let range = (0..=n, 0..=n, prop_oneof![1isize..3, -2isize..0]).prop_map(|(a, b, step)| {
+        let (lo, hi) = (a.min(b), a.max(b));
+        SliceInfoElem::Slice { start: lo as isize, end: Some(hi as isize), step }
+    });
+    if n == 0 {
+        range.boxed()
+    } else {
+        prop_oneof![3 => range, 1 => (0..n).prop_map(|i| SliceInfoElem::Index(i as isize))].boxed()
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// put of an array value into a random n-d basic slice (steps of either sign, integer
+    /// indices) against ndarray's slice assignment; the value is the slice's shape.
+    #[test]
+    fn put_array_matches_ndarray(
+        (shape, chunks, elems) in shape_and_chunks().prop_flat_map(|(shape, chunks)| {
+            let e: Vec<_> = shape.iter().map(|&n| slice_elem(n)).collect();
+            (Just(shape), Just(chunks), e)
+        })
+    ) {
+        let n: usize = shape.iter().product();
+        let a = ArrayD::from_shape_vec(IxDyn(&shape), (0..n).map(|i| i as f64).collect()).unwrap();
+        let x = ChunkedArray::from_array(a.clone(), chunks).unwrap();
+        let info: ndarray::SliceInfo<Vec<SliceInfoElem>, IxDyn, IxDyn> = elems.clone().try_into().unwrap();
+        let mut want = a.clone();
+        let target_shape = want.slice(&info).shape().to_vec();
+        let m: usize = target_shape.iter().product();
+        let v = ArrayD::from_shape_vec(IxDyn(&target_shape), (0..m).map(|i| -1.0 - i as f64).collect()).unwrap();
+        want.slice_mut(&info).assign(&v);
+        let vc = ChunkedArray::from_array(v, 2usize).unwrap();
+        let got = x.put(&elems, &vc).unwrap().compute().unwrap();
+        prop_assert_eq!(got, want);
+    }
+}
