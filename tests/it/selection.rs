@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use ndarray::{ArrayD, IxDyn, SliceInfoElem};
 use ndchunk::prelude::*;
-use ndchunk::{Axes, ChooseMode, Piece, Scalar};
+use ndchunk::{Axes, ChooseMode, Piece, ReduceOptions, Scalar};
 use proptest::prelude::*;
 
 pub struct Fixture {
@@ -132,32 +132,36 @@ fn parse_slice(spec: &str) -> Vec<SliceInfoElem> {
 /// Ops every element type supports.
 fn run_common<T: Element>(ctx: &Ctx, x: &ChunkedArray<T>, op: &str, a: &HashMap<&str, &str>) -> Option<Got> {
     let axis = || parse_axes(a["axis"]);
+    // keepdims from the record; split_every varied with the chunking, so every statistic is
+    // checked through several combine trees
+    let opts = ReduceOptions::new().keepdims(a.get("keepdims") == Some(&"1")).split_every(2 + ctx.variant % 3);
+    let r = x.reduce_with(opts);
     macro_rules! by_dtype {
         ($dt:expr, $m:ident) => {
             match $dt {
-                "bool" => done(x.$m::<bool>(axis())),
-                "int8" => done(x.$m::<i8>(axis())),
-                "int16" => done(x.$m::<i16>(axis())),
-                "int64" => done(x.$m::<i64>(axis())),
-                "uint8" => done(x.$m::<u8>(axis())),
-                "float32" => done(x.$m::<f32>(axis())),
-                "float64" => done(x.$m::<f64>(axis())),
+                "bool" => done(r.$m::<bool>(axis())),
+                "int8" => done(r.$m::<i8>(axis())),
+                "int16" => done(r.$m::<i16>(axis())),
+                "int64" => done(r.$m::<i64>(axis())),
+                "uint8" => done(r.$m::<u8>(axis())),
+                "float32" => done(r.$m::<f32>(axis())),
+                "float64" => done(r.$m::<f64>(axis())),
                 d => panic!("dtype {d}"),
             }
         };
     }
     Some(match op {
-        "count_nonzero" => done(x.count_nonzero(axis())),
-        "average" => done(x.average(axis(), None, false).map(|r| r.0)),
-        "average_ret1" => done(x.average(axis(), None, true).map(|r| r.1.unwrap())),
-        "waverage" => done(x.average(axis(), Some(&ctx.get::<f64>(a["weights"])), false).map(|r| r.0)),
-        "waverage_ret1" => done(x.average(axis(), Some(&ctx.get::<f64>(a["weights"])), true).map(|r| r.1.unwrap())),
-        "moment" => done(x.moment(a["order"].parse().unwrap(), axis())),
+        "count_nonzero" => done(r.count_nonzero(axis())),
+        "average" => done(r.average(axis(), None, false).map(|r| r.0)),
+        "average_ret1" => done(r.average(axis(), None, true).map(|r| r.1.unwrap())),
+        "waverage" => done(r.average(axis(), Some(&ctx.get::<f64>(a["weights"])), false).map(|r| r.0)),
+        "waverage_ret1" => done(r.average(axis(), Some(&ctx.get::<f64>(a["weights"])), true).map(|r| r.1.unwrap())),
+        "moment" => done(r.moment(a["order"].parse().unwrap(), axis())),
         "sum_as" => by_dtype!(a["dtype"], sum_as),
         "prod_as" => by_dtype!(a["dtype"], prod_as),
         "mean_as" => match a["dtype"] {
-            "float32" => done(x.mean_as::<f32>(axis())),
-            "float64" => done(x.mean_as::<f64>(axis())),
+            "float32" => done(r.mean_as::<f32>(axis())),
+            "float64" => done(r.mean_as::<f64>(axis())),
             d => panic!("dtype {d}"),
         },
         "nancumsum" => done(x.nancumsum(axis())),
@@ -256,7 +260,10 @@ fn run_common<T: Element>(ctx: &Ctx, x: &ChunkedArray<T>, op: &str, a: &HashMap<
 /// Ops that need arithmetic.
 fn run_number<T: Number>(ctx: &Ctx, x: &ChunkedArray<T>, op: &str, a: &HashMap<&str, &str>) -> Option<Got> {
     match op {
-        "ptp" => Some(done(x.ptp(parse_axes(a["axis"])))),
+        "ptp" => {
+            let opts = ReduceOptions::new().keepdims(a.get("keepdims") == Some(&"1")).split_every(2 + ctx.variant % 3);
+            Some(done(x.reduce_with(opts).ptp(parse_axes(a["axis"]))))
+        }
         "piecewise" => {
             let conds: Vec<ChunkedArray<bool>> = a["conds"].split(',').map(|n| ctx.get::<bool>(n)).collect();
             let c: Vec<&ChunkedArray<bool>> = conds.iter().collect();
