@@ -50,6 +50,15 @@ where
         }
     }
     fn run(&self, _: &Node, _: &[usize], inputs: &[Block]) -> Result<Block> {
+        // blocks of arrays whose lengths were unknown need not agree: an error, not a panic
+        let first = inputs[0].array_shape();
+        if let Some(b) = inputs.iter().find(|b| b.array_shape() != first) {
+            return Err(Error::Shape(format!(
+                "operands could not be combined: blocks of shapes {:?} and {:?}",
+                first.unwrap_or_default(),
+                b.array_shape().unwrap_or_default()
+            )));
+        }
         Ok(Arc::new((self.f)(inputs)?.into_shared()))
     }
 }

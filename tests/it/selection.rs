@@ -611,3 +611,16 @@ proptest! {
         prop_assert_eq!(got, want);
     }
 }
+
+#[test]
+fn mismatched_unknown_lengths_are_an_error_when_computed() {
+    let x = ChunkedArray::from_array(ndarray::arr1(&[0.0, 1.0, 2.0, 3.0]), [2]).unwrap();
+    let a = x.mask(&x.gt(0.5).unwrap()).unwrap(); // 3 elements, unknown when built
+    let b = x.mask(&x.gt(1.5).unwrap()).unwrap(); // 2 elements
+    let i = a.mapv(|_| 0i64);
+    let c = ndchunk::choose(&i, &[&a, &b], ChooseMode::Raise).unwrap();
+    assert!(matches!(c.compute(), Err(Error::Shape(_))));
+    let j = b.mapv(|_| 1i64);
+    let r = ndchunk::ravel_multi_index(&[&i, &j], &[4, 4]).unwrap();
+    assert!(matches!(r.compute(), Err(Error::Shape(_))));
+}
