@@ -181,7 +181,7 @@ fn slice_positions(start: isize, end: Option<isize>, step: isize, n: usize) -> R
     Ok(if step > 0 { (s..e).step_by(k).collect() } else { (s..e).rev().step_by(k).collect() })
 }
 
-/// How `choose` treats indices outside `0..n` (NumPy's `mode`).
+/// How [`choose`] treats indices outside `0..n` (NumPy's `mode='raise' | 'wrap' | 'clip'`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum ChooseMode {
     /// An error ([`Error::Value`], when computed).
@@ -193,7 +193,8 @@ pub enum ChooseMode {
     Clip,
 }
 
-/// A piece of [`piecewise`]: a function of the element or a constant.
+/// A piece of [`piecewise`] (an entry of NumPy's `funclist`): a function of the element or a
+/// constant.
 #[derive(Clone)]
 pub enum Piece<T> {
     /// A constant value.
@@ -328,6 +329,14 @@ impl<T: Element> ChunkedArray<T> {
     /// A new array with the basic slice `info` (ndarray's `s![..]`, NumPy's clipping of range
     /// bounds) assigned `value`, a scalar or an array broadcasting to the slice's shape (NumPy's
     /// `x[s] = value`, lazily). Result `ChunkedArray<T>` with the array's chunks.
+    ///
+    /// ```
+    /// use ndchunk::prelude::*;
+    /// let x = ndchunk::zeros::<i32>(&[3, 4], [2, 3]).unwrap();
+    /// let v = ChunkedArray::from_array(ndarray::arr1(&[1, 2]), [1]).unwrap();
+    /// let y = x.put(s![1.., 1..;2], &v).unwrap(); // NumPy: x[1:, 1::2] = v
+    /// assert_eq!(y.compute().unwrap(), ndarray::arr2(&[[0, 0, 0, 0], [0, 1, 0, 2], [0, 1, 0, 2]]).into_dyn());
+    /// ```
     pub fn put<I: AsRef<[SliceInfoElem]>>(&self, info: I, value: impl Into<Operand<T>>) -> Result<ChunkedArray<T>> {
         let nd = self.ndim();
         if !self.chunks().is_known() {
@@ -573,7 +582,7 @@ pub fn flatnonzero<T: Element>(x: &ChunkedArray<T>) -> Result<ChunkedArray<i64>>
     x.flatnonzero()
 }
 
-/// NumPy's `compress(condition, x, axis)`; see [`ChunkedArray::compress`].
+/// NumPy's `compress(condition, x, axis)`, a `ChunkedArray<T>`; see [`ChunkedArray::compress`].
 pub fn compress<C: Condition + ?Sized, T: Element>(
     condition: &C,
     x: &ChunkedArray<T>,

@@ -51,6 +51,13 @@ impl<'a, T: Element> Reducer<'a, T> {
     /// Sum accumulated in the element type `U` (NumPy's `sum(dtype=U)`): every element is
     /// converted to `U` first, integer sums wrap at `U`'s width as NumPy's do, and `bool` gives
     /// a logical or. Result `ChunkedArray<U>`.
+    ///
+    /// ```
+    /// use ndchunk::prelude::*;
+    /// let x = ChunkedArray::from_array(ndarray::arr1(&[100i8, 100, 100]), [2]).unwrap();
+    /// assert_eq!(x.sum(None).unwrap().item().unwrap(), 300i64); // NumPy: int8 sums in int64
+    /// assert_eq!(x.sum_as::<i8>(None).unwrap().item().unwrap(), 44i8); // np.sum(x, dtype=np.int8)
+    /// ```
     pub fn sum_as<U: Element>(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<U>> {
         let y = self.x.astype::<U>();
         Ok(y.reduce_with(self.opts).sum(axis)?.astype::<U>())
