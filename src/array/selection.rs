@@ -291,10 +291,11 @@ impl<T: Element> ChunkedArray<T> {
     /// 1-D `ChunkedArray<bool>` (then, as dask, the block lengths along `axis` are unknown until
     /// computed). Result `ChunkedArray<T>`.
     ///
-    /// A condition shorter than the axis selects among the first elements. A longer one: with
-    /// bools, a true entry past the axis is an [`Error::Index`] (NumPy's `IndexError`); a lazy
-    /// condition longer than the axis is an [`Error::Shape`] (its values are not known when
-    /// the graph is built).
+    /// A condition shorter than the axis selects among the first elements; in a longer one, a
+    /// true entry past the axis is an [`Error::Index`] (NumPy's `IndexError`), raised when the
+    /// graph is built for bools and when it is computed for a lazy condition. (For an array
+    /// without elements NumPy checks nothing and counts those entries in the result's length;
+    /// bools follow it, a lazy condition raises.)
     pub fn compress<C: Condition + ?Sized>(&self, condition: &C, axis: Option<isize>) -> Result<ChunkedArray<T>> {
         let (x, axis) = match axis {
             None => (if self.ndim() == 1 { self.clone() } else { self.ravel()? }, 0),
@@ -487,9 +488,12 @@ impl Condition for ChunkedArray<bool> {
             return Err(Error::UnknownChunkSizes { op: "compress".into() });
         }
         if k > n {
-            return Err(Error::Shape(format!(
-                "compress: a lazy condition of length {k} is longer than axis {axis} of length {n}"
-            )));
+            // NumPy: an error only if one of the extra entries is true, so check them when
+            // computed
+            let head = self.slice(ndarray::s![..n as isize])?;
+            let tail = self.slice(ndarray::s![n as isize..])?;
+            let y = head.compress_axis(x, axis)?;
+            return guard_tail(&y, &tail, axis, n);
         }
         let x = if k < n {
             let mut info = vec![SliceInfoElem::Slice { start: 0, end: None, step: 1 }; x.ndim()];
@@ -512,6 +516,53 @@ impl Condition for ChunkedArray<bool> {
             Chunks::explicit(chunks),
             op,
         )))
+    }
+}
+
+/// `y` with a check attached: an [`Error::Index`] when computed if `tail` (the entries of a
+/// condition past an axis of length `size`) has a true entry, as NumPy's `IndexError`.
+fn guard_tail<T: Element>(
+    y: &ChunkedArray<T>,
+    tail: &ChunkedArray<bool>,
+    axis: usize,
+    size: usize,
+) -> Result<ChunkedArray<T>> {
+    let any = tail.any(None)?;
+    let first = tail.argmax(None)?;
+    let m = y.node().meta();
+    let op = GuardOp { axis, size };
+    Ok(ChunkedArray::from_node(Node::array::<T>(
+        "check-condition",
+        vec![y.node().clone(), any.node().clone(), first.node().clone()],
+        m.shape.clone(),
+        m.chunks.clone(),
+        op,
+    )))
+}
+
+/// Blocks passed through, or an error if the (0-d) flag is true.
+struct GuardOp {
+    axis: usize,
+    size: usize,
+}
+
+impl Op for GuardOp {
+    fn deps(&self, node: &Node, b: &[usize], out: &mut Vec<Dep>) {
+        out.push(Dep { input: 0, block: ravel(&node.inputs[0].grid, b) });
+        out.push(Dep { input: 1, block: 0 });
+        out.push(Dep { input: 2, block: 0 });
+    }
+    fn run(&self, _: &Node, _: &[usize], inputs: &[Block]) -> Result<Block> {
+        let flag = as_array::<bool>(&inputs[1])?.iter().any(|&f| f);
+        if flag {
+            let first = as_array::<i64>(&inputs[2])?.iter().next().copied().unwrap_or(0);
+            let index = (self.size as i64).saturating_add(first);
+            return Err(Error::Index { index: index as isize, axis: self.axis, size: self.size });
+        }
+        Ok(inputs[0].clone())
+    }
+    fn key(&self) -> Option<String> {
+        Some(format!("{}/{}", self.axis, self.size))
     }
 }
 
@@ -592,9 +643,9 @@ pub fn compress<C: Condition + ?Sized, T: Element>(
 }
 
 /// The elements of `x` where `cond` is non-zero, flattened in C order (NumPy's `extract`):
-/// a 1-D `ChunkedArray<T>` of unknown length. `cond` has `x`'s size or fewer elements (then
-/// only the first elements of `x` are considered); a larger `cond` is an [`Error::Shape`]
-/// (NumPy raises only if one of the extra entries is true).
+/// a 1-D `ChunkedArray<T>` of unknown length. A `cond` with fewer elements than `x` considers
+/// only the first elements of `x`; one with more is an [`Error::Index`] when computed if one
+/// of the extra entries is true (NumPy's `IndexError`).
 pub fn extract<C: Element, T: Element>(cond: &ChunkedArray<C>, x: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
     let c = cond.map_unary::<bool, _>("extract-cond", Some("ne0".into()), |v: C| v != C::zero());
     if c.shape() == x.shape() {
@@ -604,11 +655,15 @@ pub fn extract<C: Element, T: Element>(cond: &ChunkedArray<C>, x: &ChunkedArray<
     if cs == UNKNOWN || xs == UNKNOWN {
         return Err(Error::UnknownChunkSizes { op: "extract".into() });
     }
+    let c = c.ravel()?;
     if cs > xs {
-        return Err(Error::Shape(format!("extract: condition of {cs} elements is larger than the array ({xs})")));
+        // NumPy: an error only if one of the extra entries is true (checked when computed)
+        let head = c.slice(ndarray::s![..xs as isize])?;
+        let tail = c.slice(ndarray::s![xs as isize..])?;
+        return guard_tail(&x.ravel()?.mask(&head)?, &tail, 0, xs);
     }
     let flat = x.ravel()?.slice(ndarray::s![..cs as isize])?;
-    flat.mask(&c.ravel()?)
+    flat.mask(&c)
 }
 
 /// Elements chosen from `choices` by `index` (NumPy's `choose`): `out[i] =

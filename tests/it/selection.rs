@@ -190,17 +190,19 @@ fn run_common<T: Element>(ctx: &Ctx, x: &ChunkedArray<T>, op: &str, a: &HashMap<
                 None => x.size(),
                 Some(a) => x.shape()[a.rem_euclid(x.ndim() as isize) as usize],
             };
-            if !cond.is_empty() {
+            // (NumPy's quirk for arrays without elements, whose result counts true entries past
+            // the axis too, is followed for bools only)
+            if !cond.is_empty() && !(x.size() == 0 && cond.len() > n) {
                 let c =
                     ChunkedArray::from_array(ndarray::Array1::from(cond.clone()), [cond.len().div_ceil(2)]).unwrap();
-                let lazy = ndchunk::compress(&c, x, ax);
-                if cond.len() <= n {
-                    let lazy = done(lazy).unwrap();
-                    let eager = eager.as_ref().unwrap();
-                    assert_eq!(lazy.1.shape(), eager.1.shape(), "lazy compress shape");
-                    assert!(lazy.1.iter().zip(eager.1.iter()).all(|(a, b)| same(a, b)), "lazy compress");
-                } else {
-                    assert!(matches!(lazy, Err(Error::Shape(_))), "lazy compress longer than the axis");
+                let lazy = done(ndchunk::compress(&c, x, ax));
+                match (&lazy, &eager) {
+                    (Ok(l), Ok(e)) => {
+                        assert_eq!(l.1.shape(), e.1.shape(), "lazy compress shape");
+                        assert!(l.1.iter().zip(e.1.iter()).all(|(a, b)| same(a, b)), "lazy compress");
+                    }
+                    (Err(Error::Index { .. }), Err(Error::Index { .. })) => {}
+                    _ => panic!("lazy compress {:?} vs eager {:?} (n = {n})", lazy.is_ok(), eager.is_ok()),
                 }
             }
             eager
@@ -436,8 +438,9 @@ fn selection_rejects_bad_arguments() {
     // compress: axis out of range, true entry past the axis
     assert!(matches!(x.compress(&[true], Some(1)), Err(Error::Axis { .. })));
     assert!(matches!(x.compress(&[false, false, false, true], Some(0)), Err(Error::Index { .. })));
-    // extract: a condition larger than the array
-    assert!(matches!(ndchunk::extract(&b4, &x), Err(Error::Shape(_))));
+    // extract: a condition larger than the array with a true entry past it, when computed
+    let e = ndchunk::extract(&b4, &x).unwrap();
+    assert!(matches!(e.compute(), Err(Error::Index { index: 3, .. })));
     // nonzero of a 0-d array
     let s = ndchunk::full::<f64>(&[], 1.0, [0usize; 0]).unwrap();
     assert!(matches!(s.nonzero(), Err(Error::Value(_))));
