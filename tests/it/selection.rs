@@ -192,7 +192,7 @@ fn run_common<T: Element>(ctx: &Ctx, x: &ChunkedArray<T>, op: &str, a: &HashMap<
             };
             // (NumPy's quirk for arrays without elements, whose result counts true entries past
             // the axis too, is followed for bools only)
-            if !cond.is_empty() && !(x.size() == 0 && cond.len() > n) {
+            if !cond.is_empty() && (x.size() > 0 || cond.len() <= n) {
                 let c =
                     ChunkedArray::from_array(ndarray::Array1::from(cond.clone()), [cond.len().div_ceil(2)]).unwrap();
                 let lazy = done(ndchunk::compress(&c, x, ax));
