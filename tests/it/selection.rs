@@ -388,6 +388,7 @@ const SELECTION_OPS: &[&str] = &[
 #[test]
 fn selection_matches_numpy_over_chunkings() {
     let n = check_fixture(&|op| SELECTION_OPS.iter().any(|s| op.starts_with(s)));
+    eprintln!("selection: {n} comparisons with NumPy");
     assert!(n > 1500, "only {n} comparisons");
 }
 

@@ -24,6 +24,7 @@ const STAT_OPS: &[&str] = &[
 #[test]
 fn statistics_match_numpy_over_chunkings() {
     let n = crate::selection::check_fixture(&|op| STAT_OPS.iter().any(|s| op.starts_with(s)));
+    eprintln!("statistics: {n} comparisons with NumPy");
     assert!(n > 2000, "only {n} comparisons");
 }
 
