@@ -36,8 +36,8 @@ pub use array::linalg;
 pub use array::products::{tensordot, TensordotAxes};
 pub use array::random;
 pub use array::selection::{
-    argwhere, choose, compress, extract, flatnonzero, nonzero, piecewise, ravel_multi_index, select, unravel_index,
-    where_one, ChooseMode, Condition, Piece,
+    argwhere, choose, compress, extract, flatnonzero, nonzero, piecewise, ravel_multi_index, ravel_multi_index_with,
+    select, unravel_index, where_one, ChooseMode, Condition, Piece,
 };
 pub use array::{
     block, block_nested, compute_all, compute_all_with, concatenate, histogram, histogram2d, histogram_with,

@@ -27,7 +27,7 @@ pub use elementwise::{where_, Operand};
 pub use histogram::{histogram, histogram2d, histogram_with, histogramdd, histogramdd_with, Bins, HistogramOptions};
 pub use reductions::Reducer;
 pub use selection::{
-    argwhere, choose, compress, extract, flatnonzero, nonzero, piecewise, ravel_multi_index, select, unravel_index,
-    where_one, ChooseMode, Condition, Piece,
+    argwhere, choose, compress, extract, flatnonzero, nonzero, piecewise, ravel_multi_index, ravel_multi_index_with,
+    select, unravel_index, where_one, ChooseMode, Condition, Piece,
 };
 pub use shape::{block, block_nested, concatenate, stack, Nested};

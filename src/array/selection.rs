@@ -794,10 +794,23 @@ pub fn piecewise<T: Element>(
 /// A wrong number of arrays is an [`Error::Value`]; an index outside its axis is an
 /// [`Error::Value`] when computed.
 pub fn ravel_multi_index(multi_index: &[&ChunkedArray<i64>], dims: &[usize]) -> Result<ChunkedArray<i64>> {
+    ravel_multi_index_with(multi_index, dims, ChooseMode::Raise)
+}
+
+/// [`ravel_multi_index`] with NumPy's `mode`: indices outside an axis raise ([`Error::Value`]
+/// when computed), wrap around, or are clipped to the axis. Result `ChunkedArray<i64>`.
+pub fn ravel_multi_index_with(
+    multi_index: &[&ChunkedArray<i64>],
+    dims: &[usize],
+    mode: ChooseMode,
+) -> Result<ChunkedArray<i64>> {
     if multi_index.len() != dims.len() || dims.is_empty() {
         return Err(Error::Value(format!("parameter multi_index must be a sequence of length {}", dims.len())));
     }
     let (strides, _) = strides_of(dims)?;
+    if mode != ChooseMode::Raise && dims.contains(&0) {
+        return Err(Error::Value(format!("cannot wrap or clip indices into an empty axis: dims {dims:?}")));
+    }
     let shapes: Vec<&[usize]> = multi_index.iter().map(|c| c.shape()).collect();
     let shape = broadcast_shapes(&shapes)?;
     let nodes = multi_index.iter().map(|c| Ok(c.broadcast_to(&shape)?.node().clone())).collect::<Result<Vec<_>>>()?;
@@ -806,15 +819,22 @@ pub fn ravel_multi_index(multi_index: &[&ChunkedArray<i64>], dims: &[usize]) -> 
         let arrs: Vec<_> = blocks.iter().map(as_array::<i64>).collect::<Result<_>>()?;
         let mut out = ArrayD::<i64>::zeros(arrs[0].raw_dim());
         for (k, a) in arrs.iter().enumerate() {
-            let mut bad = None;
+            let (d, st) = (dims[k], strides[k]);
+            let mut bad = false;
             out.zip_mut_with(a, |o, &i| {
-                if i < 0 || i >= dims[k] {
-                    bad.get_or_insert(i);
+                let j = match mode {
+                    ChooseMode::Raise => i,
+                    ChooseMode::Wrap => i.rem_euclid(d),
+                    ChooseMode::Clip => i.clamp(0, d - 1),
+                };
+                if j < 0 || j >= d {
+                    bad = true;
                 } else {
-                    *o += i * strides[k];
+                    // j < d and sum of (d_k - 1) * stride_k < prod(dims), checked to fit i64
+                    *o += j * st;
                 }
             });
-            if bad.is_some() {
+            if bad {
                 return Err(Error::Value("invalid entry in coordinates array".into()));
             }
         }

@@ -101,6 +101,15 @@ fn nth(r: Result<Vec<ChunkedArray<i64>>>, k: usize) -> Got {
     done(r.map(|mut v| v.swap_remove(k)))
 }
 
+fn parse_mode(m: &str) -> ChooseMode {
+    match m {
+        "raise" => ChooseMode::Raise,
+        "wrap" => ChooseMode::Wrap,
+        "clip" => ChooseMode::Clip,
+        m => panic!("mode {m}"),
+    }
+}
+
 /// Equal, NaN equal to NaN.
 fn same(a: &Scalar, b: &Scalar) -> bool {
     match (a, b) {
@@ -229,13 +238,7 @@ fn run_common<T: Element>(ctx: &Ctx, x: &ChunkedArray<T>, op: &str, a: &HashMap<
             let idx = ctx.get::<i64>(a["index"]);
             let choices: Vec<ChunkedArray<T>> = a["choices"].split(',').map(|n| ctx.get::<T>(n)).collect();
             let refs: Vec<&ChunkedArray<T>> = choices.iter().collect();
-            let mode = match a["mode"] {
-                "raise" => ChooseMode::Raise,
-                "wrap" => ChooseMode::Wrap,
-                "clip" => ChooseMode::Clip,
-                m => panic!("mode {m}"),
-            };
-            done(ndchunk::choose(&idx, &refs, mode))
+            done(ndchunk::choose(&idx, &refs, parse_mode(a["mode"])))
         }
         "select" => {
             let conds: Vec<ChunkedArray<bool>> = a["conds"].split(',').map(|n| ctx.get::<bool>(n)).collect();
@@ -248,7 +251,10 @@ fn run_common<T: Element>(ctx: &Ctx, x: &ChunkedArray<T>, op: &str, a: &HashMap<
             let dims = parse_shape(a["dims"]);
             let arrs: Vec<ChunkedArray<i64>> = a["arrays"].split(',').map(|n| ctx.get::<i64>(n)).collect();
             let refs: Vec<&ChunkedArray<i64>> = arrs.iter().collect();
-            done(ndchunk::ravel_multi_index(&refs, &dims))
+            match a.get("mode") {
+                None => done(ndchunk::ravel_multi_index(&refs, &dims)),
+                Some(m) => done(ndchunk::ravel_multi_index_with(&refs, &dims, parse_mode(m))),
+            }
         }
         _ if op.starts_with("unravel_index") => {
             let k: usize = op["unravel_index".len()..].parse().unwrap();
