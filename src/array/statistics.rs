@@ -1,6 +1,6 @@
 //! Statistics built on the tree reductions: `ptp`, `count_nonzero`, `average`, `moment`,
-//! `nancumsum`/`nancumprod`, and reductions with an explicit accumulation dtype
-//! (`sum_as`, `prod_as`, `mean_as`, NumPy's `dtype=` argument).
+//! `nancumsum`/`nancumprod`, and reductions and scans with an explicit accumulation dtype
+//! (`sum_as`, `prod_as`, `mean_as`, `cumsum_as`, `cumprod_as`: NumPy's `dtype=` argument).
 //!
 //! Why compositions: each of these is a small expression of existing lazy reductions and
 //! elementwise nodes (`ptp = max - min`, `count_nonzero = sum(x != 0)`, `moment = mean((x -
@@ -232,6 +232,18 @@ impl<T: Element> ChunkedArray<T> {
     /// Central moment (dask's `moment`, see [`Reducer::moment`]); `ChunkedArray<f64>`.
     pub fn moment(&self, order: u32, axis: impl Into<Axes>) -> Result<ChunkedArray<f64>> {
         self.reduce_with(ReduceOptions::default()).moment(order, axis)
+    }
+
+    /// Cumulative sum accumulated in `U` (NumPy's `cumsum(dtype=U)`, wrapping for integers);
+    /// `None` scans the flattened array. Result `ChunkedArray<U>`.
+    pub fn cumsum_as<U: Element>(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<U>> {
+        Ok(self.astype::<U>().cumsum(axis)?.astype::<U>())
+    }
+
+    /// Cumulative product accumulated in `U` (NumPy's `cumprod(dtype=U)`); result
+    /// `ChunkedArray<U>`.
+    pub fn cumprod_as<U: Element>(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<U>> {
+        Ok(self.astype::<U>().cumprod(axis)?.astype::<U>())
     }
 
     /// Elements with NaN replaced by `v`.

@@ -146,15 +146,15 @@ fn run_common<T: Element>(ctx: &Ctx, x: &ChunkedArray<T>, op: &str, a: &HashMap<
     let opts = ReduceOptions::new().keepdims(a.get("keepdims") == Some(&"1")).split_every(2 + ctx.variant % 3);
     let r = x.reduce_with(opts);
     macro_rules! by_dtype {
-        ($dt:expr, $m:ident) => {
+        ($dt:expr, $m:ident, $on:expr) => {
             match $dt {
-                "bool" => done(r.$m::<bool>(axis())),
-                "int8" => done(r.$m::<i8>(axis())),
-                "int16" => done(r.$m::<i16>(axis())),
-                "int64" => done(r.$m::<i64>(axis())),
-                "uint8" => done(r.$m::<u8>(axis())),
-                "float32" => done(r.$m::<f32>(axis())),
-                "float64" => done(r.$m::<f64>(axis())),
+                "bool" => done($on.$m::<bool>(axis())),
+                "int8" => done($on.$m::<i8>(axis())),
+                "int16" => done($on.$m::<i16>(axis())),
+                "int64" => done($on.$m::<i64>(axis())),
+                "uint8" => done($on.$m::<u8>(axis())),
+                "float32" => done($on.$m::<f32>(axis())),
+                "float64" => done($on.$m::<f64>(axis())),
                 d => panic!("dtype {d}"),
             }
         };
@@ -166,13 +166,15 @@ fn run_common<T: Element>(ctx: &Ctx, x: &ChunkedArray<T>, op: &str, a: &HashMap<
         "waverage" => done(r.average(axis(), Some(&ctx.get::<f64>(a["weights"])), false).map(|r| r.0)),
         "waverage_ret1" => done(r.average(axis(), Some(&ctx.get::<f64>(a["weights"])), true).map(|r| r.1.unwrap())),
         "moment" => done(r.moment(a["order"].parse().unwrap(), axis())),
-        "sum_as" => by_dtype!(a["dtype"], sum_as),
-        "prod_as" => by_dtype!(a["dtype"], prod_as),
+        "sum_as" => by_dtype!(a["dtype"], sum_as, r),
+        "prod_as" => by_dtype!(a["dtype"], prod_as, r),
         "mean_as" => match a["dtype"] {
             "float32" => done(r.mean_as::<f32>(axis())),
             "float64" => done(r.mean_as::<f64>(axis())),
             d => panic!("dtype {d}"),
         },
+        "cumsum_as" => by_dtype!(a["dtype"], cumsum_as, x),
+        "cumprod_as" => by_dtype!(a["dtype"], cumprod_as, x),
         "nancumsum" => done(x.nancumsum(axis())),
         "nancumprod" => done(x.nancumprod(axis())),
         "argwhere" => done(ndchunk::argwhere(x)),

@@ -18,6 +18,8 @@ const STAT_OPS: &[&str] = &[
     "prod_as",
     "mean_as",
     "nancumsum",
+    "cumsum_as",
+    "cumprod_as",
     "nancumprod",
 ];
 
