@@ -41,6 +41,10 @@ pub use array::promotion::{
     nextafter, not_equal, power, remainder, result_type, right_shift, subtract, true_divide, Promote, ToFloat,
 };
 pub use array::random;
+pub use array::selection::{
+    argwhere, choose, compress, extract, flatnonzero, nonzero, piecewise, ravel_multi_index, ravel_multi_index_with,
+    select, unravel_index, where_one, ChooseMode, Condition, Piece,
+};
 pub use array::{
     block, block_nested, compute, compute_all, compute_all_with, compute_with, concatenate, histogram, histogram2d,
     histogram_with, histogramdd, histogramdd_with, stack, where_, Axes, AxisSpec, Bins, ChunkSpec, ChunkedArray,

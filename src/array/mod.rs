@@ -20,7 +20,9 @@ pub mod products;
 pub mod promotion;
 pub mod random;
 pub mod reductions;
+pub mod selection;
 pub mod shape;
+pub mod statistics;
 pub mod structure;
 pub mod ufuncs;
 
@@ -32,4 +34,8 @@ pub use elementwise::{where_, Operand};
 pub use getitem::Idx;
 pub use histogram::{histogram, histogram2d, histogram_with, histogramdd, histogramdd_with, Bins, HistogramOptions};
 pub use reductions::Reducer;
+pub use selection::{
+    argwhere, choose, compress, extract, flatnonzero, nonzero, piecewise, ravel_multi_index, ravel_multi_index_with,
+    select, unravel_index, where_one, ChooseMode, Condition, Piece,
+};
 pub use shape::{block, block_nested, concatenate, stack, Nested};

@@ -36,8 +36,8 @@ use crate::ops::reduce::{reduce, ReduceOptions, Reduction};
 
 /// A view of an array with reduction options set; has every reduction method.
 pub struct Reducer<'a, T: Element> {
-    x: &'a ChunkedArray<T>,
-    opts: ReduceOptions,
+    pub(crate) x: &'a ChunkedArray<T>,
+    pub(crate) opts: ReduceOptions,
 }
 
 impl<'a, T: Element> Reducer<'a, T> {

@@ -16,4 +16,6 @@ mod reductions;
 mod restructure;
 mod robustness;
 mod scheduler;
+mod selection;
+mod statistics;
 mod ufuncs;
