@@ -55,7 +55,7 @@ pub use element::{DType, Element, Float, Number, Scalar};
 pub use error::{Error, Result};
 pub use io::hdf5::{store, Hdf5Options};
 pub use ndchunk_kernels::gemm::Gemm;
-pub use ndchunk_kernels::ufunc::{Bitwise, Integer};
+pub use ndchunk_kernels::ufunc::{self, Bitwise, Integer};
 pub use ops::rechunk::RechunkOptions;
 pub use ops::reduce::ReduceOptions;
 

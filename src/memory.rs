@@ -55,12 +55,42 @@ pub fn size_of_shape(shape: &[usize], what: &str) -> Result<usize> {
         .ok_or_else(|| Error::Memory(format!("{what}: the element count of shape {shape:?} overflows")))
 }
 
-/// An empty `Vec` with room for `n` elements, or `Error::Memory`.
+/// An empty `Vec` with room for `n` elements, or `Error::Memory`. Large buffers are advised
+/// to use transparent huge pages (see [`advise_huge_pages`]).
 pub fn try_vec<T>(n: usize, what: &str) -> Result<Vec<T>> {
-    check_fits(bytes_of::<T>(n, what)?, what)?;
-    let mut v = Vec::new();
+    let bytes = bytes_of::<T>(n, what)?;
+    check_fits(bytes, what)?;
+    let mut v: Vec<T> = Vec::new();
     v.try_reserve_exact(n).map_err(|e| Error::Memory(format!("{what}: cannot allocate {n} elements ({e})")))?;
+    advise_huge_pages(v.as_mut_ptr().cast::<u8>(), bytes);
     Ok(v)
+}
+
+/// Buffers from this size on are advised to use huge pages (NumPy's threshold).
+pub const HUGE_PAGE_ADVICE_BYTES: usize = 4 << 20;
+
+/// Ask Linux to back `bytes` bytes from `ptr` (a fresh, untouched allocation) with transparent
+/// huge pages, as NumPy does for every array of 4 MiB or more (`alloc.c`, `madvise(...,
+/// MADV_HUGEPAGE)`). A fresh 32 MB result otherwise takes 8192 page faults on first write,
+/// which measured 20 ms of a 26 ms `maximum` of two 4M-element arrays (NumPy: 10 ms). Where
+/// the kernel's THP mode is `never`, or on other systems, this does nothing.
+pub fn advise_huge_pages(ptr: *mut u8, bytes: usize) {
+    #[cfg(target_os = "linux")]
+    if bytes >= HUGE_PAGE_ADVICE_BYTES && !ptr.is_null() {
+        const PAGE: usize = 4096;
+        let offset = (PAGE - (ptr as usize) % PAGE) % PAGE;
+        let length = bytes - offset;
+        // SAFETY: `ptr .. ptr + bytes` is one live allocation owned by the caller (a reserved
+        // `Vec` buffer); the advised range starts at its first page boundary and ends inside
+        // it (`offset < PAGE <= bytes`). `MADV_HUGEPAGE` changes only how the kernel backs the
+        // pages, never their contents or validity, and a failure (EINVAL where THP is off) is
+        // harmless, so its result is ignored.
+        unsafe {
+            libc::madvise(ptr.add(offset).cast::<libc::c_void>(), length, libc::MADV_HUGEPAGE);
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (ptr, bytes);
 }
 
 /// An array of `shape` filled with `value`, or `Error::Memory`.
@@ -103,5 +133,20 @@ mod tests {
         assert_eq!(u.shape(), &[2, 0, 5]);
         assert!(try_vec::<u64>(0, "test").unwrap().is_empty());
         assert!(machine_memory().is_none_or(|m| m > 1 << 20));
+    }
+
+    #[test]
+    fn huge_page_advice_keeps_contents() {
+        // above the threshold: advised, then written and read back whole
+        let n = (HUGE_PAGE_ADVICE_BYTES / 8) * 3 + 5;
+        let a = try_full(&[n], 1.5f64, "test").unwrap();
+        assert!(a.iter().all(|&v| v == 1.5));
+        let mut v: Vec<u32> = try_vec(n, "test").unwrap();
+        v.extend((0..n).map(|i| i as u32));
+        assert!(v.iter().enumerate().all(|(i, &x)| x == i as u32));
+        // unaligned and tiny ranges are accepted
+        let mut small = vec![0u8; 10];
+        advise_huge_pages(small.as_mut_ptr(), small.len());
+        advise_huge_pages(std::ptr::null_mut(), 1 << 30);
     }
 }

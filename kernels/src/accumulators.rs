@@ -324,9 +324,8 @@ impl<T: Element, const MAX: bool, const NAN_SKIP: bool> Accumulator<T> for Extre
                 {
                     nan[k] |= x != x;
                 }
-                if better::<T, MAX>(x, best[k]) {
-                    best[k] = x;
-                }
+                // an unconditional store of a select (a conditional store is not vectorised)
+                best[k] = if better::<T, MAX>(x, best[k]) { x } else { best[k] };
             }
         }
         for &x in runs.remainder() {
