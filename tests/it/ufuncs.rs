@@ -441,3 +441,93 @@ fn new_elementwise_ops_fuse_into_one_task_per_block() {
     let want = ((5f64.sqrt() * 1000.0).round_ties_even() / 1000.0).cbrt();
     assert!(y.compute().unwrap().iter().all(|&v| v == want));
 }
+
+mod properties {
+    //! Random shapes × chunkings × broadcasting for the binary ufuncs, against ndarray's
+    //! broadcasting applied to NumPy's scalar rules (the scalar values themselves are checked
+    //! against NumPy above; this exercises chunk unification and broadcasting).
+    use ndarray::{ArrayD, IxDyn, Zip};
+    use ndchunk::prelude::*;
+    use ndchunk::ufunc::{FloatUfuncs, Integer, NumberUfuncs};
+    use proptest::prelude::*;
+
+    const VALUES: [f64; 9] = [0.0, -0.0, 1.5, -2.5, 3.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 7.25];
+
+    fn shapes() -> impl Strategy<Value = (Vec<usize>, Vec<usize>)> {
+        prop::collection::vec(0usize..5, 0..=3).prop_flat_map(|a| {
+            let n = a.len();
+            (Just(a), 0..=n, prop::collection::vec(any::<bool>(), n)).prop_map(|(a, k, ones)| {
+                // b: a suffix of a's shape with some axes of length 1 (broadcast)
+                let b = a[n - k..].iter().zip(&ones[n - k..]).map(|(&d, &one)| if one { 1 } else { d }).collect();
+                (a, b)
+            })
+        })
+    }
+
+    fn chunks(shape: &[usize]) -> impl Strategy<Value = Vec<usize>> {
+        shape.iter().map(|&n| 1..=n.max(1)).collect::<Vec<_>>()
+    }
+
+    fn case() -> impl Strategy<Value = (Vec<usize>, Vec<usize>, Vec<usize>, Vec<usize>, usize, u64)> {
+        shapes().prop_flat_map(|(a, b)| (Just(a.clone()), Just(b.clone()), chunks(&a), chunks(&b), 0usize..10, any::<u64>()))
+    }
+
+    fn fill(shape: &[usize], seed: u64) -> ArrayD<f64> {
+        let mut s = seed | 1;
+        ArrayD::from_shape_fn(IxDyn(shape), |_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            VALUES[(s % VALUES.len() as u64) as usize]
+        })
+    }
+
+    fn reference<T: Copy, U>(a: &ArrayD<T>, b: &ArrayD<T>, f: impl Fn(T, T) -> U) -> ArrayD<U> {
+        Zip::from(a).and_broadcast(b).map_collect(|&x, &y| f(x, y))
+    }
+
+    fn same(a: &ArrayD<f64>, b: &ArrayD<f64>) -> bool {
+        a.shape() == b.shape() && a.iter().zip(b).all(|(x, y)| (x.is_nan() && y.is_nan()) || x.to_bits() == y.to_bits())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn binary_float_ufuncs_broadcast_over_any_chunks((sa, sb, ca, cb, op, seed) in case()) {
+            let (a, b) = (fill(&sa, seed), fill(&sb, seed.rotate_left(17)));
+            let x = ChunkedArray::from_array(a.clone(), ca).unwrap();
+            let y = ChunkedArray::from_array(b.clone(), cb).unwrap();
+            let (got, want) = match op {
+                0 => (x.maximum(&y).unwrap(), reference(&a, &b, |p: f64, q| p.np_maximum(q))),
+                1 => (x.fmin(&y).unwrap(), reference(&a, &b, |p: f64, q| p.np_fmin(q))),
+                2 => (x.floor_divide(&y).unwrap(), reference(&a, &b, |p: f64, q| p.np_floor_divide(q))),
+                3 => (x.remainder(&y).unwrap(), reference(&a, &b, |p: f64, q| ndchunk::Number::num_rem(p, q))),
+                4 => (x.fmod(&y).unwrap(), reference(&a, &b, |p: f64, q| p % q)),
+                5 => (x.hypot(&y).unwrap(), reference(&a, &b, |p: f64, q| p.hypot(q))),
+                6 => (x.logaddexp(&y).unwrap(), reference(&a, &b, |p: f64, q| p.np_logaddexp(q))),
+                7 => (x.copysign(&y).unwrap(), reference(&a, &b, |p: f64, q| p.copysign(q))),
+                8 => (ndchunk::add(&x, &y.astype::<i32>()).unwrap(), reference(&a, &b, |p: f64, q| p + q as i32 as f64)),
+                _ => (x.isclose(&y, 1e-5, 1e-8, true).unwrap().astype::<f64>(),
+                      reference(&a, &b, |p: f64, q| ndchunk::ufunc::isclose(p, q, 1e-5, 1e-8, true) as u8 as f64)),
+            };
+            prop_assert!(same(&got.compute().unwrap(), &want), "op {op}");
+        }
+
+        #[test]
+        fn integer_bitwise_and_shifts_broadcast_over_any_chunks((sa, sb, ca, cb, op, seed) in case()) {
+            let a = fill(&sa, seed).mapv(|v| if v.is_finite() { (v * 3.0) as i16 } else { -7 });
+            let b = fill(&sb, seed ^ 0x9e37).mapv(|v| if v.is_finite() { v as i16 } else { 17 });
+            let x = ChunkedArray::from_array(a.clone(), ca).unwrap();
+            let y = ChunkedArray::from_array(b.clone(), cb).unwrap();
+            let (got, want) = match op % 5 {
+                0 => (&x & &y, reference(&a, &b, |p: i16, q| p & q)),
+                1 => (&x ^ &y, reference(&a, &b, |p: i16, q| p ^ q)),
+                2 => (&x << &y, reference(&a, &b, |p: i16, q| p.np_shl(q))),
+                3 => (&x >> &y, reference(&a, &b, |p: i16, q| p.np_shr(q))),
+                _ => (x.floor_divide(&y).unwrap(), reference(&a, &b, |p: i16, q| p.np_floor_divide(q))),
+            };
+            prop_assert_eq!(got.compute().unwrap(), want, "op {}", op);
+        }
+    }
+}
