@@ -15,3 +15,4 @@ mod reductions;
 mod restructure;
 mod robustness;
 mod scheduler;
+mod shape_routines;
