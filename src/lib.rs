@@ -32,6 +32,10 @@ pub mod ops;
 pub mod scheduler;
 
 pub use array::creation::{arange, eye, full, linspace, ones, zeros};
+pub use array::creation_like::{
+    empty_like, eye_nmk, fromfunction, full_like, geomspace, identity, indices, linspace_with, logspace, meshgrid,
+    ones_like, zeros_like, Indexing,
+};
 pub use array::joining::{append, column_stack, delete, dstack, hstack, insert, repeat, tile, vstack, Repeats};
 pub use array::linalg;
 pub use array::products::{tensordot, TensordotAxes};
@@ -39,6 +43,7 @@ pub use array::random;
 pub use array::rearrange::{
     atleast_1d, atleast_2d, atleast_3d, broadcast_arrays, flip, fliplr, flipud, moveaxis, roll, rollaxis, rot90,
 };
+pub use array::triangles::{diag, diagonal, trace, tri, tril, triu};
 pub use array::{
     block, block_nested, compute_all, compute_all_with, concatenate, histogram, histogram2d, histogram_with,
     histogramdd, histogramdd_with, stack, where_, Axes, AxisSpec, Bins, ChunkSpec, ChunkedArray, Chunks,

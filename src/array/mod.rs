@@ -5,6 +5,7 @@ pub mod axes;
 pub mod chunked_array;
 pub mod chunks;
 pub mod creation;
+pub mod creation_like;
 pub mod display;
 pub mod elementwise;
 pub mod histogram;
@@ -19,6 +20,7 @@ pub mod rearrange;
 pub mod reductions;
 pub mod shape;
 pub mod structure;
+pub mod triangles;
 
 pub use axes::Axes;
 pub use chunked_array::{compute_all, compute_all_with, ChunkedArray};

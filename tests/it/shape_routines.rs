@@ -160,6 +160,62 @@ fn run<T: Number>(c: &Case, xs: &[ChunkedArray<T>], from: impl Fn(f64) -> T) -> 
         },
         "delete" => out(ndchunk::delete(x(), &a.list("idx"), a.opt("axis"))),
         "append" => out(ndchunk::append(x(), &xs[1], a.opt("axis"))),
+        "tril" => out(x().tril(a.i("k"))),
+        "triu" => out(ndchunk::triu(x(), a.i("k"))),
+        "diagonal" => out(x().diagonal(a.i("offset"), a.i("axis1"), a.i("axis2"))),
+        "trace" => out(ndchunk::trace(x(), a.i("offset"), a.i("axis1"), a.i("axis2"))),
+        "diag" => out(ndchunk::diag(x(), a.i("k"))),
+        "zeros_like" => out(ndchunk::zeros_like(x())),
+        "ones_like" => out(ndchunk::ones_like(x())),
+        "full_like" => out(ndchunk::full_like(x(), from(a.f("value")))),
+        "meshgrid" => {
+            let idx = if a.s("indexing") == "xy" { ndchunk::Indexing::Xy } else { ndchunk::Indexing::Ij };
+            let v = ndchunk::meshgrid(&refs, idx)?;
+            out(Ok(v[a.u("out")].clone()))
+        }
+        op => panic!("no dispatch for {op}"),
+    }
+}
+
+/// A creation case (no inputs), with chunks `chunks` for its output.
+fn create(c: &Case, chunks: Vec<usize>) -> Result<ArrayD<f64>> {
+    let a = Args(&c.args);
+    let n1 = |v: &[usize]| v.first().copied().unwrap_or(1);
+    match c.op.as_str() {
+        "tri" => {
+            let m = a.opt("m").map(|m| m as usize);
+            out(ndchunk::tri::<f64>(a.u("n"), m, a.i("k"), chunks))
+        }
+        "eye_nmk" => {
+            let m = a.opt("m").map(|m| m as usize);
+            out(ndchunk::eye_nmk::<f64>(a.u("n"), m, a.i("k"), chunks))
+        }
+        "identity" => out(ndchunk::identity::<f64>(a.u("n"), chunks)),
+        "indices" => {
+            let dims: Vec<usize> = a.list("dims").iter().map(|&d| d as usize).collect();
+            let ch = if chunks.is_empty() { vec![] } else { chunks[1..].to_vec() };
+            out(ndchunk::indices(&dims, ch))
+        }
+        "linspace_with" | "linspace_step" => {
+            let (x, step) =
+                ndchunk::linspace_with(a.f("start"), a.f("stop"), a.u("num"), a.u("endpoint") == 1, [n1(&chunks)])?;
+            if c.op == "linspace_step" {
+                Ok(ndarray::arr0(step).into_dyn())
+            } else {
+                out(Ok(x))
+            }
+        }
+        "logspace" => out(ndchunk::logspace(
+            a.f("start"),
+            a.f("stop"),
+            a.u("num"),
+            a.f("base"),
+            a.u("endpoint") == 1,
+            [n1(&chunks)],
+        )),
+        "geomspace" => {
+            out(ndchunk::geomspace(a.f("start"), a.f("stop"), a.u("num"), a.u("endpoint") == 1, [n1(&chunks)]))
+        }
         op => panic!("no dispatch for {op}"),
     }
 }
@@ -191,6 +247,18 @@ fn check_group(group: &str) -> usize {
         let ins: Vec<&(String, ArrayD<f64>)> = c.inputs.iter().map(|k| &fx.inputs[k]).collect();
         let all_int = !ins.is_empty() && ins.iter().all(|(dt, _)| dt == "int64");
         let lists: Vec<Vec<Vec<usize>>> = ins.iter().map(|(_, d)| common::chunkings(d.shape())).collect();
+        if ins.is_empty() {
+            let shape = match &c.want {
+                Ok(w) => w.shape().to_vec(),
+                Err(_) => vec![3],
+            };
+            for ch in common::chunkings(&shape) {
+                let what = format!("{} {} [{}] chunks {ch:?}", c.group, c.op, c.raw_args);
+                check(c, create(c, ch), &what);
+                n += 1;
+            }
+            continue;
+        }
         let nk = lists.iter().map(Vec::len).max().unwrap_or(1);
         for k in 0..nk {
             let chunks: Vec<&Vec<usize>> = lists.iter().map(|l| &l[k % l.len()]).collect();
@@ -215,6 +283,7 @@ fn check_group(group: &str) -> usize {
         }
     }
     assert!(n > 0, "no fixture cases for {group}");
+    eprintln!("{group}: {n} checks");
     n
 }
 
@@ -226,4 +295,14 @@ fn rearrange_matches_numpy() {
 #[test]
 fn joining_matches_numpy() {
     check_group("joining");
+}
+
+#[test]
+fn triangles_match_numpy() {
+    check_group("triangles");
+}
+
+#[test]
+fn creation_matches_numpy() {
+    check_group("creation");
 }
