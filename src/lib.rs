@@ -38,6 +38,7 @@ pub use array::creation_like::{
 };
 pub use array::joining::{append, column_stack, delete, dstack, hstack, insert, repeat, tile, vstack, Repeats};
 pub use array::linalg;
+pub use array::pad::{pad, PadMode, PadWidth};
 pub use array::products::{tensordot, TensordotAxes};
 pub use array::random;
 pub use array::rearrange::{

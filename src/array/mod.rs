@@ -12,6 +12,7 @@ pub mod histogram;
 pub mod indexing;
 pub mod joining;
 pub mod linalg;
+pub mod pad;
 pub mod persist;
 pub mod picture;
 pub mod products;

@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 
 use ndarray::{ArrayD, IxDyn};
 use ndchunk::prelude::*;
+use ndchunk::PadMode;
 
 struct Case {
     group: String,
@@ -160,6 +161,34 @@ fn run<T: Number>(c: &Case, xs: &[ChunkedArray<T>], from: impl Fn(f64) -> T) -> 
         },
         "delete" => out(ndchunk::delete(x(), &a.list("idx"), a.opt("axis"))),
         "append" => out(ndchunk::append(x(), &xs[1], a.opt("axis"))),
+        "pad" => {
+            let ws = a.s("w");
+            let width: ndchunk::PadWidth = if ws.contains(':') {
+                ws.split(',')
+                    .map(|p| {
+                        let (b, e) = p.split_once(':').unwrap();
+                        (b.parse().unwrap(), e.parse().unwrap())
+                    })
+                    .collect::<Vec<(usize, usize)>>()
+                    .into()
+            } else {
+                a.u("w").into()
+            };
+            let mode = match a.s("mode") {
+                "constant" => PadMode::Constant(from(a.f("cv"))),
+                "edge" => PadMode::Edge,
+                "reflect" => PadMode::Reflect,
+                "symmetric" => PadMode::Symmetric,
+                "wrap" => PadMode::Wrap,
+                "linear_ramp" => PadMode::LinearRamp(from(a.f("cv"))),
+                "maximum" => PadMode::Maximum,
+                "minimum" => PadMode::Minimum,
+                "mean" => PadMode::Mean,
+                "median" => PadMode::Median,
+                m => panic!("mode {m}"),
+            };
+            out(ndchunk::pad(x(), width, mode))
+        }
         "tril" => out(x().tril(a.i("k"))),
         "triu" => out(ndchunk::triu(x(), a.i("k"))),
         "diagonal" => out(x().diagonal(a.i("offset"), a.i("axis1"), a.i("axis2"))),
@@ -305,4 +334,27 @@ fn triangles_match_numpy() {
 #[test]
 fn creation_matches_numpy() {
     check_group("creation");
+}
+
+#[test]
+fn pad_matches_numpy() {
+    check_group("pad");
+}
+
+/// Two constants of one value, or one array broadcast to two shapes, on the same block grid
+/// are different arrays: the planner's shared-subexpression pass must not merge them (it did
+/// before it compared block lengths, and `pad` with `Constant` broke).
+#[test]
+fn equal_keys_with_different_shapes_are_not_merged() {
+    let x = ndchunk::arange::<f64>(0.0, 10.0, 1.0, [10]).unwrap().reshape(&[2, 5]).unwrap();
+    let a = ndchunk::full(&[1, 5], 6.0, [1, 5]).unwrap();
+    let b = ndchunk::full(&[2, 5], 6.0, [2, 5]).unwrap();
+    let y = ndchunk::concatenate(&[&a, &x, &b], 0).unwrap().compute().unwrap();
+    assert_eq!(y.shape(), &[5, 5]);
+    assert_eq!(y.sum(), 6.0 * 15.0 + 45.0);
+    let r = x.sum(0).unwrap().expand_dims(0).unwrap();
+    let (p, q) = (r.broadcast_to(&[1, 5]).unwrap(), r.broadcast_to(&[3, 5]).unwrap());
+    let z = ndchunk::concatenate(&[&p, &q], 0).unwrap().compute().unwrap();
+    assert_eq!(z.shape(), &[4, 5]);
+    assert_eq!(z.sum(), 4.0 * 45.0);
 }
