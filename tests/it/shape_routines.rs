@@ -358,3 +358,222 @@ fn equal_keys_with_different_shapes_are_not_merged() {
     assert_eq!(z.shape(), &[4, 5]);
     assert_eq!(z.sum(), 4.0 * 45.0);
 }
+
+// ---------------------------------------------------------------- property tests vs ndarray
+
+use ndarray::Axis;
+use proptest::prelude::*;
+
+fn data(shape: &[usize]) -> ArrayD<i64> {
+    let n: usize = shape.iter().product();
+    ArrayD::from_shape_vec(IxDyn(shape), (0..n as i64).map(|v| (v * 37) % 101 - 50).collect()).unwrap()
+}
+
+/// A shape of 1 to 4 axes (zero-length ones included), block lengths for it, and an axis.
+fn shaped() -> impl Strategy<Value = (Vec<usize>, Vec<usize>, usize)> {
+    prop::collection::vec(0usize..6, 1..=4).prop_flat_map(|shape| {
+        let c: Vec<_> = shape.iter().map(|&n| 1..=n.max(1)).collect();
+        let nd = shape.len();
+        (Just(shape), c, 0..nd)
+    })
+}
+
+/// Where padded position `p` of an axis of length `n` reads from, by walking the mirror
+/// (reflect/symmetric) or the period (wrap) one step at a time: an independent statement of
+/// NumPy's modes.
+fn bounce(mode: &str, mut p: i64, n: i64) -> usize {
+    loop {
+        if (0..n).contains(&p) {
+            return p as usize;
+        }
+        p = match mode {
+            "reflect" if n == 1 => 0,
+            "reflect" if p < 0 => -p,
+            "reflect" => 2 * (n - 1) - p,
+            "symmetric" if p < 0 => -p - 1,
+            "symmetric" => 2 * n - 1 - p,
+            _ if p < 0 => p + n,
+            _ => p - n,
+        };
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn flip_and_roll_match_ndarray((shape, chunks, axis) in shaped(), shift in -13isize..13) {
+        let d = data(&shape);
+        let x = ChunkedArray::from_array(d.clone(), chunks).unwrap();
+        let n = shape[axis];
+        let flipped = x.flip(axis as isize).unwrap().compute().unwrap();
+        let rev: Vec<usize> = (0..n).rev().collect();
+        prop_assert_eq!(flipped, d.select(Axis(axis), &rev));
+        let rolled = x.roll(shift, Some(axis as isize)).unwrap().compute().unwrap();
+        // out[i] = in[i - shift mod n]
+        let src: Vec<usize> = (0..n).map(|i| (i as isize - shift).rem_euclid(n.max(1) as isize) as usize).collect();
+        prop_assert_eq!(rolled, d.select(Axis(axis), &src));
+    }
+
+    #[test]
+    fn moveaxis_matches_ndarray((shape, chunks, src) in shaped(), dst_seed in 0usize..4) {
+        let d = data(&shape);
+        let x = ChunkedArray::from_array(d.clone(), chunks).unwrap();
+        let nd = shape.len();
+        let dst = dst_seed % nd;
+        let mut perm: Vec<usize> = (0..nd).filter(|&a| a != src).collect();
+        perm.insert(dst, src);
+        let got = ndchunk::moveaxis(&x, src as isize, dst as isize).unwrap().compute().unwrap();
+        prop_assert_eq!(got, d.view().permuted_axes(IxDyn(&perm)).to_owned());
+        // and back again, with negative axes
+        let back = ndchunk::moveaxis(&ndchunk::moveaxis(&x, src, dst).unwrap(), dst as isize - nd as isize, src).unwrap();
+        prop_assert_eq!(back.compute().unwrap(), d);
+    }
+
+    #[test]
+    fn repeat_and_tile_match_ndarray((shape, chunks, axis) in shaped(), r in 0usize..4) {
+        let d = data(&shape);
+        let x = ChunkedArray::from_array(d.clone(), chunks).unwrap();
+        let n = shape[axis];
+        let rep: Vec<usize> = (0..n * r).map(|i| i / r.max(1)).collect();
+        prop_assert_eq!(x.repeat(r, Some(axis as isize)).unwrap().compute().unwrap(), d.select(Axis(axis), &rep));
+        let counts: Vec<usize> = (0..n).map(|i| (i + r) % 3).collect();
+        let per: Vec<usize> = (0..n).flat_map(|i| std::iter::repeat_n(i, counts[i])).collect();
+        prop_assert_eq!(x.repeat(counts.clone(), Some(axis as isize)).unwrap().compute().unwrap(), d.select(Axis(axis), &per));
+        let mut reps = vec![1usize; shape.len()];
+        reps[axis] = r;
+        let tiled: Vec<usize> = (0..n * r).map(|i| i % n.max(1)).collect();
+        prop_assert_eq!(ndchunk::tile(&x, &reps).unwrap().compute().unwrap(), d.select(Axis(axis), &tiled));
+    }
+
+    #[test]
+    fn mirrored_pads_match_a_walk((shape, chunks, axis) in shaped(), before in 0usize..12, after in 0usize..12) {
+        let d = data(&shape);
+        let x = ChunkedArray::from_array(d.clone(), chunks).unwrap();
+        let n = shape[axis] as i64;
+        let mut widths = vec![(0usize, 0usize); shape.len()];
+        widths[axis] = (before, after);
+        for (mode, m) in [("reflect", PadMode::Reflect), ("symmetric", PadMode::Symmetric), ("wrap", PadMode::Wrap), ("edge", PadMode::Edge)] {
+            let got = ndchunk::pad(&x, widths.as_slice(), m);
+            if n == 0 && before + after > 0 {
+                prop_assert!(matches!(got, Err(Error::Value(_))));
+                continue;
+            }
+            let src: Vec<usize> = (-(before as i64)..n + after as i64)
+                .map(|p| if mode == "edge" { p.clamp(0, n - 1) as usize } else { bounce(mode, p, n) })
+                .collect();
+            prop_assert_eq!(got.unwrap().compute().unwrap(), d.select(Axis(axis), &src), "{}", mode);
+        }
+    }
+
+    #[test]
+    fn diagonal_and_trace_match_loops(rows in 0usize..7, cols in 0usize..7, depth in 1usize..3, cr in 1usize..4, cc in 1usize..4, offset in -8isize..8) {
+        let d = data(&[depth, rows, cols]);
+        let x = ChunkedArray::from_array(d.clone(), [1, cr, cc]).unwrap();
+        let got = x.diagonal(offset, 1, 2).unwrap().compute().unwrap();
+        let tr = x.trace_axes(offset, -2, -1).unwrap().compute().unwrap();
+        for k in 0..depth {
+            let want: Vec<i64> = (0..rows as isize)
+                .filter_map(|i| {
+                    let j = i + offset;
+                    (0..cols as isize).contains(&j).then(|| d[[k, i as usize, j as usize]])
+                })
+                .collect();
+            prop_assert_eq!(got.index_axis(Axis(0), k).iter().copied().collect::<Vec<i64>>(), want.clone());
+            prop_assert_eq!(tr[[k]], want.iter().sum::<i64>());
+        }
+    }
+}
+
+// ---------------------------------------------------------------- bad arguments
+
+#[test]
+fn bad_arguments_are_typed_errors() {
+    let x = ndchunk::arange::<f64>(0.0, 12.0, 1.0, [5]).unwrap().reshape(&[3, 4]).unwrap();
+    let v = ndchunk::arange::<f64>(0.0, 5.0, 1.0, [2]).unwrap();
+    let s0 = ndchunk::full(&[], 1.0, Vec::<usize>::new()).unwrap();
+    // axes
+    assert!(matches!(ndchunk::moveaxis(&x, 2, 0), Err(Error::Axis { axis: 2, ndim: 2 })));
+    assert!(matches!(ndchunk::moveaxis(&x, [0, 0], [0, 1]), Err(Error::Value(_))));
+    assert!(matches!(ndchunk::moveaxis(&x, [0], [0, 1]), Err(Error::Value(_))));
+    assert!(matches!(ndchunk::rollaxis(&x, 0, 3), Err(Error::Axis { .. })));
+    assert!(matches!(x.flip(-3), Err(Error::Axis { .. })));
+    assert!(matches!(x.roll(1, Some(2)), Err(Error::Axis { .. })));
+    assert!(matches!(x.roll_axes(&[1, 2, 3], &[0, 1]), Err(Error::Shape(_))));
+    assert!(matches!(x.transpose_axes(&[0, -2]), Err(Error::Value(_))));
+    assert!(matches!(x.transpose_axes(&[0]), Err(Error::Value(_))));
+    assert!(matches!(ndchunk::rot90(&x, 1, (0, 0)), Err(Error::Value(_))));
+    assert!(matches!(ndchunk::rot90(&v, 1, (0, 1)), Err(Error::Value(_))));
+    assert!(matches!(ndchunk::fliplr(&v), Err(Error::Value(_))));
+    assert!(matches!(ndchunk::flipud(&s0), Err(Error::Value(_))));
+    assert!(matches!(ndchunk::broadcast_arrays(&[&x, &v]), Err(Error::Broadcast { .. })));
+    // joining
+    assert!(matches!(ndchunk::vstack(&[&x, &v]), Err(Error::Shape(_))));
+    assert!(matches!(ndchunk::hstack::<f64>(&[]), Err(Error::Value(_))));
+    assert!(matches!(x.repeat(-1, Some(0)), Err(Error::Value(_))));
+    assert!(matches!(x.repeat([1, -2, 1], Some(0)), Err(Error::Value(_))));
+    assert!(matches!(x.repeat([1, 2], Some(0)), Err(Error::Shape(_))));
+    assert!(matches!(x.repeat(2, Some(2)), Err(Error::Axis { .. })));
+    assert!(matches!(x.repeat(usize::MAX, Some(0)), Err(Error::Value(_))));
+    assert!(matches!(ndchunk::tile(&x, &[usize::MAX, 2]), Err(Error::Value(_))));
+    assert!(matches!(ndchunk::insert(&x, 4, 1.0, Some(0)), Err(Error::Index { index: 4, .. })));
+    assert!(matches!(ndchunk::insert(&x, -4, 1.0, Some(0)), Err(Error::Index { .. })));
+    assert!(matches!(ndchunk::delete(&x, &[3], Some(0)), Err(Error::Index { .. })));
+    assert!(matches!(ndchunk::delete(&x, &[0], Some(-3)), Err(Error::Axis { .. })));
+    assert!(matches!(ndchunk::append(&x, &v, Some(0)), Err(Error::Value(_))));
+    // pad
+    assert!(matches!(ndchunk::pad(&x, [(1, 1), (1, 1), (1, 1)], PadMode::Edge), Err(Error::Value(_))));
+    let e = ndchunk::zeros::<f64>(&[0, 3], [1, 3]).unwrap();
+    assert!(matches!(ndchunk::pad(&e, 1, PadMode::Reflect), Err(Error::Value(_))));
+    assert!(matches!(ndchunk::pad(&e, 1, PadMode::Mean), Err(Error::Value(_))));
+    assert!(ndchunk::pad(&e, 1, PadMode::Constant(2.0)).is_ok());
+    assert!(matches!(ndchunk::pad(&x, usize::MAX, PadMode::Constant(0.0)), Err(Error::Value(_))));
+    assert!(matches!(ndchunk::pad(&x, (1 << 40, 1 << 40), PadMode::Edge), Err(Error::Value(_))));
+    // triangles
+    assert!(matches!(s0.tril(0), Err(Error::Value(_))));
+    assert!(matches!(v.diagonal(0, 0, 1), Err(Error::Value(_))));
+    assert!(matches!(x.diagonal(0, 1, -1), Err(Error::Value(_))));
+    assert!(matches!(x.diagonal(0, 0, 2), Err(Error::Axis { .. })));
+    assert!(matches!(x.trace_axes(0, 0, 5), Err(Error::Axis { .. })));
+    let a3 = ndchunk::zeros::<f64>(&[2, 2, 2], [1, 1, 1]).unwrap();
+    assert!(matches!(ndchunk::diag(&a3, 0), Err(Error::Value(_))));
+    assert!(matches!(ndchunk::diag(&v, isize::MIN), Err(Error::Value(_))));
+    // creation
+    assert!(matches!(ndchunk::geomspace(0.0, 1.0, 5, true, [2]), Err(Error::Value(_))));
+    assert!(matches!(ndchunk::geomspace(-1.0, 1.0, 5, true, [2]), Err(Error::Value(_))));
+    assert!(matches!(ndchunk::eye_nmk::<f64>(1 << 40, None, 0, [1 << 20, 1 << 20]), Err(Error::Value(_))));
+    assert!(matches!(ndchunk::indices(&[1 << 40, 1 << 40], [1 << 20, 1 << 20]), Err(Error::Value(_))));
+    assert!(matches!(ndchunk::meshgrid(&[&v, &v], ndchunk::Indexing::Ij).map(|g| g.len()), Ok(2)));
+}
+
+#[test]
+fn creation_like_follows_the_prototype_and_fromfunction_is_lazy() {
+    let x = ChunkedArray::from_array(data(&[5, 7]), [2, 3]).unwrap();
+    for y in [ndchunk::zeros_like(&x).unwrap(), ndchunk::empty_like(&x).unwrap(), ndchunk::full_like(&x, 4).unwrap()] {
+        assert_eq!(y.chunks(), x.chunks());
+    }
+    assert_eq!(ndchunk::ones_like(&x).unwrap().compute().unwrap(), ArrayD::from_elem(IxDyn(&[5, 7]), 1i64));
+    // an unknown-length prototype (after masking) has no chunks to copy
+    let m = x.mask(&x.gt(0).unwrap()).unwrap();
+    assert!(matches!(ndchunk::zeros_like(&m), Err(Error::UnknownChunkSizes { .. })));
+    // fromfunction: the function runs only at compute time, once per element
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let c2 = calls.clone();
+    let f = ndchunk::fromfunction(
+        &[4, 3],
+        move |i: &[usize]| {
+            c2.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            (i[0] * 3 + i[1]) as f64
+        },
+        [3, 2],
+    )
+    .unwrap();
+    assert_eq!(calls.load(std::sync::atomic::Ordering::Relaxed), 0);
+    let want = ArrayD::from_shape_vec(IxDyn(&[4, 3]), (0..12).map(|v| v as f64).collect()).unwrap();
+    assert_eq!(f.compute().unwrap(), want);
+    assert_eq!(calls.load(std::sync::atomic::Ordering::Relaxed), 12);
+    // two functions over one shape are different arrays (not merged as one subexpression)
+    let g = ndchunk::fromfunction(&[4, 3], |_: &[usize]| 1.0, [3, 2]).unwrap();
+    let h = ndchunk::fromfunction(&[4, 3], |_: &[usize]| 2.0, [3, 2]).unwrap();
+    assert_eq!((&g + &h).sum(None).unwrap().item().unwrap(), 36.0);
+}
