@@ -36,7 +36,9 @@ pub use array::creation_like::{
     empty_like, eye_nmk, fromfunction, full_like, geomspace, identity, indices, linspace_with, logspace, meshgrid,
     ones_like, zeros_like, Indexing,
 };
-pub use array::joining::{append, column_stack, delete, dstack, hstack, insert, repeat, tile, vstack, Repeats};
+pub use array::joining::{
+    append, column_stack, delete, dstack, hstack, insert, insert_at, repeat, tile, vstack, Repeats,
+};
 pub use array::linalg;
 pub use array::pad::{pad, PadMode, PadWidth};
 pub use array::products::{tensordot, TensordotAxes};

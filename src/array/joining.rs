@@ -297,3 +297,77 @@ pub fn append<T: Element>(
         }
     }
 }
+
+/// Insert `values` before each of `indices` along `axis` (NumPy's `insert` with a list of
+/// indices; `None` flattens first). Values go in the order of the indices, several at one
+/// index keep their order (NumPy's stable sort), and `values` is broadcast to
+/// `len(indices)` slices. A list of one index behaves as NumPy's: like [`insert`] except
+/// that the values' first axis is not moved to `axis`. Indices may be `-n..=n`; beyond that
+/// is [`Error::Index`].
+///
+/// ```
+/// use ndchunk::prelude::*;
+/// let x = ndchunk::arange::<i32>(0, 4, 1, [3]).unwrap();
+/// let y = ndchunk::insert_at(&x, &[1, 3, 1], -1, None).unwrap();
+/// assert_eq!(y.compute().unwrap().as_slice().unwrap(), &[0, -1, -1, 1, 2, -1, 3]);
+/// ```
+pub fn insert_at<T: Element>(
+    x: &ChunkedArray<T>,
+    indices: &[isize],
+    values: impl Into<Operand<T>>,
+    axis: Option<isize>,
+) -> Result<ChunkedArray<T>> {
+    let (x, axis) = match axis {
+        None => (x.ravel()?, 0usize),
+        Some(a) => (x.clone(), resolve_axis(a, x.ndim())?),
+    };
+    let n = x.shape()[axis];
+    let mut pos = Vec::with_capacity(indices.len());
+    for &index in indices {
+        let i = if index < 0 { index + n as isize } else { index };
+        if i < 0 || i > n as isize {
+            return Err(Error::Index { index, axis, size: n });
+        }
+        pos.push(i as usize);
+    }
+    let mut v = operand_array(values)?;
+    if v.ndim() > x.ndim() {
+        return Err(Error::Shape(format!(
+            "could not broadcast values of shape {:?} into an array of {} dimensions",
+            v.shape(),
+            x.ndim()
+        )));
+    }
+    if pos.len() == 1 {
+        while v.ndim() < x.ndim() {
+            v = v.expand_dims(0)?;
+        }
+        let mut shape = x.shape().to_vec();
+        shape[axis] = v.shape()[axis];
+        let v = v.broadcast_to(&shape)?;
+        let head = axis_range(&x, axis, 0, pos[0])?;
+        let tail = axis_range(&x, axis, pos[0], n)?;
+        return concatenate(&[&head, &v, &tail], axis as isize);
+    }
+    if pos.is_empty() {
+        return Ok(x);
+    }
+    let m = pos.len();
+    let mut shape = x.shape().to_vec();
+    shape[axis] = m;
+    let v = v.broadcast_to(&shape)?;
+    let joined = concatenate(&[&x, &v], axis as isize)?;
+    // where each inserted slice lands: the stable order of the indices, shifted by the
+    // slices inserted before it
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by_key(|&k| pos[k]);
+    let mut src = vec![usize::MAX; n + m];
+    for (j, &k) in order.iter().enumerate() {
+        src[pos[k] + j] = n + k;
+    }
+    let mut old = 0..n;
+    for s in src.iter_mut().filter(|s| **s == usize::MAX) {
+        *s = old.next().expect("n old slices fill the other places");
+    }
+    joined.take(&src, axis as isize)
+}

@@ -159,6 +159,10 @@ fn run<T: Number>(c: &Case, xs: &[ChunkedArray<T>], from: impl Fn(f64) -> T) -> 
             Some(_) => out(ndchunk::insert(x(), a.i("index"), from(a.f("value")), a.opt("axis"))),
             None => out(ndchunk::insert(x(), a.i("index"), &xs[1], a.opt("axis"))),
         },
+        "insert_at" => match c.args.get("value") {
+            Some(_) => out(ndchunk::insert_at(x(), &a.list("idx"), from(a.f("value")), a.opt("axis"))),
+            None => out(ndchunk::insert_at(x(), &a.list("idx"), &xs[1], a.opt("axis"))),
+        },
         "delete" => out(ndchunk::delete(x(), &a.list("idx"), a.opt("axis"))),
         "append" => out(ndchunk::append(x(), &xs[1], a.opt("axis"))),
         "pad" => {
