@@ -581,3 +581,21 @@ fn creation_like_follows_the_prototype_and_fromfunction_is_lazy() {
     let h = ndchunk::fromfunction(&[4, 3], |_: &[usize]| 2.0, [3, 2]).unwrap();
     assert_eq!((&g + &h).sum(None).unwrap().item().unwrap(), 36.0);
 }
+
+/// The routines are lazy compositions: the input's blocks survive inside the result.
+#[test]
+fn results_keep_the_input_blocks() {
+    let x = ChunkedArray::from_array(data(&[7, 5]), [3, 2]).unwrap();
+    assert_eq!(x.flip(0).unwrap().chunks().axis(0), &[1, 3, 3]);
+    let p = ndchunk::pad(&x, [(2, 1), (0, 4)], PadMode::Constant(0)).unwrap();
+    assert_eq!(p.chunks().axis(0), &[2, 3, 3, 1, 1]);
+    assert_eq!(p.chunks().axis(1), &[2, 2, 1, 4]);
+    let r = x.roll(2, Some(0)).unwrap();
+    // the last two rows (5..7, across the cut at 6) move first, then rows 0..5
+    assert_eq!(r.chunks().axis(0), &[1, 1, 3, 2]);
+    let t = ndchunk::tile(&x, &[2, 1]).unwrap();
+    assert_eq!(t.chunks().axis(0), &[3, 3, 1, 3, 3, 1]);
+    assert_eq!(ndchunk::tril(&x, 0).unwrap().chunks(), x.chunks());
+    let m = ndchunk::moveaxis(&x, 0, 1).unwrap();
+    assert_eq!(m.chunks().axis(1), &[3, 3, 1]);
+}
