@@ -175,6 +175,28 @@ fn statistic<T: Number>(x: &ChunkedArray<T>, axis: usize, mode: PadMode<T>) -> R
     s.expand_dims(a)
 }
 
+/// The rest of NumPy's `pad` arguments, for [`pad_with`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PadOptions<T> {
+    /// `(before, after)` values per axis (one pair for all axes, or one per axis) for
+    /// `Constant` (NumPy's `constant_values`) and `LinearRamp` (`end_values`); they replace
+    /// the value in the mode.
+    pub values: Option<Vec<(T, T)>>,
+    /// Statistics (`Maximum`, `Minimum`, `Mean`, `Median`) over at most this many elements at
+    /// each edge: `(before, after)` per axis, or one pair for all (NumPy's `stat_length`).
+    /// A length of 0 is [`Error::Value`] for `Maximum`/`Minimum` and for integer means and
+    /// medians (NumPy casts its NaN to an arbitrary integer there), and NaN for float ones.
+    pub stat_length: Option<Vec<(usize, usize)>>,
+}
+
+fn per_axis<V: Clone>(v: &[V], ndim: usize, what: &str) -> Result<Vec<V>> {
+    match v.len() {
+        1 => Ok(vec![v[0].clone(); ndim]),
+        n if n == ndim => Ok(v.to_vec()),
+        n => Err(Error::Value(format!("{what} for {n} axes cannot be used for an array of {ndim} dimensions"))),
+    }
+}
+
 /// Pad `x` by `width` elements on each side of each axis, filled as `mode` says (NumPy's
 /// `pad`). A 0-d array is returned as it is. Modes other than `Constant` cannot extend an
 /// empty axis ([`Error::Value`], as NumPy); pad widths for a wrong number of axes are
@@ -190,8 +212,37 @@ fn statistic<T: Number>(x: &ChunkedArray<T>, axis: usize, mode: PadMode<T>) -> R
 /// assert_eq!(c.as_slice().unwrap(), &[0, 1, 2, 3, 0]);
 /// ```
 pub fn pad<T: Number>(x: &ChunkedArray<T>, width: impl Into<PadWidth>, mode: PadMode<T>) -> Result<ChunkedArray<T>> {
+    pad_with(x, width, mode, &PadOptions::default())
+}
+
+/// [`pad`] with NumPy's other arguments: per-side `constant_values`/`end_values` and
+/// `stat_length` (see [`PadOptions`]).
+///
+/// ```
+/// use ndchunk::prelude::*;
+/// use ndchunk::{PadMode, PadOptions};
+/// let x = ndchunk::arange::<f64>(1.0, 6.0, 1.0, [2]).unwrap();
+/// let opts = PadOptions { stat_length: Some(vec![(2, 2)]), ..PadOptions::default() };
+/// let y = ndchunk::pad_with(&x, 1, PadMode::Maximum, &opts).unwrap().compute().unwrap();
+/// assert_eq!(y.as_slice().unwrap(), &[2.0, 1.0, 2.0, 3.0, 4.0, 5.0, 5.0]);
+/// ```
+pub fn pad_with<T: Number>(
+    x: &ChunkedArray<T>,
+    width: impl Into<PadWidth>,
+    mode: PadMode<T>,
+    opts: &PadOptions<T>,
+) -> Result<ChunkedArray<T>> {
     let nd = x.ndim();
     let widths = width.into().resolve(nd)?;
+    let values: Vec<Option<(T, T)>> = match (&opts.values, mode) {
+        (Some(v), _) => per_axis(v, nd, "pad values")?.into_iter().map(Some).collect(),
+        (None, PadMode::Constant(v) | PadMode::LinearRamp(v)) => vec![Some((v, v)); nd],
+        (None, _) => vec![None; nd],
+    };
+    let stats: Vec<Option<(usize, usize)>> = match &opts.stat_length {
+        Some(v) => per_axis(v, nd, "stat_length")?.into_iter().map(Some).collect(),
+        None => vec![None; nd],
+    };
     if nd == 0 {
         return Ok(x.clone());
     }
@@ -220,7 +271,7 @@ pub fn pad<T: Number>(x: &ChunkedArray<T>, width: impl Into<PadWidth>, mode: Pad
         if before == 0 && after == 0 {
             continue;
         }
-        out = pad_axis(&out, axis, before, after, mode)?;
+        out = pad_axis(&out, axis, (before, after), mode, values[axis], stats[axis])?;
     }
     Ok(out)
 }
@@ -228,11 +279,13 @@ pub fn pad<T: Number>(x: &ChunkedArray<T>, width: impl Into<PadWidth>, mode: Pad
 fn pad_axis<T: Number>(
     x: &ChunkedArray<T>,
     axis: usize,
-    before: usize,
-    after: usize,
+    (before, after): (usize, usize),
     mode: PadMode<T>,
+    values: Option<(T, T)>,
+    stat: Option<(usize, usize)>,
 ) -> Result<ChunkedArray<T>> {
     let n = x.shape()[axis];
+    let value = |left: bool| values.map(|(b, a)| if left { b } else { a }).unwrap_or_else(T::zero);
     let side_shape = |w: usize| {
         let mut s = x.shape().to_vec();
         s[axis] = w;
@@ -240,7 +293,8 @@ fn pad_axis<T: Number>(
     };
     let side = |w: usize, left: bool| -> Result<ChunkedArray<T>> {
         match mode {
-            PadMode::Constant(v) => {
+            PadMode::Constant(_) => {
+                let v = value(left);
                 let mut c: Vec<Vec<usize>> = x.chunks().as_slices().to_vec();
                 c[axis] = vec![w];
                 crate::array::creation::full(&side_shape(w), v, ChunkSpec::Explicit(Chunks::explicit(c)))
@@ -250,7 +304,28 @@ fn pad_axis<T: Number>(
                 e.broadcast_to(&side_shape(w))
             }
             PadMode::Maximum | PadMode::Minimum | PadMode::Mean | PadMode::Median => {
-                statistic(x, axis, mode)?.broadcast_to(&side_shape(w))
+                let part = match stat {
+                    None => x.clone(),
+                    Some((lb, la)) => {
+                        let l = if left { lb } else { la }.min(n);
+                        if l == 0 {
+                            if matches!(mode, PadMode::Mean | PadMode::Median) && T::DTYPE.is_float() {
+                                return crate::array::creation::full(
+                                    &side_shape(w),
+                                    T::from_f64(f64::NAN),
+                                    side_shape(w).iter().map(|&v| v.max(1)).collect::<Vec<_>>(),
+                                );
+                            }
+                            return Err(Error::Value("stat_length of 0 yields no value for padding".into()));
+                        }
+                        if left {
+                            axis_range(x, axis, 0, l)?
+                        } else {
+                            axis_range(x, axis, n - l, n)?
+                        }
+                    }
+                };
+                statistic(&part, axis, mode)?.broadcast_to(&side_shape(w))
             }
             PadMode::Reflect | PadMode::Symmetric | PadMode::Wrap => {
                 let m = match mode {
@@ -266,7 +341,8 @@ fn pad_axis<T: Number>(
                 };
                 x.take(&idx, axis as isize)
             }
-            PadMode::LinearRamp(end) => {
+            PadMode::LinearRamp(_) => {
+                let end = value(left);
                 let e = if left { axis_range(x, axis, 0, 1)? } else { axis_range(x, axis, n - 1, n)? };
                 // t: position in NumPy's linspace(end, edge, w, endpoint=False), reversed on the right
                 let mut ramp_shape = vec![1isize; x.ndim()];

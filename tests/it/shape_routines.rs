@@ -165,7 +165,7 @@ fn run<T: Number>(c: &Case, xs: &[ChunkedArray<T>], from: impl Fn(f64) -> T) -> 
         },
         "delete" => out(ndchunk::delete(x(), &a.list("idx"), a.opt("axis"))),
         "append" => out(ndchunk::append(x(), &xs[1], a.opt("axis"))),
-        "pad" => {
+        "pad" | "pad_with" => {
             let ws = a.s("w");
             let width: ndchunk::PadWidth = if ws.contains(':') {
                 ws.split(',')
@@ -179,19 +179,40 @@ fn run<T: Number>(c: &Case, xs: &[ChunkedArray<T>], from: impl Fn(f64) -> T) -> 
                 a.u("w").into()
             };
             let mode = match a.s("mode") {
-                "constant" => PadMode::Constant(from(a.f("cv"))),
+                "constant" => PadMode::Constant(c.args.get("cv").map_or(from(0.0), |_| from(a.f("cv")))),
                 "edge" => PadMode::Edge,
                 "reflect" => PadMode::Reflect,
                 "symmetric" => PadMode::Symmetric,
                 "wrap" => PadMode::Wrap,
-                "linear_ramp" => PadMode::LinearRamp(from(a.f("cv"))),
+                "linear_ramp" => PadMode::LinearRamp(c.args.get("cv").map_or(from(0.0), |_| from(a.f("cv")))),
                 "maximum" => PadMode::Maximum,
                 "minimum" => PadMode::Minimum,
                 "mean" => PadMode::Mean,
                 "median" => PadMode::Median,
                 m => panic!("mode {m}"),
             };
-            out(ndchunk::pad(x(), width, mode))
+            if c.op == "pad" {
+                return out(ndchunk::pad(x(), width, mode));
+            }
+            let pairs = |k: &str| -> Option<Vec<(f64, f64)>> {
+                let s = c.args.get(k)?;
+                Some(if s.contains(':') {
+                    s.split(',')
+                        .map(|p| {
+                            let (b, e) = p.split_once(':').unwrap();
+                            (b.parse().unwrap(), e.parse().unwrap())
+                        })
+                        .collect()
+                } else {
+                    let v: f64 = s.parse().unwrap();
+                    vec![(v, v)]
+                })
+            };
+            let opts = ndchunk::PadOptions {
+                values: pairs("vals").map(|v| v.into_iter().map(|(b, e)| (from(b), from(e))).collect()),
+                stat_length: pairs("sl").map(|v| v.into_iter().map(|(b, e)| (b as usize, e as usize)).collect()),
+            };
+            out(ndchunk::pad_with(x(), width, mode, &opts))
         }
         "tril" => out(x().tril(a.i("k"))),
         "triu" => out(ndchunk::triu(x(), a.i("k"))),
@@ -533,6 +554,12 @@ fn bad_arguments_are_typed_errors() {
     assert!(ndchunk::pad(&e, 1, PadMode::Constant(2.0)).is_ok());
     assert!(matches!(ndchunk::pad(&x, usize::MAX, PadMode::Constant(0.0)), Err(Error::Value(_))));
     assert!(matches!(ndchunk::pad(&x, (1 << 40, 1 << 40), PadMode::Edge), Err(Error::Value(_))));
+    let no_stat = ndchunk::PadOptions { stat_length: Some(vec![(0, 1)]), ..Default::default() };
+    let xi = x.astype::<i64>();
+    assert!(matches!(ndchunk::pad_with(&xi, 1, PadMode::Mean, &no_stat), Err(Error::Value(_))));
+    assert!(matches!(ndchunk::pad_with(&xi, 1, PadMode::Maximum, &no_stat), Err(Error::Value(_))));
+    let three = ndchunk::PadOptions { values: Some(vec![(1.0, 2.0); 3]), ..Default::default() };
+    assert!(matches!(ndchunk::pad_with(&x, 1, PadMode::Constant(0.0), &three), Err(Error::Value(_))));
     // triangles
     assert!(matches!(s0.tril(0), Err(Error::Value(_))));
     assert!(matches!(v.diagonal(0, 0, 1), Err(Error::Value(_))));
