@@ -34,7 +34,7 @@ pub mod scheduler;
 pub use array::creation::{arange, eye, full, linspace, ones, zeros};
 pub use array::creation_like::{
     empty_like, eye_nmk, fromfunction, full_like, geomspace, identity, indices, linspace_with, logspace, meshgrid,
-    ones_like, zeros_like, Indexing,
+    meshgrid_with, ones_like, zeros_like, Indexing,
 };
 pub use array::joining::{
     append, column_stack, delete, dstack, hstack, insert, insert_at, repeat, tile, vstack, Repeats,

@@ -115,6 +115,16 @@ pub enum Indexing {
 /// assert_eq!(g[1].compute().unwrap().as_slice().unwrap(), &[0.0, 0.0, 0.0, 1.0, 1.0, 1.0]);
 /// ```
 pub fn meshgrid<T: Element>(arrays: &[&ChunkedArray<T>], indexing: Indexing) -> Result<Vec<ChunkedArray<T>>> {
+    meshgrid_with(arrays, indexing, false)
+}
+
+/// [`meshgrid`] with NumPy's `sparse`: when true, each grid keeps length 1 on every axis but
+/// its own (shapes `(1, m)` and `(n, 1)` for `Xy`), to be broadcast by the caller.
+pub fn meshgrid_with<T: Element>(
+    arrays: &[&ChunkedArray<T>],
+    indexing: Indexing,
+    sparse: bool,
+) -> Result<Vec<ChunkedArray<T>>> {
     let flat: Vec<ChunkedArray<T>> = arrays.iter().map(|a| a.ravel()).collect::<Result<_>>()?;
     let nd = flat.len();
     let pos = |i: usize| match indexing {
@@ -130,7 +140,12 @@ pub fn meshgrid<T: Element>(arrays: &[&ChunkedArray<T>], indexing: Indexing) -> 
         .map(|(i, a)| {
             let mut s = vec![1isize; nd];
             s[pos(i)] = a.shape()[0] as isize;
-            a.reshape(&s)?.broadcast_to(&shape)
+            let r = a.reshape(&s)?;
+            if sparse {
+                Ok(r)
+            } else {
+                r.broadcast_to(&shape)
+            }
         })
         .collect()
 }

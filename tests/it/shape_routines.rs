@@ -224,7 +224,11 @@ fn run<T: Number>(c: &Case, xs: &[ChunkedArray<T>], from: impl Fn(f64) -> T) -> 
         "full_like" => out(ndchunk::full_like(x(), from(a.f("value")))),
         "meshgrid" => {
             let idx = if a.s("indexing") == "xy" { ndchunk::Indexing::Xy } else { ndchunk::Indexing::Ij };
-            let v = ndchunk::meshgrid(&refs, idx)?;
+            let v = if a.u("sparse") == 1 {
+                ndchunk::meshgrid_with(&refs, idx, true)?
+            } else {
+                ndchunk::meshgrid(&refs, idx)?
+            };
             out(Ok(v[a.u("out")].clone()))
         }
         op => panic!("no dispatch for {op}"),
