@@ -6,7 +6,7 @@
 //! `delete`/`insert` with lists are one `take` over the joined array.
 
 use crate::array::elementwise::Operand;
-use crate::array::rearrange::{atleast_1d, atleast_2d, atleast_3d, axis_range, moveaxis};
+use crate::array::rearrange::{atleast_1d, atleast_2d, atleast_3d, axis_range, known, moveaxis};
 use crate::array::shape::concatenate;
 use crate::array::structure::resolve_axis;
 use crate::array::ChunkedArray;
@@ -63,6 +63,7 @@ pub fn column_stack<T: Element>(arrays: &[&ChunkedArray<T>]) -> Result<ChunkedAr
 /// dimensions, reps are padded with leading 1s; with more, the array gets leading length-1
 /// axes. A rep of 0 gives an empty axis.
 pub fn tile<T: Element>(x: &ChunkedArray<T>, reps: &[usize]) -> Result<ChunkedArray<T>> {
+    known(x, "tile")?;
     let d = reps.len().max(x.ndim());
     let mut reps_full = vec![1usize; d - reps.len()];
     reps_full.extend_from_slice(reps);
@@ -149,6 +150,7 @@ impl<T: Element> ChunkedArray<T> {
     /// assert_eq!(x.repeat([1, 0, 3], Some(0)).unwrap().compute().unwrap().as_slice().unwrap(), &[0, 2, 2, 2]);
     /// ```
     pub fn repeat(&self, repeats: impl Into<Repeats>, axis: Option<isize>) -> Result<ChunkedArray<T>> {
+        known(self, "repeat")?;
         let (x, axis) = match axis {
             None => (self.ravel()?, 0usize),
             // NumPy repeats a 0-d array along "axis 0" of its flattened self
@@ -219,6 +221,7 @@ pub fn insert<T: Element>(
     values: impl Into<Operand<T>>,
     axis: Option<isize>,
 ) -> Result<ChunkedArray<T>> {
+    known(x, "insert")?;
     let (x, axis) = match axis {
         None => (x.ravel()?, 0usize),
         Some(a) => (x.clone(), resolve_axis(a, x.ndim())?),
@@ -253,6 +256,7 @@ pub fn insert<T: Element>(
 /// flattens first). Negative indices count from the end; repeats are removed once; an index
 /// out of range is [`Error::Index`].
 pub fn delete<T: Element>(x: &ChunkedArray<T>, indices: &[isize], axis: Option<isize>) -> Result<ChunkedArray<T>> {
+    known(x, "delete")?;
     let (x, axis) = match axis {
         None => (x.ravel()?, 0usize),
         Some(a) => (x.clone(), resolve_axis(a, x.ndim())?),
@@ -317,6 +321,7 @@ pub fn insert_at<T: Element>(
     values: impl Into<Operand<T>>,
     axis: Option<isize>,
 ) -> Result<ChunkedArray<T>> {
+    known(x, "insert_at")?;
     let (x, axis) = match axis {
         None => (x.ravel()?, 0usize),
         Some(a) => (x.clone(), resolve_axis(a, x.ndim())?),

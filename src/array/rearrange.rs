@@ -35,6 +35,16 @@ pub(crate) fn axis_range<T: Element>(
     x.slice(on_axis(x.ndim(), axis, SliceInfoElem::Slice { start: to(start)?, end: Some(to(end)?), step: 1 }))
 }
 
+/// `Err(UnknownChunkSizes)` for an array whose axis lengths are not all known (after
+/// boolean masking): positions along such an axis cannot be resolved.
+pub(crate) fn known<T: Element>(x: &ChunkedArray<T>, op: &str) -> Result<()> {
+    if x.chunks().is_known() {
+        Ok(())
+    } else {
+        Err(Error::UnknownChunkSizes { op: op.into() })
+    }
+}
+
 /// Axes in the order given (negative counting from the end), each at most once.
 pub(crate) fn ordered_axes(axes: &Axes, ndim: usize, what: &str) -> Result<Vec<usize>> {
     match axes {
@@ -102,6 +112,7 @@ impl<T: Element> ChunkedArray<T> {
     /// Roll by `shifts[i]` along `axes[i]` (NumPy's `roll` with tuples; one shift is used for
     /// every axis, and an axis given twice is rolled by the sum of its shifts).
     pub fn roll_axes(&self, shifts: &[isize], axes: &[isize]) -> Result<ChunkedArray<T>> {
+        known(self, "roll")?;
         let nd = self.ndim();
         let resolved: Vec<usize> = axes.iter().map(|&a| resolve_axis(a, nd)).collect::<Result<_>>()?;
         if shifts.len() != axes.len() && shifts.len() != 1 {

@@ -8,7 +8,7 @@
 
 use std::marker::PhantomData;
 
-use crate::array::rearrange::axis_range;
+use crate::array::rearrange::{axis_range, known};
 use crate::array::shape::concatenate;
 use crate::array::structure::resolve_axis;
 use crate::array::ChunkedArray;
@@ -104,6 +104,7 @@ impl<T: Element> ChunkedArray<T> {
     /// assert_eq!(x.trace(0).unwrap().item().unwrap(), 15);
     /// ```
     pub fn diagonal(&self, offset: isize, axis1: isize, axis2: isize) -> Result<ChunkedArray<T>> {
+        known(self, "diagonal")?;
         let nd = self.ndim();
         if nd < 2 {
             return Err(Error::Value("diag requires an array of at least two dimensions".into()));
@@ -169,6 +170,7 @@ pub fn triu<T: Element>(x: &ChunkedArray<T>, k: isize) -> Result<ChunkedArray<T>
 /// assert_eq!(d.as_slice().unwrap(), &[0, 1, 0, 0, 0, 2, 0, 0, 0]);
 /// ```
 pub fn diag<T: Element>(v: &ChunkedArray<T>, k: isize) -> Result<ChunkedArray<T>> {
+    known(v, "diag")?;
     match v.ndim() {
         1 => {
             let len = v.shape()[0];

@@ -573,6 +573,22 @@ fn bad_arguments_are_typed_errors() {
     let a3 = ndchunk::zeros::<f64>(&[2, 2, 2], [1, 1, 1]).unwrap();
     assert!(matches!(ndchunk::diag(&a3, 0), Err(Error::Value(_))));
     assert!(matches!(ndchunk::diag(&v, isize::MIN), Err(Error::Value(_))));
+    // unknown axis lengths (after masking)
+    let u = v.mask(&v.gt(1.0).unwrap()).unwrap();
+    let unknown = |r: Result<ChunkedArray<f64>>| matches!(r, Err(Error::UnknownChunkSizes { .. }));
+    assert!(unknown(u.roll(1, Some(0))));
+    assert!(unknown(ndchunk::tile(&u, &[2])));
+    assert!(unknown(u.repeat(2, Some(0))));
+    assert!(unknown(ndchunk::insert(&u, 0, 1.0, None)));
+    assert!(unknown(ndchunk::insert_at(&u, &[0, 1], 1.0, None)));
+    assert!(unknown(ndchunk::delete(&u, &[0], None)));
+    assert!(unknown(ndchunk::diag(&u, 0)));
+    assert!(unknown(ndchunk::pad(&u, 1, PadMode::Edge)));
+    assert!(unknown(u.tril(0)));
+    assert!(unknown(ndchunk::zeros_like(&u)));
+    let u2 = ndchunk::stack(&[&u, &u], 0).unwrap();
+    assert!(unknown(u2.diagonal(0, 0, 1)));
+    assert!(unknown(u2.trace(0)));
     // creation
     assert!(matches!(ndchunk::geomspace(0.0, 1.0, 5, true, [2]), Err(Error::Value(_))));
     assert!(matches!(ndchunk::geomspace(-1.0, 1.0, 5, true, [2]), Err(Error::Value(_))));
