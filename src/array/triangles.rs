@@ -3,8 +3,9 @@
 //! The triangles are a generated boolean mask (one source node, chunked like the input's last
 //! two axes, never materialised as a whole) fed to `where_`, so they fuse with neighbouring
 //! elementwise work. `diagonal` moves the two axes last, slices out the square that holds the
-//! diagonal, flattens it and takes every `(L + 1)`-th element: slicing and reshaping only, no
-//! gather of a full matrix.
+//! diagonal, cuts it into square pieces that each lie in one block, and takes each piece's
+//! diagonal by flattening it and keeping every `(L + 1)`-th element: slicing and block-local
+//! reshapes only, a few small tasks per diagonal block, no gather of a full matrix.
 
 use std::marker::PhantomData;
 
@@ -124,18 +125,25 @@ impl<T: Element> ChunkedArray<T> {
         let (r0, c0) = if l == 0 { (0, 0) } else { (r0 as usize, c0 as usize) };
         let y = axis_range(&y, nd - 2, r0, r0 + l)?;
         let y = axis_range(&y, nd - 1, c0, c0 + l)?;
-        let mut shape: Vec<isize> = y.shape()[..nd - 2].iter().map(|&v| v as isize).collect();
-        shape.push((l * l) as isize);
-        let flat = y.reshape(&shape)?;
-        if l <= 1 {
-            return Ok(flat);
+        if l == 0 {
+            return square_diagonal(&y);
         }
-        let info = crate::array::rearrange::on_axis(
-            nd - 1,
-            nd - 2,
-            SliceInfoElem::Slice { start: 0, end: None, step: l as isize + 1 },
-        );
-        flat.slice(info)
+        // one square piece per run where both the row and the column block stay the same:
+        // each piece's diagonal is a reshape and a strided slice inside one block
+        let mut cuts: Vec<usize> = y.chunks().offsets(nd - 2);
+        cuts.extend(y.chunks().offsets(nd - 1));
+        cuts.sort_unstable();
+        cuts.dedup();
+        let mut parts = Vec::with_capacity(cuts.len());
+        for w in cuts.windows(2) {
+            let piece = axis_range(&axis_range(&y, nd - 2, w[0], w[1])?, nd - 1, w[0], w[1])?;
+            parts.push(square_diagonal(&piece)?);
+        }
+        if parts.len() == 1 {
+            return Ok(parts.pop().expect("one part"));
+        }
+        let refs: Vec<&ChunkedArray<T>> = parts.iter().collect();
+        concatenate(&refs, -1)
     }
 
     /// Sum of the main diagonal shifted by `offset` (NumPy's `trace` over axes 0 and 1); for
@@ -148,6 +156,25 @@ impl<T: Element> ChunkedArray<T> {
     pub fn trace_axes(&self, offset: isize, axis1: isize, axis2: isize) -> Result<ChunkedArray<T::SumOut>> {
         self.diagonal(offset, axis1, axis2)?.sum(-1)
     }
+}
+
+/// The main diagonal of the last two (equal) axes of `y`, as the last axis: flatten them and
+/// take every `(L + 1)`-th element.
+fn square_diagonal<T: Element>(y: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
+    let nd = y.ndim();
+    let l = y.shape()[nd - 1];
+    let mut shape: Vec<isize> = y.shape()[..nd - 2].iter().map(|&v| v as isize).collect();
+    shape.push((l * l) as isize);
+    let flat = y.reshape(&shape)?;
+    if l <= 1 {
+        return Ok(flat);
+    }
+    let info = crate::array::rearrange::on_axis(
+        nd - 1,
+        nd - 2,
+        SliceInfoElem::Slice { start: 0, end: None, step: l as isize + 1 },
+    );
+    flat.slice(info)
 }
 
 /// Free-function form of [`ChunkedArray::tril`].

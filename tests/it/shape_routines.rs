@@ -646,3 +646,17 @@ fn results_keep_the_input_blocks() {
     let m = ndchunk::moveaxis(&x, 0, 1).unwrap();
     assert_eq!(m.chunks().axis(1), &[3, 3, 1]);
 }
+
+/// The diagonal of a blocked matrix reads only the blocks on it, in a task or two per block.
+#[test]
+fn diagonal_touches_only_diagonal_blocks() {
+    let x = ndchunk::fromfunction(&[1000, 1200], |i: &[usize]| (i[0] * 2000 + i[1]) as f64, [100, 150]).unwrap();
+    let d = x.diagonal(30, 0, 1).unwrap();
+    let got = d.compute().unwrap();
+    let want: Vec<f64> = (0..1000).map(|i| (i * 2000 + i + 30) as f64).collect();
+    assert_eq!(got.as_slice().unwrap(), want.as_slice());
+    // 80 blocks in x; the diagonal crosses 18 of them
+    let plan = ndchunk::graph::Plan::build(&[d.node_for_tests()]).unwrap();
+    assert!(plan.ntasks() <= 4 * 18 + 2, "{} tasks", plan.ntasks());
+    assert_eq!(x.trace(30).unwrap().item().unwrap(), want.iter().sum::<f64>());
+}
