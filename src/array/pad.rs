@@ -187,6 +187,9 @@ pub struct PadOptions<T> {
     /// A length of 0 is [`Error::Value`] for `Maximum`/`Minimum` and for integer means and
     /// medians (NumPy casts its NaN to an arbitrary integer there), and NaN for float ones.
     pub stat_length: Option<Vec<(usize, usize)>>,
+    /// NumPy's `reflect_type='odd'` for `Reflect` and `Symmetric`: the mirrored values are
+    /// reflected through the edge value too (`2 * edge - mirrored`), extending trends.
+    pub reflect_odd: bool,
 }
 
 fn per_axis<V: Clone>(v: &[V], ndim: usize, what: &str) -> Result<Vec<V>> {
@@ -271,9 +274,54 @@ pub fn pad_with<T: Number>(
         if before == 0 && after == 0 {
             continue;
         }
-        out = pad_axis(&out, axis, (before, after), mode, values[axis], stats[axis])?;
+        out = if opts.reflect_odd && matches!(mode, PadMode::Reflect | PadMode::Symmetric) && out.shape()[axis] > 1 {
+            odd_reflect(&out, axis, (before, after), matches!(mode, PadMode::Symmetric))?
+        } else {
+            pad_axis(&out, axis, (before, after), mode, values[axis], stats[axis])?
+        };
     }
     Ok(out)
+}
+
+/// `reflect_type='odd'` along one axis, in NumPy's rounds: each round mirrors at most the
+/// part already built (a whole number of original periods) on both sides, through the current
+/// edge values, so widths beyond the axis extend the pattern exactly as NumPy does.
+fn odd_reflect<T: Number>(
+    x: &ChunkedArray<T>,
+    axis: usize,
+    (mut lp, mut rp): (usize, usize),
+    symmetric: bool,
+) -> Result<ChunkedArray<T>> {
+    let n = x.shape()[axis]; // > 1
+    let mut cur = x.clone();
+    let through = |edge: &ChunkedArray<T>, chunk: &ChunkedArray<T>| {
+        edge.map_binary(chunk, "pad-odd", Some("pad-odd".into()), |e: T, v: T| e.num_add(e).num_sub(v))
+    };
+    while lp > 0 || rp > 0 {
+        let m = cur.shape()[axis];
+        let (old, eo) = if symmetric { (m / n * n, 1) } else { ((m - 1) / (n - 1) * (n - 1), 0) };
+        let mut parts = Vec::with_capacity(3);
+        if lp > 0 {
+            let cl = old.min(lp);
+            // cur[cl - eo], ..., cur[1 - eo], through cur[0]
+            let idx: Vec<usize> = (0..cl).map(|k| cl - eo - k).collect();
+            let chunk = cur.take(&idx, axis as isize)?;
+            parts.push(through(&axis_range(&cur, axis, 0, 1)?, &chunk)?);
+            lp -= cl;
+        }
+        parts.push(cur.clone());
+        if rp > 0 {
+            let cl = old.min(rp);
+            // cur[m - 2 + eo], ..., cur[m - 1 + eo - cl], through cur[m - 1]
+            let idx: Vec<usize> = (0..cl).map(|k| m - 2 + eo - k).collect();
+            let chunk = cur.take(&idx, axis as isize)?;
+            parts.push(through(&axis_range(&cur, axis, m - 1, m)?, &chunk)?);
+            rp -= cl;
+        }
+        let refs: Vec<&ChunkedArray<T>> = parts.iter().collect();
+        cur = concatenate(&refs, axis as isize)?;
+    }
+    Ok(cur)
 }
 
 fn pad_axis<T: Number>(

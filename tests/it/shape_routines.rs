@@ -211,6 +211,7 @@ fn run<T: Number>(c: &Case, xs: &[ChunkedArray<T>], from: impl Fn(f64) -> T) -> 
             let opts = ndchunk::PadOptions {
                 values: pairs("vals").map(|v| v.into_iter().map(|(b, e)| (from(b), from(e))).collect()),
                 stat_length: pairs("sl").map(|v| v.into_iter().map(|(b, e)| (b as usize, e as usize)).collect()),
+                reflect_odd: c.args.contains_key("odd"),
             };
             out(ndchunk::pad_with(x(), width, mode, &opts))
         }
