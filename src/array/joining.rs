@@ -82,9 +82,18 @@ pub fn tile<T: Element>(x: &ChunkedArray<T>, reps: &[usize]) -> Result<ChunkedAr
         out = match r {
             1 => out,
             0 => axis_range(&out, a, 0, 0)?,
-            r => {
+            // a few copies: joined as they are, keeping the blocks
+            r if r <= 64 => {
                 let copies = vec![&out; r];
                 concatenate(&copies, a as isize)?
+            }
+            // many: a broadcast along a new axis before `a`, merged into it (no list of r parts)
+            r => {
+                let mut wide = out.shape().to_vec();
+                wide.insert(a, r);
+                let mut target: Vec<isize> = out.shape().iter().map(|&v| v as isize).collect();
+                target[a] *= r as isize; // the checked size above fits isize
+                out.expand_dims(a as isize)?.broadcast_to(&wide)?.reshape(&target)?
             }
         };
     }
@@ -189,7 +198,8 @@ impl<T: Element> ChunkedArray<T> {
         let mut shape = x.shape().to_vec();
         shape[axis] = total;
         check_size(&shape, std::mem::size_of::<T>())?;
-        let idx: Vec<usize> = counts.iter().enumerate().flat_map(|(i, &c)| std::iter::repeat_n(i, c)).collect();
+        let mut idx = crate::memory::try_vec::<usize>(total, "repeat's index list")?;
+        idx.extend(counts.iter().enumerate().flat_map(|(i, &c)| std::iter::repeat_n(i, c)));
         x.take(&idx, axis as isize)
     }
 }
@@ -262,7 +272,8 @@ pub fn delete<T: Element>(x: &ChunkedArray<T>, indices: &[isize], axis: Option<i
         Some(a) => (x.clone(), resolve_axis(a, x.ndim())?),
     };
     let n = x.shape()[axis];
-    let mut keep = vec![true; n];
+    let mut keep = crate::memory::try_vec::<bool>(n, "delete's index list")?;
+    keep.resize(n, true);
     for &index in indices {
         let i = if index < 0 { index + n as isize } else { index };
         if i < 0 || i >= n as isize {
@@ -366,7 +377,8 @@ pub fn insert_at<T: Element>(
     // slices inserted before it
     let mut order: Vec<usize> = (0..m).collect();
     order.sort_by_key(|&k| pos[k]);
-    let mut src = vec![usize::MAX; n + m];
+    let mut src = crate::memory::try_vec::<usize>(n + m, "insert's index list")?;
+    src.resize(n + m, usize::MAX);
     for (j, &k) in order.iter().enumerate() {
         src[pos[k] + j] = n + k;
     }

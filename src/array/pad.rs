@@ -304,7 +304,8 @@ fn odd_reflect<T: Number>(
         if lp > 0 {
             let cl = old.min(lp);
             // cur[cl - eo], ..., cur[1 - eo], through cur[0]
-            let idx: Vec<usize> = (0..cl).map(|k| cl - eo - k).collect();
+            let mut idx = crate::memory::try_vec::<usize>(cl, "pad's index list")?;
+            idx.extend((0..cl).map(|k| cl - eo - k));
             let chunk = cur.take(&idx, axis as isize)?;
             parts.push(through(&axis_range(&cur, axis, 0, 1)?, &chunk)?);
             lp -= cl;
@@ -313,7 +314,8 @@ fn odd_reflect<T: Number>(
         if rp > 0 {
             let cl = old.min(rp);
             // cur[m - 2 + eo], ..., cur[m - 1 + eo - cl], through cur[m - 1]
-            let idx: Vec<usize> = (0..cl).map(|k| m - 2 + eo - k).collect();
+            let mut idx = crate::memory::try_vec::<usize>(cl, "pad's index list")?;
+            idx.extend((0..cl).map(|k| m - 2 + eo - k));
             let chunk = cur.take(&idx, axis as isize)?;
             parts.push(through(&axis_range(&cur, axis, m - 1, m)?, &chunk)?);
             rp -= cl;
@@ -382,11 +384,12 @@ fn pad_axis<T: Number>(
                     _ => 2,
                 };
                 let (n, w) = (n as i128, w as i128);
-                let idx: Vec<usize> = if left {
-                    (-w..0).map(|p| source(m, p, n)).collect()
+                let mut idx = crate::memory::try_vec::<usize>(w as usize, "pad's index list")?;
+                if left {
+                    idx.extend((-w..0).map(|p| source(m, p, n)));
                 } else {
-                    (n..n + w).map(|p| source(m, p, n)).collect()
-                };
+                    idx.extend((n..n + w).map(|p| source(m, p, n)));
+                }
                 x.take(&idx, axis as isize)
             }
             PadMode::LinearRamp(_) => {

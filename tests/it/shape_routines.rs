@@ -565,6 +565,12 @@ fn bad_arguments_are_typed_errors() {
     assert!(matches!(ndchunk::pad_with(&xi, 1, PadMode::Maximum, &no_stat), Err(Error::Value(_))));
     let three = ndchunk::PadOptions { values: Some(vec![(1.0, 2.0); 3]), ..Default::default() };
     assert!(matches!(ndchunk::pad_with(&x, 1, PadMode::Constant(0.0), &three), Err(Error::Value(_))));
+    // sizes that fit isize but not this machine: errors, not aborts, and no huge lists
+    let one = ndchunk::ones::<u8>(&[1], [1]).unwrap();
+    assert!(matches!(one.repeat([1usize << 50], Some(0)), Err(Error::Memory(_))));
+    assert!(matches!(ndchunk::pad(&one, (1 << 50, 0), PadMode::Reflect), Err(Error::Memory(_))));
+    let big = ndchunk::tile(&one, &[1 << 50]).unwrap(); // lazy: a broadcast, not 2^50 parts
+    assert_eq!(big.shape(), &[1 << 50]);
     // triangles
     assert!(matches!(s0.tril(0), Err(Error::Value(_))));
     assert!(matches!(v.diagonal(0, 0, 1), Err(Error::Value(_))));
@@ -660,4 +666,15 @@ fn diagonal_touches_only_diagonal_blocks() {
     let plan = ndchunk::graph::Plan::build(&[d.node_for_tests()]).unwrap();
     assert!(plan.ntasks() <= 4 * 18 + 2, "{} tasks", plan.ntasks());
     assert_eq!(x.trace(30).unwrap().item().unwrap(), want.iter().sum::<f64>());
+}
+
+/// Many repetitions go through a broadcast instead of a list of parts; same values.
+#[test]
+fn tile_with_many_reps_matches_ndarray() {
+    let d = data(&[3, 4]);
+    let x = ChunkedArray::from_array(d.clone(), [2, 3]).unwrap();
+    let t = ndchunk::tile(&x, &[70, 2]).unwrap();
+    let rows: Vec<usize> = (0..210).map(|i| i % 3).collect();
+    let cols: Vec<usize> = (0..8).map(|j| j % 4).collect();
+    assert_eq!(t.compute().unwrap(), d.select(Axis(0), &rows).select(Axis(1), &cols));
 }
