@@ -30,11 +30,12 @@ fn mask(
     cols: &[usize],
     key: String,
     f: impl Fn(usize, usize) -> bool + Send + Sync + 'static,
-) -> ChunkedArray<bool> {
+) -> Result<ChunkedArray<bool>> {
     let shape = vec![rows.iter().sum(), cols.iter().sum()];
-    let chunks = Chunks::explicit(vec![rows.to_vec(), cols.to_vec()]);
+    // rows × cols blocks: more than MAX_BLOCKS (a long, finely cut diag input) is Error::Memory
+    let chunks = Chunks::checked(vec![rows.to_vec(), cols.to_vec()])?;
     let op = FromIndex { f: move |ix: &[usize]| f(ix[0], ix[1]), key, _t: PhantomData };
-    ChunkedArray::from_node(source_node::<bool>("tri-mask", shape, chunks, op))
+    Ok(ChunkedArray::from_node(source_node::<bool>("tri-mask", shape, chunks, op)))
 }
 
 /// An `n × m` array (`m` defaults to `n`) with ones on and below the `k`-th diagonal and
@@ -68,9 +69,9 @@ impl<T: Element> ChunkedArray<T> {
         let c = self.chunks();
         let (rows, cols) = if nd == 1 { (c.axis(0), c.axis(0)) } else { (c.axis(nd - 2), c.axis(nd - 1)) };
         let m = if lower {
-            mask(rows, cols, format!("tril({k})"), move |i, j| below(i, j, k))
+            mask(rows, cols, format!("tril({k})"), move |i, j| below(i, j, k))?
         } else {
-            mask(rows, cols, format!("triu({k})"), move |i, j| !below(i, j, k.saturating_sub(1)))
+            mask(rows, cols, format!("triu({k})"), move |i, j| !below(i, j, k.saturating_sub(1)))?
         };
         crate::where_(&m, self, T::zero())
     }
@@ -216,7 +217,7 @@ pub fn diag<T: Element>(v: &ChunkedArray<T>, k: isize) -> Result<ChunkedArray<T>
                 }
             };
             let c = w.chunks().axis(0).to_vec();
-            let m = mask(&c, &c, format!("diag({k})"), move |i, j| j as i128 - i as i128 == k as i128);
+            let m = mask(&c, &c, format!("diag({k})"), move |i, j| j as i128 - i as i128 == k as i128)?;
             crate::where_(&m, &w.expand_dims(0)?, T::zero())
         }
         2 => v.diagonal(k, 0, 1),

@@ -571,7 +571,9 @@ fn bad_arguments_are_typed_errors() {
     assert!(matches!(ndchunk::pad(&one, (1 << 50, 0), PadMode::Reflect), Err(Error::Memory(_))));
     let big = ndchunk::tile(&one, &[1 << 50]).unwrap(); // lazy: a broadcast, not 2^50 parts
     assert_eq!(big.shape(), &[1 << 50]);
-    // triangles
+    let fine = ndchunk::ones::<u8>(&[1 << 13], [1]).unwrap();
+    assert!(matches!(ndchunk::diag(&fine, 0), Err(Error::Memory(_)))); // a 2^26-block mask
+                                                                       // triangles
     assert!(matches!(s0.tril(0), Err(Error::Value(_))));
     assert!(matches!(v.diagonal(0, 0, 1), Err(Error::Value(_))));
     assert!(matches!(x.diagonal(0, 1, -1), Err(Error::Value(_))));
