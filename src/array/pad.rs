@@ -13,7 +13,7 @@
 
 use ndarray::Axis;
 
-use crate::array::chunks::ChunkSpec;
+use crate::array::chunks::{AxisSpec, ChunkSpec};
 use crate::array::rearrange::axis_range;
 use crate::array::shape::concatenate;
 use crate::array::ChunkedArray;
@@ -335,6 +335,9 @@ fn pad_axis<T: Number>(
     stat: Option<(usize, usize)>,
 ) -> Result<ChunkedArray<T>> {
     let n = x.shape()[axis];
+    let cs = x.chunks().chunksize()[axis].max(1);
+    // block length of a generated side: the array's, unless that makes more than 4096 blocks
+    let side_cs = |w: usize| if w.div_ceil(cs) > 4096 { w.div_ceil(4096) } else { cs };
     let value = |left: bool| values.map(|(b, a)| if left { b } else { a }).unwrap_or_else(T::zero);
     let side_shape = |w: usize| {
         let mut s = x.shape().to_vec();
@@ -345,9 +348,19 @@ fn pad_axis<T: Number>(
         match mode {
             PadMode::Constant(_) => {
                 let v = value(left);
-                let mut c: Vec<Vec<usize>> = x.chunks().as_slices().to_vec();
-                c[axis] = vec![w];
-                crate::array::creation::full(&side_shape(w), v, ChunkSpec::Explicit(Chunks::explicit(c)))
+                // the array's blocks on the other axes, its block length along this one (a wide
+                // pad is several blocks, not one huge one)
+                let spec: Vec<AxisSpec> =
+                    (0..x.ndim())
+                        .map(|a| {
+                            if a == axis {
+                                AxisSpec::Size(side_cs(w))
+                            } else {
+                                AxisSpec::Explicit(x.chunks().axis(a).to_vec())
+                            }
+                        })
+                        .collect();
+                crate::array::creation::full(&side_shape(w), v, ChunkSpec::PerAxis(spec))
             }
             PadMode::Edge => {
                 let e = if left { axis_range(x, axis, 0, 1)? } else { axis_range(x, axis, n - 1, n)? };
@@ -398,7 +411,7 @@ fn pad_axis<T: Number>(
                 // t: position in NumPy's linspace(end, edge, w, endpoint=False), reversed on the right
                 let mut ramp_shape = vec![1isize; x.ndim()];
                 ramp_shape[axis] = w as isize;
-                let t = crate::array::creation::arange::<f64>(0.0, w as f64, 1.0, [w.max(1)])?;
+                let t = crate::array::creation::arange::<f64>(0.0, w as f64, 1.0, [side_cs(w)])?;
                 let t = if left { t } else { t.flip(0)? };
                 let t = t.reshape(&ramp_shape)?;
                 let end = end.to_f64();

@@ -571,6 +571,10 @@ fn bad_arguments_are_typed_errors() {
     assert!(matches!(ndchunk::pad(&one, (1 << 50, 0), PadMode::Reflect), Err(Error::Memory(_))));
     let big = ndchunk::tile(&one, &[1 << 50]).unwrap(); // lazy: a broadcast, not 2^50 parts
     assert_eq!(big.shape(), &[1 << 50]);
+    // a wide constant pad is lazy and cut into blocks of the array's block length
+    let wide = ndchunk::pad(&one, (0, 1 << 40), PadMode::Constant(1)).unwrap();
+    assert_eq!(wide.shape(), &[(1 << 40) + 1]);
+    assert_eq!(wide.chunks().axis(0).len(), 1 + 4096);
     let fine = ndchunk::ones::<u8>(&[1 << 13], [1]).unwrap();
     assert!(matches!(ndchunk::diag(&fine, 0), Err(Error::Memory(_)))); // a 2^26-block mask
                                                                        // triangles
@@ -645,7 +649,8 @@ fn results_keep_the_input_blocks() {
     assert_eq!(x.flip(0).unwrap().chunks().axis(0), &[1, 3, 3]);
     let p = ndchunk::pad(&x, [(2, 1), (0, 4)], PadMode::Constant(0)).unwrap();
     assert_eq!(p.chunks().axis(0), &[2, 3, 3, 1, 1]);
-    assert_eq!(p.chunks().axis(1), &[2, 2, 1, 4]);
+    // a side wider than the array's blocks is cut like them
+    assert_eq!(p.chunks().axis(1), &[2, 2, 1, 2, 2]);
     let r = x.roll(2, Some(0)).unwrap();
     // the last two rows (5..7, across the cut at 6) move first, then rows 0..5
     assert_eq!(r.chunks().axis(0), &[1, 1, 3, 2]);
