@@ -44,7 +44,8 @@ pub use array::pad::{pad, pad_with, PadMode, PadOptions, PadWidth};
 pub use array::products::{tensordot, TensordotAxes};
 pub use array::random;
 pub use array::rearrange::{
-    atleast_1d, atleast_2d, atleast_3d, broadcast_arrays, flip, fliplr, flipud, moveaxis, roll, rollaxis, rot90,
+    atleast_1d, atleast_2d, atleast_3d, broadcast_arrays, broadcast_shapes, flip, fliplr, flipud, moveaxis, roll,
+    rollaxis, rot90,
 };
 pub use array::triangles::{diag, diagonal, trace, tri, tril, triu};
 pub use array::{

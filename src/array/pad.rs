@@ -46,6 +46,9 @@ pub enum PadMode<T> {
     Symmetric,
     /// The other end of the axis: `[1, 2, 3]` → `2 3 | 1 2 3 | 1 2`.
     Wrap,
+    /// Values not to be relied on (NumPy's `empty`; like `Constant`, it can extend empty
+    /// axes). A lazy array has no uninitialised memory: they are zeros.
+    Empty,
 }
 
 /// Pad widths, as NumPy's `pad_width`: one width for every side (`2`), one `(before, after)`
@@ -254,7 +257,7 @@ pub fn pad_with<T: Number>(
     }
     let mut shape = x.shape().to_vec();
     for (a, &(b, e)) in widths.iter().enumerate() {
-        if shape[a] == 0 && b + e > 0 && !matches!(mode, PadMode::Constant(_)) {
+        if shape[a] == 0 && b + e > 0 && !matches!(mode, PadMode::Constant(_) | PadMode::Empty) {
             return Err(Error::Value(format!(
                 "can't extend empty axis {a} using modes other than 'constant' or 'empty'"
             )));
@@ -265,7 +268,7 @@ pub fn pad_with<T: Number>(
             .ok_or_else(|| Error::Value("array is too big: pad widths overflow".into()))?;
     }
     check_size(&shape, std::mem::size_of::<T>())?;
-    if x.size() == 0 && !matches!(mode, PadMode::Constant(_)) {
+    if x.size() == 0 && !matches!(mode, PadMode::Constant(_) | PadMode::Empty) {
         // no value to extend and nothing to compute: the (empty) padded shape
         return crate::array::creation::zeros(&shape, shape.iter().map(|&n| n.max(1)).collect::<Vec<_>>());
     }
@@ -346,20 +349,19 @@ fn pad_axis<T: Number>(
     };
     let side = |w: usize, left: bool| -> Result<ChunkedArray<T>> {
         match mode {
-            PadMode::Constant(_) => {
+            PadMode::Constant(_) | PadMode::Empty => {
                 let v = value(left);
                 // the array's blocks on the other axes, its block length along this one (a wide
                 // pad is several blocks, not one huge one)
-                let spec: Vec<AxisSpec> =
-                    (0..x.ndim())
-                        .map(|a| {
-                            if a == axis {
-                                AxisSpec::Size(side_cs(w))
-                            } else {
-                                AxisSpec::Explicit(x.chunks().axis(a).to_vec())
-                            }
-                        })
-                        .collect();
+                let spec: Vec<AxisSpec> = (0..x.ndim())
+                    .map(|a| {
+                        if a == axis {
+                            AxisSpec::Size(side_cs(w))
+                        } else {
+                            AxisSpec::Explicit(x.chunks().axis(a).to_vec())
+                        }
+                    })
+                    .collect();
                 crate::array::creation::full(&side_shape(w), v, ChunkSpec::PerAxis(spec))
             }
             PadMode::Edge => {

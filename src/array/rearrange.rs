@@ -287,3 +287,14 @@ pub fn broadcast_arrays<T: Element>(arrays: &[&ChunkedArray<T>]) -> Result<Vec<C
     let shape = crate::ops::elementwise::broadcast_shapes(&shapes)?;
     arrays.iter().map(|a| a.broadcast_to(&shape)).collect()
 }
+
+/// The shape that arrays of `shapes` broadcast to (NumPy's `broadcast_shapes`);
+/// [`Error::Broadcast`] when they do not.
+///
+/// ```
+/// assert_eq!(ndchunk::broadcast_shapes(&[&[3, 1], &[4], &[]]).unwrap(), vec![3, 4]);
+/// assert!(ndchunk::broadcast_shapes(&[&[3], &[4]]).is_err());
+/// ```
+pub fn broadcast_shapes(shapes: &[&[usize]]) -> Result<Vec<usize>> {
+    crate::ops::elementwise::broadcast_shapes(shapes)
+}

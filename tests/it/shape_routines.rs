@@ -575,6 +575,11 @@ fn bad_arguments_are_typed_errors() {
     let wide = ndchunk::pad(&one, (0, 1 << 40), PadMode::Constant(1)).unwrap();
     assert_eq!(wide.shape(), &[(1 << 40) + 1]);
     assert_eq!(wide.chunks().axis(0).len(), 1 + 4096);
+    // mode Empty: like Constant, it may extend an empty axis; only the shape is defined
+    let e0 = ndchunk::zeros::<f64>(&[0, 3], [1, 2]).unwrap();
+    assert_eq!(ndchunk::pad(&e0, [(1, 2), (0, 1)], PadMode::Empty).unwrap().compute().unwrap().shape(), &[3, 4]);
+    assert_eq!(ndchunk::broadcast_shapes(&[&[2, 1, 3], &[5, 1], &[1]]).unwrap(), vec![2, 5, 3]);
+    assert!(matches!(ndchunk::broadcast_shapes(&[&[2, 3], &[3, 2]]), Err(Error::Broadcast { .. })));
     let fine = ndchunk::ones::<u8>(&[1 << 13], [1]).unwrap();
     assert!(matches!(ndchunk::diag(&fine, 0), Err(Error::Memory(_)))); // a 2^26-block mask
                                                                        // triangles
