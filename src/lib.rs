@@ -32,7 +32,15 @@ pub mod ops;
 pub mod scheduler;
 
 pub use array::creation::{arange, eye, full, linspace, ones, zeros};
+pub use array::creation_like::{
+    empty_like, eye_nmk, fromfunction, full_like, geomspace, identity, indices, linspace_with, logspace, meshgrid,
+    meshgrid_with, ones_like, zeros_like, Indexing,
+};
+pub use array::joining::{
+    append, column_stack, delete, dstack, hstack, insert, insert_at, repeat, tile, vstack, Repeats,
+};
 pub use array::linalg;
+pub use array::pad::{pad, pad_with, PadMode, PadOptions, PadWidth};
 pub use array::products::{tensordot, TensordotAxes};
 pub use array::promotion::{
     add, allclose, arctan2, bitwise_and, bitwise_or, bitwise_xor, copysign, divide, divmod, equal, float_power,
@@ -41,10 +49,15 @@ pub use array::promotion::{
     nextafter, not_equal, power, remainder, result_type, right_shift, subtract, true_divide, Promote, ToFloat,
 };
 pub use array::random;
+pub use array::rearrange::{
+    atleast_1d, atleast_2d, atleast_3d, broadcast_arrays, broadcast_shapes, flip, fliplr, flipud, moveaxis, roll,
+    rollaxis, rot90,
+};
 pub use array::selection::{
     argwhere, choose, compress, extract, flatnonzero, nonzero, piecewise, ravel_multi_index, ravel_multi_index_with,
     select, unravel_index, where_one, ChooseMode, Condition, Piece,
 };
+pub use array::triangles::{diag, diagonal, trace, tri, tril, triu};
 pub use array::{
     block, block_nested, compute, compute_all, compute_all_with, compute_with, concatenate, histogram, histogram2d,
     histogram_with, histogramdd, histogramdd_with, stack, where_, Axes, AxisSpec, Bins, ChunkSpec, ChunkedArray,

@@ -129,7 +129,10 @@ impl Plan {
                 if let Some(k) = n.op.key() {
                     let ins: Vec<u32> = n.inputs.iter().map(|x| canon[index[&x.id] as usize]).collect();
                     let dt = n.meta.as_ref().map(|m| m.dtype.name()).unwrap_or("");
-                    let sig = (format!("{}|{}|{k}", n.name, dt), n.grid.clone(), ins);
+                    // the block lengths too: `full` of one value, or one input broadcast, to two
+                    // shapes with the same grid are different arrays
+                    let ch = n.meta.as_ref().map(|m| format!("{:?}", m.chunks.as_slices())).unwrap_or_default();
+                    let sig = (format!("{}|{}|{k}|{ch}", n.name, dt), n.grid.clone(), ins);
                     canon[i] = *seen.entry(sig).or_insert(i as u32);
                 }
             }

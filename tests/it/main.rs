@@ -17,5 +17,6 @@ mod restructure;
 mod robustness;
 mod scheduler;
 mod selection;
+mod shape_routines;
 mod statistics;
 mod ufuncs;

@@ -469,7 +469,9 @@ mod properties {
     }
 
     fn case() -> impl Strategy<Value = (Vec<usize>, Vec<usize>, Vec<usize>, Vec<usize>, usize, u64)> {
-        shapes().prop_flat_map(|(a, b)| (Just(a.clone()), Just(b.clone()), chunks(&a), chunks(&b), 0usize..10, any::<u64>()))
+        shapes().prop_flat_map(|(a, b)| {
+            (Just(a.clone()), Just(b.clone()), chunks(&a), chunks(&b), 0usize..10, any::<u64>())
+        })
     }
 
     fn fill(shape: &[usize], seed: u64) -> ArrayD<f64> {
