@@ -456,7 +456,7 @@ mod properties {
     fn shapes() -> impl Strategy<Value = (Vec<usize>, Vec<usize>)> {
         prop::collection::vec(0usize..5, 0..=3).prop_flat_map(|a| {
             let n = a.len();
-            (Just(a), 0..=n, prop::collection::vec(any::<bool>(), n)).prop_map(|(a, k, ones)| {
+            (Just(a), 0..=n, prop::collection::vec(any::<bool>(), n)).prop_map(move |(a, k, ones)| {
                 // b: a suffix of a's shape with some axes of length 1 (broadcast)
                 let b = a[n - k..].iter().zip(&ones[n - k..]).map(|(&d, &one)| if one { 1 } else { d }).collect();
                 (a, b)
