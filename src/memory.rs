@@ -104,6 +104,48 @@ pub fn try_full<T: Clone>(shape: &[usize], value: T, what: &str) -> Result<Array
     Array::from_shape_vec(IxDyn(shape), v).map_err(|e| Error::Shape(format!("{what}: {e}")))
 }
 
+/// An array of `shape` filled with `zero` (the element type's zero), or `Error::Memory`.
+///
+/// For the primitive element types (whose zero is all zero bytes) the memory comes from the
+/// allocator's zeroed allocation (`calloc`), which for a large fresh allocation is zero already:
+/// the array then costs no write pass of its own before the caller's writes (the result of
+/// `compute()` is written once, not twice). Other types are filled as [`try_full`].
+pub fn try_zeros<T: Clone + 'static>(shape: &[usize], zero: T, what: &str) -> Result<ArrayD<T>> {
+    use std::any::TypeId;
+    let zero_bits = [
+        TypeId::of::<f64>(),
+        TypeId::of::<f32>(),
+        TypeId::of::<i64>(),
+        TypeId::of::<i32>(),
+        TypeId::of::<i16>(),
+        TypeId::of::<i8>(),
+        TypeId::of::<u64>(),
+        TypeId::of::<u32>(),
+        TypeId::of::<u16>(),
+        TypeId::of::<u8>(),
+        TypeId::of::<bool>(),
+    ];
+    let n = size_of_shape(shape, what)?;
+    let bytes = bytes_of::<T>(n, what)?;
+    if bytes == 0 || !zero_bits.contains(&TypeId::of::<T>()) {
+        return try_full(shape, zero, what);
+    }
+    check_fits(bytes, what)?;
+    let layout = std::alloc::Layout::array::<T>(n).map_err(|e| Error::Memory(format!("{what}: {e}")))?;
+    // SAFETY: `layout` has a nonzero size (`bytes > 0` above).
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
+    if ptr.is_null() {
+        return Err(Error::Memory(format!("{what}: cannot allocate {bytes} bytes")));
+    }
+    // SAFETY: `ptr` comes from the global allocator with the layout of `[T; n]` (the size and
+    // alignment a `Vec<T>` of capacity `n` uses), and its `n` elements are initialised: `T` is
+    // one of the eleven primitive types above (checked by `TypeId`), for each of which
+    // all-zero bytes are a valid value (0, 0.0 or `false`).
+    let mut v = unsafe { Vec::from_raw_parts(ptr.cast::<T>(), n, n) };
+    advise_huge_pages(&mut v);
+    Array::from_shape_vec(IxDyn(shape), v).map_err(|e| Error::Shape(format!("{what}: {e}")))
+}
+
 /// An uninitialised array of `shape`, or `Error::Memory`.
 pub fn try_uninit<T>(shape: &[usize], what: &str) -> Result<ArrayD<MaybeUninit<T>>> {
     let n = size_of_shape(shape, what)?;
@@ -136,6 +178,22 @@ mod tests {
         assert_eq!(u.shape(), &[2, 0, 5]);
         assert!(try_vec::<u64>(0, "test").unwrap().is_empty());
         assert!(machine_memory().is_none_or(|m| m > 1 << 20));
+    }
+
+    #[test]
+    fn zeroed_arrays_are_zero_for_every_type() {
+        for shape in [vec![3usize, 4], vec![0], vec![], vec![(HUGE_PAGE_ADVICE_BYTES / 8) + 3]] {
+            assert!(try_zeros(&shape, 0.0f64, "t").unwrap().iter().all(|&v| v == 0.0 && v.is_sign_positive()));
+            assert!(try_zeros(&shape, 0.0f32, "t").unwrap().iter().all(|&v| v == 0.0));
+            assert!(try_zeros(&shape, 0i8, "t").unwrap().iter().all(|&v| v == 0));
+            assert!(try_zeros(&shape, 0u64, "t").unwrap().iter().all(|&v| v == 0));
+            assert!(try_zeros(&shape, false, "t").unwrap().iter().all(|&v| !v));
+            assert_eq!(try_zeros(&shape, 0u16, "t").unwrap().shape(), shape.as_slice());
+        }
+        // other types are filled with the given value
+        assert!(try_zeros(&[5], 7u128, "t").unwrap().iter().all(|&v| v == 7));
+        assert!(matches!(try_zeros(&[1usize << 62], 0.0f64, "t"), Err(Error::Memory(_))));
+        assert!(matches!(try_zeros(&[1usize << 40], 0u8, "t"), Err(Error::Memory(_))));
     }
 
     #[test]

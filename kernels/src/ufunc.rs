@@ -45,6 +45,19 @@ pub trait NumberUfuncs: Copy {
     /// Round to `decimals` decimal places, half to even (NumPy's `round`/`around`); negative
     /// `decimals` round to tens, hundreds, ...
     fn np_round(self, decimals: i32) -> Self;
+    /// [`np_round`](Self::np_round) with the scale precomputed by [`round_scale`] (floats
+    /// use `scale`, integers `decimals`): the per-element form of `around`.
+    fn np_round_scaled(self, scale: Self, decimals: i32) -> Self;
+}
+
+/// `10^|decimals|` as NumPy computes it for `round`: in `f64`, then converted to the element
+/// type (0 for integers, which do not use it).
+pub fn round_scale<T: Element>(decimals: i32) -> T {
+    if T::DTYPE.is_float() {
+        T::from_f64(10f64.powi(decimals.saturating_abs()))
+    } else {
+        T::zero()
+    }
 }
 
 /// NumPy's floating-point functions that have no Rust equivalent.
@@ -166,6 +179,10 @@ macro_rules! int_ufuncs {
                 };
                 q.wrapping_mul(f) as $t
             }
+            #[inline]
+            fn np_round_scaled(self, _scale: Self, decimals: i32) -> Self {
+                self.np_round(decimals)
+            }
         }
 
         impl Integer for $t {
@@ -195,8 +212,9 @@ macro_rules! float_ufuncs {
         impl NumberUfuncs for $t {
             #[inline]
             fn np_sign(self) -> Self {
-                // selects, not branches: vectorises
-                let s = ((self > 0.0) as u8 as $t) - ((self < 0.0) as u8 as $t);
+                // selects of constants, not branches or int-to-float conversions: vectorises
+                let s = if self > 0.0 { 1.0 } else { 0.0 };
+                let s = if self < 0.0 { -1.0 } else { s };
                 if self.is_nan() { self } else { s }
             }
             #[inline]
@@ -249,6 +267,16 @@ macro_rules! float_ufuncs {
             #[inline]
             fn np_round(self, decimals: i32) -> Self {
                 self.np_round_float(decimals)
+            }
+            #[inline]
+            fn np_round_scaled(self, scale: Self, decimals: i32) -> Self {
+                // as NumPy: multiply, round half to even, divide (a scaling that overflows
+                // gives inf); negative decimals divide first
+                if decimals >= 0 {
+                    crate::element::Float::round_even(self * scale) / scale
+                } else {
+                    crate::element::Float::round_even(self / scale) * scale
+                }
             }
         }
 
@@ -314,14 +342,7 @@ macro_rules! float_ufuncs {
                 }
             }
             fn np_round_float(self, decimals: i32) -> Self {
-                if decimals >= 0 {
-                    let f = (10 as $t).powi(decimals);
-                    // as NumPy: a scaling that overflows gives inf
-                    crate::element::Float::round_even(self * f) / f
-                } else {
-                    let f = (10 as $t).powi(-decimals);
-                    crate::element::Float::round_even(self / f) * f
-                }
+                self.np_round_scaled(round_scale::<$t>(decimals), decimals)
             }
         }
     )*};
@@ -358,6 +379,9 @@ impl NumberUfuncs for bool {
         self
     }
     fn np_round(self, _decimals: i32) -> Self {
+        self
+    }
+    fn np_round_scaled(self, _scale: Self, _decimals: i32) -> Self {
         self
     }
 }

@@ -114,7 +114,7 @@ impl<T: Element> ChunkedArray<T> {
         let plan = Plan::build(std::slice::from_ref(&self.node))?;
         let meta = self.node.meta();
         if meta.chunks.is_known() && self.node.nblocks() > 1 {
-            let mut out = crate::memory::try_full(&meta.shape, T::zero(), "the result of compute()")?;
+            let mut out = crate::memory::try_zeros(&meta.shape, T::zero(), "the result of compute()")?;
             let windows = block_windows(out.view_mut(), meta.chunks.as_slices())
                 .into_iter()
                 // SAFETY: the windows partition `out` (the chunk lengths of each axis sum to

@@ -129,7 +129,8 @@ impl<T: Number> ChunkedArray<T> {
     /// assert_eq!(x.around(-2).compute().unwrap()[2], 1200.0);
     /// ```
     pub fn around(&self, decimals: i32) -> ChunkedArray<T> {
-        self.map_unary("around", Some(format!("around({decimals})")), move |x: T| x.np_round(decimals))
+        let scale = ndchunk_kernels::ufunc::round_scale::<T>(decimals);
+        self.map_unary("around", Some(format!("around({decimals})")), move |x: T| x.np_round_scaled(scale, decimals))
     }
 
     /// Same as [`around`](Self::around) (NumPy's `round_` / `np.round(x, decimals)`).
