@@ -22,7 +22,7 @@ fn load() -> Fixture {
         let f: Vec<String> = l.split('|').map(str::to_string).collect();
         match f[0].as_str() {
             "INPUT" => {
-                let shape = parse_shape(&f[3]);
+                let shape = common::parse_shape(&f[3]);
                 let vals = if f[4].is_empty() { vec![] } else { f[4].split(',').map(str::to_string).collect() };
                 inputs.insert(f[1].clone(), (f[2].clone(), shape, vals));
             }
@@ -31,18 +31,6 @@ fn load() -> Fixture {
         }
     }
     Fixture { inputs, results }
-}
-
-fn parse_shape(s: &str) -> Vec<usize> {
-    s.split(',').filter(|x| !x.is_empty()).map(|x| x.parse().unwrap()).collect()
-}
-
-fn parse_axes(s: &str) -> Axes {
-    if s == "None" {
-        Axes::All
-    } else {
-        Axes::Some(s.split(',').map(|x| x.parse().unwrap()).collect())
-    }
 }
 
 fn run_op<T: Element>(x: &ChunkedArray<T>, op: &str, axes: Axes, ddof: usize) -> Result<(String, ArrayD<Scalar>)> {
@@ -105,7 +93,7 @@ fn check_input<T: Element>(fx: &Fixture, name: &str, parse: fn(&str) -> T) -> us
     for chunks in chunkings_for(shape) {
         let x = ChunkedArray::from_array(data.clone(), chunks.clone()).unwrap();
         for r in fx.results.iter().filter(|r| r[0] == name) {
-            let (op, axes, ddof) = (&r[1], parse_axes(&r[2]), r[3].parse::<usize>().unwrap());
+            let (op, axes, ddof) = (&r[1], common::parse_axes(&r[2]), r[3].parse::<usize>().unwrap());
             let what = format!("{name} {op} axis={} ddof={ddof} chunks={chunks:?}", r[2]);
             let got = run_op(&x, op, axes, ddof);
             if r[4] == "ERR" {
@@ -115,7 +103,7 @@ fn check_input<T: Element>(fx: &Fixture, name: &str, parse: fn(&str) -> T) -> us
             }
             let (dtype, arr) = got.unwrap_or_else(|e| panic!("{what}: {e}"));
             assert_eq!(dtype, r[4], "{what}: result dtype");
-            assert_eq!(arr.shape(), parse_shape(&r[5]).as_slice(), "{what}: shape");
+            assert_eq!(arr.shape(), common::parse_shape(&r[5]).as_slice(), "{what}: shape");
             let want: Vec<&str> = if r[6].is_empty() { vec![] } else { r[6].split(',').collect() };
             let rtol = if r[4] == "float32" {
                 2e-5

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use ndarray::{ArrayD, IxDyn, SliceInfoElem};
 use ndchunk::prelude::*;
-use ndchunk::{Axes, ChooseMode, Piece, ReduceOptions, Scalar};
+use ndchunk::{ChooseMode, Piece, ReduceOptions, Scalar};
 use proptest::prelude::*;
 
 pub struct Fixture {
@@ -27,25 +27,13 @@ pub fn load() -> Fixture {
         match f[0].as_str() {
             "INPUT" => {
                 let vals = if f[4].is_empty() { vec![] } else { f[4].split(',').map(str::to_string).collect() };
-                inputs.insert(f[1].clone(), (f[2].clone(), parse_shape(&f[3]), vals));
+                inputs.insert(f[1].clone(), (f[2].clone(), common::parse_shape(&f[3]), vals));
             }
             "RESULT" => results.push(f[1..].to_vec()),
             _ => panic!("bad fixture line"),
         }
     }
     Fixture { inputs, results }
-}
-
-fn parse_shape(s: &str) -> Vec<usize> {
-    s.split(',').filter(|x| !x.is_empty()).map(|x| x.parse().unwrap()).collect()
-}
-
-fn parse_axes(s: &str) -> Axes {
-    if s == "None" {
-        Axes::All
-    } else {
-        Axes::Some(s.split(',').map(|x| x.parse().unwrap()).collect())
-    }
 }
 
 /// A fixture value as `U` (exact for integers).
@@ -140,7 +128,7 @@ fn parse_slice(spec: &str) -> Vec<SliceInfoElem> {
 
 /// Ops every element type supports.
 fn run_common<T: Element>(ctx: &Ctx, x: &ChunkedArray<T>, op: &str, a: &HashMap<&str, &str>) -> Option<Got> {
-    let axis = || parse_axes(a["axis"]);
+    let axis = || common::parse_axes(a["axis"]);
     // keepdims from the record; split_every varied with the chunking, so every statistic is
     // checked through several combine trees
     let opts = ReduceOptions::new().keepdims(a.get("keepdims") == Some(&"1")).split_every(2 + ctx.variant % 3);
@@ -250,7 +238,7 @@ fn run_common<T: Element>(ctx: &Ctx, x: &ChunkedArray<T>, op: &str, a: &HashMap<
             done(ndchunk::select(&c, &ch, parse_value::<T>(a["default"]).unwrap()))
         }
         "ravel_multi_index" => {
-            let dims = parse_shape(a["dims"]);
+            let dims = common::parse_shape(a["dims"]);
             let arrs: Vec<ChunkedArray<i64>> = a["arrays"].split(',').map(|n| ctx.get::<i64>(n)).collect();
             let refs: Vec<&ChunkedArray<i64>> = arrs.iter().collect();
             match a.get("mode") {
@@ -261,7 +249,7 @@ fn run_common<T: Element>(ctx: &Ctx, x: &ChunkedArray<T>, op: &str, a: &HashMap<
         _ if op.starts_with("unravel_index") => {
             let k: usize = op["unravel_index".len()..].parse().unwrap();
             let flat = ctx.get::<i64>(ctx.name);
-            nth(ndchunk::unravel_index(&flat, &parse_shape(a["dims"])), k)
+            nth(ndchunk::unravel_index(&flat, &common::parse_shape(a["dims"])), k)
         }
         _ => return None,
     })
@@ -272,7 +260,7 @@ fn run_number<T: Number>(ctx: &Ctx, x: &ChunkedArray<T>, op: &str, a: &HashMap<&
     match op {
         "ptp" => {
             let opts = ReduceOptions::new().keepdims(a.get("keepdims") == Some(&"1")).split_every(2 + ctx.variant % 3);
-            Some(done(x.reduce_with(opts).ptp(parse_axes(a["axis"]))))
+            Some(done(x.reduce_with(opts).ptp(common::parse_axes(a["axis"]))))
         }
         "piecewise" => {
             let conds: Vec<ChunkedArray<bool>> = a["conds"].split(',').map(|n| ctx.get::<bool>(n)).collect();
@@ -343,7 +331,7 @@ fn check_input<T: Element>(fx: &Fixture, name: &str, ops: &dyn Fn(&str) -> bool,
             }
             let (dtype, arr) = got.unwrap_or_else(|e| panic!("{what}: {e}"));
             assert_eq!(dtype, r[3], "{what}: result dtype");
-            assert_eq!(arr.shape(), parse_shape(&r[4]).as_slice(), "{what}: shape");
+            assert_eq!(arr.shape(), common::parse_shape(&r[4]).as_slice(), "{what}: shape");
             let want: Vec<&str> = if r[5].is_empty() { vec![] } else { r[5].split(',').collect() };
             let f32ish = r[3] == "float32" || fx.inputs[name].0 == "float32";
             let (rtol, atol) = if f32ish { (1e-5, 1e-5) } else { (1e-9, 1e-12) };
@@ -482,20 +470,13 @@ fn set_and_put_keep_the_chunks() {
     assert_eq!(x.set(&m, 2.0).unwrap().chunks(), x.chunks());
 }
 
-fn shape_and_chunks() -> impl Strategy<Value = (Vec<usize>, Vec<usize>)> {
-    prop::collection::vec(0usize..6, 1..4).prop_flat_map(|shape| {
-        let ch: Vec<_> = shape.iter().map(|&n| 1..=n.max(1)).collect();
-        (Just(shape), ch)
-    })
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     /// argwhere (hence nonzero and flatnonzero) against a scan of the ndarray array, and
     /// `unravel_index(flatnonzero) == nonzero`.
     #[test]
-    fn argwhere_matches_ndarray((shape, chunks) in shape_and_chunks(), seed in 0u64..1000) {
+    fn argwhere_matches_ndarray((shape, chunks) in common::shape_and_chunks(), seed in 0u64..1000) {
         let n: usize = shape.iter().product();
         let data: Vec<i32> = (0..n as u64).map(|i| ((i * 2654435761 + seed) % 5) as i32 - 2).map(|v| if v > 0 { 0 } else { v }).collect();
         let a = ArrayD::from_shape_vec(IxDyn(&shape), data).unwrap();
@@ -519,7 +500,7 @@ proptest! {
 
     /// put of a scalar into a random basic slice against ndarray's slice assignment.
     #[test]
-    fn put_matches_ndarray((shape, chunks) in shape_and_chunks(), lo in 0usize..6, len in 0usize..6, step in 1isize..3) {
+    fn put_matches_ndarray((shape, chunks) in common::shape_and_chunks(), lo in 0usize..6, len in 0usize..6, step in 1isize..3) {
         let n: usize = shape.iter().product();
         let a = ArrayD::from_shape_vec(IxDyn(&shape), (0..n).map(|i| i as f64).collect()).unwrap();
         let x = ChunkedArray::from_array(a.clone(), chunks).unwrap();
@@ -604,7 +585,7 @@ proptest! {
     /// indices) against ndarray's slice assignment; the value is the slice's shape.
     #[test]
     fn put_array_matches_ndarray(
-        (shape, chunks, elems) in shape_and_chunks().prop_flat_map(|(shape, chunks)| {
+        (shape, chunks, elems) in common::shape_and_chunks().prop_flat_map(|(shape, chunks)| {
             let e: Vec<_> = shape.iter().map(|&n| slice_elem(n)).collect();
             (Just(shape), Just(chunks), e)
         })

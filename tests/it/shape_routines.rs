@@ -26,10 +26,6 @@ struct Fixture {
     cases: Vec<Case>,
 }
 
-fn parse_shape(s: &str) -> Vec<usize> {
-    s.split(',').filter(|x| !x.is_empty()).map(|x| x.parse().unwrap()).collect()
-}
-
 fn parse_vals(shape: &[usize], s: &str) -> ArrayD<f64> {
     let v: Vec<f64> = if s.is_empty() { vec![] } else { s.split(',').map(|x| x.parse().unwrap()).collect() };
     ArrayD::from_shape_vec(IxDyn(shape), v).unwrap()
@@ -46,7 +42,7 @@ fn fixture() -> &'static Fixture {
             let f: Vec<&str> = l.split('|').collect();
             match f[0] {
                 "INPUT" => {
-                    let shape = parse_shape(f[3]);
+                    let shape = common::parse_shape(f[3]);
                     inputs.insert(f[1].to_string(), (f[2].to_string(), parse_vals(&shape, f[4])));
                 }
                 "RESULT" => {
@@ -58,8 +54,11 @@ fn fixture() -> &'static Fixture {
                             (k.to_string(), v.to_string())
                         })
                         .collect();
-                    let want =
-                        if f[5] == "ERR" { Err(f[7].to_string()) } else { Ok(parse_vals(&parse_shape(f[6]), f[7])) };
+                    let want = if f[5] == "ERR" {
+                        Err(f[7].to_string())
+                    } else {
+                        Ok(parse_vals(&common::parse_shape(f[6]), f[7]))
+                    };
                     cases.push(Case {
                         group: f[1].to_string(),
                         op: f[2].to_string(),

@@ -3,6 +3,7 @@
 //! (fixtures/selection.txt, driver in `selection.rs`), plus options, overflow, bad arguments
 //! and property tests.
 
+use crate::common;
 use ndarray::{ArrayD, Axis, IxDyn};
 use ndchunk::prelude::*;
 use ndchunk::ReduceOptions;
@@ -107,19 +108,12 @@ fn nancumsum_treats_nan_as_zero_and_keeps_inf() {
     assert_eq!(p.as_slice().unwrap(), &[1.0, 1.0, f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY]);
 }
 
-fn shape_and_chunks() -> impl Strategy<Value = (Vec<usize>, Vec<usize>)> {
-    prop::collection::vec(0usize..6, 1..4).prop_flat_map(|shape| {
-        let ch: Vec<_> = shape.iter().map(|&n| 1..=n.max(1)).collect();
-        (Just(shape), ch)
-    })
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     /// count_nonzero and ptp along each axis against ndarray folds.
     #[test]
-    fn count_nonzero_and_ptp_match_ndarray((shape, chunks) in shape_and_chunks(), axis in 0usize..3, seed in 0u64..1000) {
+    fn count_nonzero_and_ptp_match_ndarray((shape, chunks) in common::shape_and_chunks(), axis in 0usize..3, seed in 0u64..1000) {
         let axis = axis % shape.len();
         let n: usize = shape.iter().product();
         let data: Vec<i32> = (0..n as u64).map(|i| ((i * 2654435761 + seed) % 7) as i32 - 3).map(|v| if v > 1 { 0 } else { v }).collect();
@@ -139,7 +133,7 @@ proptest! {
 
     /// average with 1-D weights along an axis against the weighted sum over ndarray lanes.
     #[test]
-    fn average_matches_ndarray((shape, chunks) in shape_and_chunks(), axis in 0usize..3, wchunk in 1usize..4) {
+    fn average_matches_ndarray((shape, chunks) in common::shape_and_chunks(), axis in 0usize..3, wchunk in 1usize..4) {
         let axis = axis % shape.len();
         prop_assume!(shape[axis] > 0);
         let n: usize = shape.iter().product();

@@ -29,3 +29,26 @@ pub fn assert_close(a: &ArrayD<f64>, b: &ArrayD<f64>, rtol: f64, what: &str) {
         assert!(ok, "{what}: element {i}: {x} vs {y}");
     }
 }
+
+/// A shape written as `a,b,c` in a fixture (empty for 0-d).
+pub fn parse_shape(s: &str) -> Vec<usize> {
+    s.split(',').filter(|x| !x.is_empty()).map(|x| x.parse().unwrap()).collect()
+}
+
+/// Axes written as `None` or `a,b` in a fixture.
+pub fn parse_axes(s: &str) -> ndchunk::Axes {
+    if s == "None" {
+        ndchunk::Axes::All
+    } else {
+        ndchunk::Axes::Some(s.split(',').map(|x| x.parse().unwrap()).collect())
+    }
+}
+
+/// proptest: a shape of 1–3 axes (lengths 0–5) and a chunk size per axis.
+pub fn shape_and_chunks() -> impl proptest::strategy::Strategy<Value = (Vec<usize>, Vec<usize>)> {
+    use proptest::prelude::*;
+    prop::collection::vec(0usize..6, 1..4).prop_flat_map(|shape| {
+        let ch: Vec<_> = shape.iter().map(|&n| 1..=n.max(1)).collect();
+        (Just(shape), ch)
+    })
+}
