@@ -139,6 +139,7 @@ pub fn meshgrid_with<T: Element>(
         .enumerate()
         .map(|(i, a)| {
             let mut s = vec![1isize; nd];
+            // an existing array's length: its byte size passed `check_size` (at most isize::MAX)
             s[pos(i)] = a.shape()[0] as isize;
             let r = a.reshape(&s)?;
             if sparse {
