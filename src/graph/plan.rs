@@ -23,6 +23,10 @@ use crate::error::{Error, Result};
 use crate::graph::node::{unravel_into, Block, Dep, Node, SELF_INPUT};
 use crate::ops::elementwise::{ew_block_shape, input_block};
 
+/// What makes two keyed nodes the same array: name, dtype and key; block grid; canonical
+/// inputs; block lengths (equal keys on one grid can still differ in shape).
+type NodeSignature = (String, Vec<usize>, Vec<u32>, Vec<Vec<usize>>);
+
 /// Index of a task in `Plan::tasks`.
 pub type TaskId = u32;
 
@@ -123,7 +127,7 @@ impl Plan {
         // 2. shared subexpressions
         let mut canon: Vec<u32> = (0..nodes.len() as u32).collect();
         if optimize {
-            let mut seen: HashMap<(String, Vec<usize>, Vec<u32>), u32> = HashMap::new();
+            let mut seen: HashMap<NodeSignature, u32> = HashMap::new();
             for i in 0..nodes.len() {
                 let n = &nodes[i];
                 if let Some(k) = n.op.key() {
@@ -131,8 +135,9 @@ impl Plan {
                     let dt = n.meta.as_ref().map(|m| m.dtype.name()).unwrap_or("");
                     // the block lengths too: `full` of one value, or one input broadcast, to two
                     // shapes with the same grid are different arrays
-                    let ch = n.meta.as_ref().map(|m| format!("{:?}", m.chunks.as_slices())).unwrap_or_default();
-                    let sig = (format!("{}|{}|{k}|{ch}", n.name, dt), n.grid.clone(), ins);
+                    let ch: Vec<Vec<usize>> =
+                        n.meta.as_ref().map(|m| m.chunks.as_slices().to_vec()).unwrap_or_default();
+                    let sig = (format!("{}|{}|{k}", n.name, dt), n.grid.clone(), ins, ch);
                     canon[i] = *seen.entry(sig).or_insert(i as u32);
                 }
             }
