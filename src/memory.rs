@@ -55,14 +55,12 @@ pub fn size_of_shape(shape: &[usize], what: &str) -> Result<usize> {
         .ok_or_else(|| Error::Memory(format!("{what}: the element count of shape {shape:?} overflows")))
 }
 
-/// An empty `Vec` with room for `n` elements, or `Error::Memory`. Large buffers are advised
-/// to use transparent huge pages (see [`advise_huge_pages`]).
+/// An empty `Vec` with room for `n` elements, or `Error::Memory`.
 pub fn try_vec<T>(n: usize, what: &str) -> Result<Vec<T>> {
     let bytes = bytes_of::<T>(n, what)?;
     check_fits(bytes, what)?;
     let mut v: Vec<T> = Vec::new();
     v.try_reserve_exact(n).map_err(|e| Error::Memory(format!("{what}: cannot allocate {n} elements ({e})")))?;
-    advise_huge_pages(&mut v);
     Ok(v)
 }
 
@@ -70,10 +68,15 @@ pub fn try_vec<T>(n: usize, what: &str) -> Result<Vec<T>> {
 pub const HUGE_PAGE_ADVICE_BYTES: usize = 4 << 20;
 
 /// Ask Linux to back the buffer of `v` (fresh, untouched) with transparent huge pages, as
-/// NumPy does for every array of 4 MiB or more (`alloc.c`, `madvise(..., MADV_HUGEPAGE)`). A
-/// fresh 32 MB result otherwise takes 8192 page faults on first write, which measured 13 ms of
-/// a 26 ms `maximum` of two 4M-element arrays on one thread (NumPy: 10 ms). Where the kernel's
-/// THP mode is `never`, or on other systems, this does nothing.
+/// NumPy does for arrays of 4 MiB or more (`alloc.c`, `madvise(..., MADV_HUGEPAGE)`).
+///
+/// Used for the result of `compute()` only (`try_zeros`): a fresh 32 MB result otherwise takes
+/// 8192 page faults on first write, measured as 12 of 23 ms of a one-thread `maximum` of two
+/// 4M-element arrays (NumPy: 10 ms). Advising every block of 4 MiB or more as well made blocked
+/// workloads slower in the same run (`rand5000.dot_x_xpxT` 2.09 s → 2.49 s,
+/// `normal5000.masked_histogram` 451 → 518 ms: huge-page faults of short-lived blocks on two
+/// threads), so blocks keep ordinary pages. Where the kernel's THP mode is `never`, or on other
+/// systems, this does nothing.
 pub fn advise_huge_pages<T>(v: &mut Vec<T>) {
     #[cfg(target_os = "linux")]
     {
