@@ -132,6 +132,7 @@ fn resolve_positions(p: &[isize], axis: usize, n: usize) -> Result<Vec<isize>> {
             if r < 0 || r >= n as i128 {
                 Err(Error::Index { index: i, axis, size: n })
             } else {
+                // 0 <= r < n, and an axis length fits in isize (array byte sizes are checked)
                 Ok(r as isize)
             }
         })
