@@ -9,6 +9,7 @@ pub mod accumulators;
 pub mod element;
 pub mod gemm;
 pub mod histogram;
+pub mod isa;
 pub mod pairwise;
 pub mod reduce;
 pub mod ufunc;
