@@ -25,6 +25,14 @@ pub const TILE: usize = 1024;
 pub trait Tile<T> {
     /// Elements `start .. start + len` of the block (`len <= TILE`).
     fn eval(&mut self, start: usize, len: usize) -> &[T];
+    /// Elements `start .. start + len` written into `dst` (`dst.len() == len`): the last
+    /// operation of a chain writes straight into the result instead of through its tile buffer.
+    fn eval_into(&mut self, start: usize, dst: &mut [T])
+    where
+        T: Copy,
+    {
+        dst.copy_from_slice(self.eval(start, dst.len()));
+    }
     /// An error met while producing tiles (a failed file read), taken once after the last
     /// tile; the values produced after it are meaningless.
     fn take_error(&mut self) -> Option<crate::error::Error> {
@@ -380,6 +388,10 @@ impl<A: Element, T: Element, F: Fn(A) -> T> Tile<T> for Map1<A, T, F> {
         with_avx2(MapLoop1 { out, a, f });
         &self.buf[..len]
     }
+    fn eval_into(&mut self, start: usize, out: &mut [T]) {
+        let a = self.a.eval(start, out.len());
+        with_avx2(MapLoop1 { out, a, f: &*self.f });
+    }
 }
 
 /// `f(a, b)`.
@@ -408,6 +420,11 @@ impl<A: Element, B: Element, T: Element, F: Fn(A, B) -> T> Tile<T> for Map2<A, B
         let out = &mut self.buf[..len];
         with_avx2(MapLoop2 { out, a, b, f });
         &self.buf[..len]
+    }
+    fn eval_into(&mut self, start: usize, out: &mut [T]) {
+        let a = self.a.eval(start, out.len());
+        let b = self.b.eval(start, out.len());
+        with_avx2(MapLoop2 { out, a, b, f: &*self.f });
     }
 }
 
@@ -440,6 +457,13 @@ impl<A: Element, B: Element, C: Element, T: Element, F: Fn(A, B, C) -> T> Tile<T
         with_avx2(MapLoop3 { out, a, b, c, f });
         &self.buf[..len]
     }
+    fn eval_into(&mut self, start: usize, out: &mut [T]) {
+        let len = out.len();
+        let a = self.a.eval(start, len);
+        let b = self.b.eval(start, len);
+        let c = self.c.eval(start, len);
+        with_avx2(MapLoop3 { out, a, b, c, f: &*self.f });
+    }
 }
 
 /// Evaluate a tile expression over a whole block of `shape`, or return the error a tile met.
@@ -471,7 +495,7 @@ pub fn try_materialize_into<T: Element>(
                     let mut k = 0;
                     while k < len {
                         let m = TILE.min(len - k);
-                        row[k..k + m].copy_from_slice(tile.eval(start + k, m));
+                        tile.eval_into(start + k, &mut row[k..k + m]);
                         k += m;
                     }
                 }
