@@ -2,6 +2,7 @@
 //! blocks each output block needs and how to compute it.
 
 pub mod creation;
+pub mod counting;
 pub mod elementwise;
 pub mod histogram;
 pub mod join;
@@ -11,5 +12,6 @@ pub mod random;
 pub mod rechunk;
 pub mod reduce;
 pub mod reshape;
+pub mod sets;
 pub mod slicing;
 pub mod transpose;
