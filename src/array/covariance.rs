@@ -75,7 +75,7 @@ fn scalar_like(v: f64) -> Result<ChunkedArray<f64>> {
 ///
 /// Errors: more than two dimensions ([`Error::Value`]); `y` with another number of
 /// observations, weights not 1-D or of the wrong length ([`Error::Shape`]); negative
-/// weights are an [`Error::Value`] when computed.
+/// weights, or weights summing to zero, are an [`Error::Value`] when computed.
 #[allow(clippy::too_many_arguments)]
 pub fn cov<T: Element>(
     m: &ChunkedArray<T>,
@@ -114,7 +114,14 @@ pub fn cov<T: Element>(
     let (avg, fact) = match &w {
         None => (x.mean(1)?, scalar_like(n as f64 - ddof)?),
         Some(w) => {
-            let w_sum = w.sum(None)?;
+            // NumPy's `average` raises for weights summing to zero
+            let w_sum = zip_aligned::<f64, _>("cov-weight-sum", vec![w.sum(None)?.node().clone()], |b| {
+                let s = as_array::<f64>(&b[0])?;
+                if s.iter().any(|&v| v == 0.0) {
+                    return Err(Error::Value("Weights sum to zero, can't be normalized".into()));
+                }
+                Ok(s.to_owned())
+            })?;
             let avg = x.mul(w)?.sum(1)?.div(&w_sum)?;
             let fact = if ddof == 0.0 {
                 w_sum

@@ -104,13 +104,14 @@ impl<T: Number> ChunkedArray<T> {
         prepend: Option<Operand<T>>,
         append: Option<Operand<T>>,
     ) -> Result<ChunkedArray<T>> {
+        // NumPy returns the array for n = 0 before looking at anything else
+        if n == 0 {
+            return Ok(self.clone());
+        }
         if self.ndim() == 0 {
             return Err(Error::Value("diff requires input that is at least one dimensional".into()));
         }
         let axis = resolve_axis(axis, self.ndim())?;
-        if n == 0 {
-            return Ok(self.clone());
-        }
         known(self, "diff")?;
         let mut parts = Vec::new();
         if let Some(p) = prepend {
