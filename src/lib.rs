@@ -33,12 +33,12 @@ pub mod scheduler;
 
 pub use array::counting::{bincount, digitize, histogram_bin_edges, searchsorted, Side};
 pub use array::covariance::{corrcoef, cov};
-pub use array::differences::{diff, ediff1d, gradient, Spacing};
 pub use array::creation::{arange, eye, full, linspace, ones, zeros};
 pub use array::creation_like::{
     empty_like, eye_nmk, fromfunction, full_like, geomspace, identity, indices, linspace_with, logspace, meshgrid,
     meshgrid_with, ones_like, zeros_like, Indexing,
 };
+pub use array::differences::{diff, ediff1d, gradient, Spacing};
 pub use array::joining::{
     append, column_stack, delete, dstack, hstack, insert, insert_at, repeat, tile, vstack, Repeats,
 };

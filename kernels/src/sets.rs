@@ -41,12 +41,7 @@ impl<T> Uniq<T> {
 /// The unique values of one block: `values` in any order; `positions`, when given, are their
 /// flat positions (needed for `first`). `dedup == false` keeps duplicates (a plain sort, for
 /// `assume_unique`).
-pub fn unique_block<T: Element>(
-    values: Vec<T>,
-    positions: Option<Vec<i64>>,
-    counts: bool,
-    dedup: bool,
-) -> Uniq<T> {
+pub fn unique_block<T: Element>(values: Vec<T>, positions: Option<Vec<i64>>, counts: bool, dedup: bool) -> Uniq<T> {
     match positions {
         None => {
             let mut v = values;
@@ -108,15 +103,16 @@ pub fn merge<T: Element>(a: Uniq<T>, b: Uniq<T>, dedup: bool) -> Uniq<T> {
     let mut first = a.first.as_ref().map(|_| Vec::with_capacity(n));
     let mut counts = a.counts.as_ref().map(|_| Vec::with_capacity(n));
     let (mut i, mut j) = (0, 0);
-    let take = |src: &Uniq<T>, k: usize, values: &mut Vec<T>, first: &mut Option<Vec<i64>>, counts: &mut Option<Vec<i64>>| {
-        values.push(src.values[k]);
-        if let (Some(f), Some(s)) = (first.as_mut(), src.first.as_ref()) {
-            f.push(s[k]);
-        }
-        if let (Some(c), Some(s)) = (counts.as_mut(), src.counts.as_ref()) {
-            c.push(s[k]);
-        }
-    };
+    let take =
+        |src: &Uniq<T>, k: usize, values: &mut Vec<T>, first: &mut Option<Vec<i64>>, counts: &mut Option<Vec<i64>>| {
+            values.push(src.values[k]);
+            if let (Some(f), Some(s)) = (first.as_mut(), src.first.as_ref()) {
+                f.push(s[k]);
+            }
+            if let (Some(c), Some(s)) = (counts.as_mut(), src.counts.as_ref()) {
+                c.push(s[k]);
+            }
+        };
     while i < a.values.len() && j < b.values.len() {
         match total_cmp(&a.values[i], &b.values[j]) {
             Ordering::Less => {

@@ -158,7 +158,11 @@ fn squeeze_all(c: ChunkedArray<f64>) -> Result<ChunkedArray<f64>> {
 /// matrix divided by the outer product of the standard deviations, clipped to `[-1, 1]`; a
 /// `ChunkedArray<f64>` (0-d for one variable, where NumPy returns `c / c`). Errors as
 /// [`cov`].
-pub fn corrcoef<T: Element>(x: &ChunkedArray<T>, y: Option<&ChunkedArray<T>>, rowvar: bool) -> Result<ChunkedArray<f64>> {
+pub fn corrcoef<T: Element>(
+    x: &ChunkedArray<T>,
+    y: Option<&ChunkedArray<T>>,
+    rowvar: bool,
+) -> Result<ChunkedArray<f64>> {
     let c = cov(x, y, rowvar, false, None, None, None)?;
     if c.ndim() == 0 {
         return c.div(&c);
@@ -166,5 +170,6 @@ pub fn corrcoef<T: Element>(x: &ChunkedArray<T>, y: Option<&ChunkedArray<T>>, ro
     let k = c.shape()[0];
     let sd = c.diagonal(0, 0, 1)?.sqrt();
     let r = c.div(&sd.reshape(&[k, 1usize][..])?)?.div(&sd.reshape(&[1usize, k][..])?)?;
-    Ok(r.mapv(|v: f64| if v > 1.0 { 1.0 } else if v < -1.0 { -1.0 } else { v }))
+    // `clamp` keeps NaN, as NumPy's `clip`
+    Ok(r.mapv(|v: f64| v.clamp(-1.0, 1.0)))
 }

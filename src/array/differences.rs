@@ -215,7 +215,12 @@ impl<T: Element> ChunkedArray<T> {
     /// assert_eq!(g[0].compute()?.len(), 5);
     /// # Ok::<(), ndchunk::Error>(())
     /// ```
-    pub fn gradient(&self, spacing: &[Spacing], axes: impl Into<Axes>, edge_order: usize) -> Result<Vec<ChunkedArray<f64>>> {
+    pub fn gradient(
+        &self,
+        spacing: &[Spacing],
+        axes: impl Into<Axes>,
+        edge_order: usize,
+    ) -> Result<Vec<ChunkedArray<f64>>> {
         if edge_order != 1 && edge_order != 2 {
             return Err(Error::Value(format!("'edge_order' {edge_order} is not supported: use 1 or 2")));
         }
@@ -229,7 +234,9 @@ impl<T: Element> ChunkedArray<T> {
             0 => vec![Spacing::Uniform(1.0); axes.len()],
             1 if matches!(spacing[0], Spacing::Uniform(_)) => vec![spacing[0].clone(); axes.len()],
             n if n == axes.len() => spacing.to_vec(),
-            n => return Err(Error::Value(format!("invalid number of arguments: {n} spacings for {} axes", axes.len()))),
+            n => {
+                return Err(Error::Value(format!("invalid number of arguments: {n} spacings for {} axes", axes.len())))
+            }
         };
         let f = self.astype::<f64>();
         axes.iter()
@@ -265,7 +272,13 @@ impl<T: Element> ChunkedArray<T> {
 }
 
 /// NumPy's gradient of `f` along `axis` (of length `len >= edge_order + 1`).
-fn gradient_axis(f: &ChunkedArray<f64>, axis: usize, len: usize, steps: &Steps, edge_order: usize) -> Result<ChunkedArray<f64>> {
+fn gradient_axis(
+    f: &ChunkedArray<f64>,
+    axis: usize,
+    len: usize,
+    steps: &Steps,
+    edge_order: usize,
+) -> Result<ChunkedArray<f64>> {
     let nd = f.ndim();
     let sl = |a: usize, b: usize| axis_range(f, axis, a, b);
     // interior

@@ -134,7 +134,11 @@ pub fn union1d<T: Element>(a: &ChunkedArray<T>, b: &ChunkedArray<T>) -> Result<C
 /// assert_eq!(ndchunk::union1d(&a, &b)?.compute()?.as_slice().unwrap(), &[1, 2, 3, 4]);
 /// # Ok::<(), ndchunk::Error>(())
 /// ```
-pub fn intersect1d<T: Element>(a: &ChunkedArray<T>, b: &ChunkedArray<T>, assume_unique: bool) -> Result<ChunkedArray<T>> {
+pub fn intersect1d<T: Element>(
+    a: &ChunkedArray<T>,
+    b: &ChunkedArray<T>,
+    assume_unique: bool,
+) -> Result<ChunkedArray<T>> {
     let (ra, rb) = (root_of(&[a], !assume_unique), root_of(&[b], !assume_unique));
     let kind = if assume_unique { Combination::IntersectRuns } else { Combination::Intersect };
     Ok(ChunkedArray::from_node(combine_node::<T>(&ra, &rb, kind)))

@@ -1,8 +1,8 @@
 //! Per-operation planners: each turns an operation into graph nodes whose `Op`s say which
 //! blocks each output block needs and how to compute it.
 
-pub mod creation;
 pub mod counting;
+pub mod creation;
 pub mod elementwise;
 pub mod histogram;
 pub mod join;

@@ -233,7 +233,13 @@ where
 }
 
 /// `f(set, element)` for every element of `x`, as an array of `x`'s shape and chunks.
-fn lookup_node<T: Element, U: Element, F>(name: &'static str, key: String, x: &Arc<Node>, root: &Arc<Node>, f: F) -> Arc<Node>
+fn lookup_node<T: Element, U: Element, F>(
+    name: &'static str,
+    key: String,
+    x: &Arc<Node>,
+    root: &Arc<Node>,
+    f: F,
+) -> Arc<Node>
 where
     F: Fn(&[T], &T) -> U + Send + Sync + 'static,
 {

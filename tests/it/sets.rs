@@ -166,11 +166,18 @@ fn run_common<T: Element>(ctx: &Ctx, x: &ChunkedArray<T>, op: &str, a: &HashMap<
         "corrcoef" => done(ndchunk::corrcoef(x, ctx.opt::<T>(a["y"]).as_ref(), flag(a, "rowvar"))),
         _ if op.starts_with("gradient") => {
             let k: usize = op["gradient".len()..].parse().unwrap();
-            let spacing: Vec<Spacing> = a["spacing"]
-                .split(',')
-                .filter(|s| !s.is_empty())
-                .map(|s| if ctx.has(s) { Spacing::Coords(ctx.vec::<f64>(s)) } else { Spacing::Uniform(s.parse().unwrap()) })
-                .collect();
+            let spacing: Vec<Spacing> =
+                a["spacing"]
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(|s| {
+                        if ctx.has(s) {
+                            Spacing::Coords(ctx.vec::<f64>(s))
+                        } else {
+                            Spacing::Uniform(s.parse().unwrap())
+                        }
+                    })
+                    .collect();
             let axes = common::parse_axes(a["axis"]);
             let eo: usize = a["edge_order"].parse().unwrap();
             done(x.gradient(&spacing, axes, eo).map(|mut v| v.swap_remove(k)))
@@ -183,7 +190,9 @@ fn run_common<T: Element>(ctx: &Ctx, x: &ChunkedArray<T>, op: &str, a: &HashMap<
 fn run_number<T: Number>(ctx: &Ctx, x: &ChunkedArray<T>, op: &str, a: &HashMap<&str, &str>) -> Option<Got> {
     let opt = |k: &str| a.get(k).filter(|v| **v != "None").map(|v| ctx.operand::<T>(v));
     match op {
-        "diff" => Some(done(x.diff(a["n"].parse().unwrap(), a["axis"].parse().unwrap(), opt("prepend"), opt("append")))),
+        "diff" => {
+            Some(done(x.diff(a["n"].parse().unwrap(), a["axis"].parse().unwrap(), opt("prepend"), opt("append"))))
+        }
         "ediff1d" => Some(done(x.ediff1d(opt("to_end"), opt("to_begin")))),
         _ => run_common(ctx, x, op, a),
     }
