@@ -9,7 +9,7 @@
 
 use std::cmp::Ordering;
 
-use crate::element::Element;
+use crate::element::{Element, Scalar};
 
 /// NumPy's sort order: the usual order, with NaN after everything (and equal to NaN).
 #[inline]
@@ -38,13 +38,96 @@ impl<T> Uniq<T> {
     }
 }
 
+/// A key equal for values equal in NumPy's sort order (`-0.0` and `0.0`; every NaN), distinct
+/// otherwise.
+#[inline]
+fn key<T: Element>(v: T) -> u64 {
+    match v.to_scalar() {
+        Scalar::Bool(b) => b as u64,
+        Scalar::Int(i) => i as u64,
+        Scalar::UInt(u) => u,
+        Scalar::Float(f) if f.is_nan() => f64::NAN.to_bits(),
+        Scalar::Float(f) if f == 0.0 => 0,
+        Scalar::Float(f) => f.to_bits(),
+    }
+}
+
+/// Murmur3's 64-bit finaliser: a cheap hash whose every output bit depends on every input bit
+/// (the hash table uses both the low and the high bits).
+#[derive(Default)]
+struct Mix(u64);
+
+impl std::hash::Hasher for Mix {
+    fn finish(&self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        x ^ (x >> 33)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) ^ b as u64;
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = x;
+    }
+}
+
+/// Distinct values by hashing, in order of first appearance, with first positions and
+/// counts, then sorted; `None` when there are too many distinct values for hashing to beat
+/// sorting the block.
+fn unique_hashed<T: Element>(values: &[T], positions: Option<&[i64]>, counts: bool) -> Option<Uniq<T>> {
+    let limit = (values.len() / 16).max(1 << 12);
+    let mut map: std::collections::HashMap<u64, usize, std::hash::BuildHasherDefault<Mix>> = Default::default();
+    let mut out = Vec::new();
+    let mut first = positions.map(|_| Vec::new());
+    let mut c = counts.then(Vec::new);
+    for (i, &v) in values.iter().enumerate() {
+        let k = *map.entry(key(v)).or_insert_with(|| {
+            out.push(v);
+            if let (Some(f), Some(p)) = (first.as_mut(), positions) {
+                f.push(p[i]);
+            }
+            if let Some(c) = c.as_mut() {
+                c.push(0);
+            }
+            out.len() - 1
+        });
+        if let Some(c) = c.as_mut() {
+            c[k] += 1;
+        }
+        if out.len() > limit {
+            return None;
+        }
+    }
+    let mut order: Vec<usize> = (0..out.len()).collect();
+    order.sort_unstable_by(|&a, &b| total_cmp(&out[a], &out[b]));
+    let pick = |v: &Vec<i64>| order.iter().map(|&k| v[k]).collect();
+    Some(Uniq {
+        values: order.iter().map(|&k| out[k]).collect(),
+        first: first.as_ref().map(pick),
+        counts: c.as_ref().map(pick),
+    })
+}
+
 /// The unique values of one block: `values` in any order; `positions`, when given, are their
 /// flat positions (needed for `first`). `dedup == false` keeps duplicates (a plain sort, for
 /// `assume_unique`).
-pub fn unique_block<T: Element>(values: Vec<T>, positions: Option<Vec<i64>>, counts: bool, dedup: bool) -> Uniq<T> {
+///
+/// Blocks with few distinct values (labels, categories) are hashed in one pass and only the
+/// distinct values sorted; others are sorted whole.
+pub fn unique_block<T: Element>(values: &[T], positions: Option<Vec<i64>>, counts: bool, dedup: bool) -> Uniq<T> {
+    if dedup {
+        if let Some(u) = unique_hashed(values, positions.as_deref(), counts) {
+            return u;
+        }
+    }
     match positions {
         None => {
-            let mut v = values;
+            let mut v = values.to_vec();
             v.sort_unstable_by(total_cmp);
             if !dedup {
                 return Uniq { values: v, first: None, counts: None };
@@ -69,7 +152,7 @@ pub fn unique_block<T: Element>(values: Vec<T>, positions: Option<Vec<i64>>, cou
             Uniq { values: out, first: None, counts: c }
         }
         Some(pos) => {
-            let mut pairs: Vec<(T, i64)> = values.into_iter().zip(pos).collect();
+            let mut pairs: Vec<(T, i64)> = values.iter().copied().zip(pos).collect();
             pairs.sort_unstable_by(|a, b| total_cmp(&a.0, &b.0).then(a.1.cmp(&b.1)));
             let mut out = Vec::new();
             let mut first = Vec::new();
@@ -194,12 +277,12 @@ mod tests {
 
     #[test]
     fn unique_orders_nan_last_and_merges() {
-        let u = unique_block(vec![3.0, f64::NAN, 1.0, 3.0, f64::NAN], Some(vec![0, 1, 2, 3, 4]), true, true);
+        let u = unique_block(&[3.0, f64::NAN, 1.0, 3.0, f64::NAN], Some(vec![0, 1, 2, 3, 4]), true, true);
         assert_eq!(u.values[..2], [1.0, 3.0]);
         assert!(u.values[2].is_nan());
         assert_eq!(u.first, Some(vec![2, 0, 1]));
         assert_eq!(u.counts, Some(vec![1, 2, 2]));
-        let v = unique_block(vec![1.0, 2.0], Some(vec![5, 6]), true, true);
+        let v = unique_block(&[1.0, 2.0], Some(vec![5, 6]), true, true);
         let m = merge(u, v, true);
         assert_eq!(m.values[..3], [1.0, 2.0, 3.0]);
         assert_eq!(m.first, Some(vec![2, 6, 0, 1]));
@@ -213,5 +296,26 @@ mod tests {
         assert_eq!(search(&[1.0, f64::NAN], &f64::NAN, false), 1);
         assert!(!contains(&[f64::NAN], &f64::NAN));
         assert_eq!(intersect_runs(&[1, 2, 2], &[2, 5]), vec![2, 2]);
+    }
+
+    #[test]
+    fn hashing_and_sorting_agree() {
+        // many distinct values take the sorting path, few the hashing one: same results
+        for distinct in [3u64, 100_000] {
+            let v: Vec<f64> = (0..200_000u64).map(|i| ((i * 2654435761) % distinct) as f64 - 1.0).collect();
+            let pos: Vec<i64> = (0..v.len() as i64).collect();
+            let mut pairs: Vec<(f64, i64)> = v.iter().copied().zip(pos.iter().copied()).collect();
+            pairs.sort_by(|a, b| total_cmp(&a.0, &b.0).then(a.1.cmp(&b.1)));
+            let mut want: Vec<(f64, i64)> = pairs.clone();
+            want.dedup_by(|b, a| a.0 == b.0);
+            let u = unique_block(&v, Some(pos.clone()), true, true);
+            assert_eq!(u.values, want.iter().map(|p| p.0).collect::<Vec<_>>());
+            assert_eq!(u.first, Some(want.iter().map(|p| p.1).collect()));
+            assert_eq!(u.counts.unwrap().iter().sum::<i64>(), v.len() as i64);
+            assert_eq!(unique_hashed(&v, Some(&pos), true).is_some(), distinct == 3);
+        }
+        // -0.0 and 0.0 are one value; NaNs are one value
+        let u = unique_block(&[0.0, -0.0, f64::NAN, f64::NAN], None, true, true);
+        assert_eq!(u.counts, Some(vec![2, 2]));
     }
 }

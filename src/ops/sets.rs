@@ -69,7 +69,10 @@ impl<T: Element> Op for Partial<T> {
     }
     fn run(&self, node: &Node, b: &[usize], inputs: &[Block]) -> Result<Block> {
         let x = as_array::<T>(&inputs[0])?;
-        let values: Vec<T> = x.iter().copied().collect();
+        let values: std::borrow::Cow<'_, [T]> = match x.as_slice() {
+            Some(s) => std::borrow::Cow::Borrowed(s),
+            None => std::borrow::Cow::Owned(x.iter().copied().collect()),
+        };
         let positions = if self.flags.index {
             let (i, k) = self.locate(b[0]);
             let input = &node.inputs[i];
@@ -100,7 +103,7 @@ impl<T: Element> Op for Partial<T> {
         } else {
             None
         };
-        Ok(Arc::new(UniqBlock(unique_block(values, positions, self.flags.counts, self.flags.dedup))))
+        Ok(Arc::new(UniqBlock(unique_block(&values, positions, self.flags.counts, self.flags.dedup))))
     }
 }
 
@@ -119,14 +122,24 @@ impl<T: Element> Op for Merge<T> {
             out.push(Dep { input: 0, block: i });
         }
     }
-    fn run(&self, _: &Node, _: &[usize], inputs: &[Block]) -> Result<Block> {
+    fn run(&self, node: &Node, b: &[usize], inputs: &[Block]) -> Result<Block> {
+        self.run_owned(node, b, inputs.to_vec())
+    }
+    /// Partial sets whose last reader this is are merged without copying them first.
+    fn run_owned(&self, _: &Node, _: &[usize], inputs: Vec<Block>) -> Result<Block> {
         let mut acc = Uniq {
             values: Vec::new(),
             first: self.flags.index.then(Vec::new),
             counts: self.flags.counts.then(Vec::new),
         };
         for inp in inputs {
-            acc = merge(acc, as_uniq::<T>(inp)?.clone(), self.flags.dedup);
+            as_uniq::<T>(&inp)?; // the type check, with its error
+            let any: Arc<dyn std::any::Any + Send + Sync> = inp;
+            let part = match any.downcast::<UniqBlock<T>>() {
+                Ok(a) => Arc::try_unwrap(a).map(|u| u.0).unwrap_or_else(|a| a.0.clone()),
+                Err(_) => return Err(Error::DType("internal: block is not a set".into())),
+            };
+            acc = merge(acc, part, self.flags.dedup);
         }
         Ok(Arc::new(UniqBlock(acc)))
     }
