@@ -81,6 +81,19 @@ fn as_part<T: Element>(op: Operand<T>, shape: &[usize], axis: usize, chunks: &Ch
     }
 }
 
+/// `a` in the chunks of `like` (same shape). Two slices of one array shifted by `k` along
+/// an axis have block boundaries `k` apart; left to the elementwise operation, the common
+/// refinement would cut every block in two (a block of `k` elements beside each boundary).
+/// Rechunking one of them (each new block copied from two old ones) keeps the array's
+/// blocks.
+fn aligned<T: Element>(a: ChunkedArray<T>, like: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
+    if a.chunks() == like.chunks() {
+        Ok(a)
+    } else {
+        a.rechunk(like.chunks().clone())
+    }
+}
+
 /// Concatenate the non-empty parts along `axis` (the first part when all are empty).
 fn join<T: Element>(parts: Vec<ChunkedArray<T>>, axis: usize) -> Result<ChunkedArray<T>> {
     let nonempty: Vec<&ChunkedArray<T>> = parts.iter().filter(|p| p.shape()[axis] > 0).collect();
@@ -134,7 +147,7 @@ impl<T: Number> ChunkedArray<T> {
                 return axis_range(&x, axis, 0, 0);
             }
             let hi = axis_range(&x, axis, 1, len)?;
-            let lo = axis_range(&x, axis, 0, len - 1)?;
+            let lo = aligned(axis_range(&x, axis, 0, len - 1)?, &hi)?;
             x = hi.sub(&lo)?;
         }
         Ok(x)
@@ -281,9 +294,11 @@ fn gradient_axis(
 ) -> Result<ChunkedArray<f64>> {
     let nd = f.ndim();
     let sl = |a: usize, b: usize| axis_range(f, axis, a, b);
-    // interior
+    // the interior's slices, in the chunks of the middle one
+    let mid = sl(1, len - 1)?;
+    let isl = |a: usize, b: usize| aligned(sl(a, b)?, &mid);
     let interior = match steps {
-        Steps::Uniform(h) => sl(2, len)?.sub(&sl(0, len - 2)?)?.div(2.0 * h)?,
+        Steps::Uniform(h) => isl(2, len)?.sub(&isl(0, len - 2)?)?.div(2.0 * h)?,
         Steps::Steps(d) => {
             let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
             for w in d.windows(2) {
@@ -293,7 +308,7 @@ fn gradient_axis(
                 c.push(dx1 / (dx2 * (dx1 + dx2)));
             }
             let (a, b, c) = (along(a, axis, nd)?, along(b, axis, nd)?, along(c, axis, nd)?);
-            a.mul(&sl(0, len - 2)?)?.add(&b.mul(&sl(1, len - 1)?)?)?.add(&c.mul(&sl(2, len)?)?)?
+            a.mul(&isl(0, len - 2)?)?.add(&b.mul(&mid)?)?.add(&c.mul(&isl(2, len)?)?)?
         }
     };
     let (first, last) = if edge_order == 1 {

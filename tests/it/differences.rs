@@ -64,6 +64,18 @@ fn integer_diff_wraps_and_gradient_is_f64() {
     assert!(matches!(m.diff(1, 0, None, None), Err(Error::UnknownChunkSizes { .. })));
 }
 
+#[test]
+fn diff_and_gradient_keep_the_blocks() {
+    // shifted slices are aligned to one another: no block is cut in two
+    let x = ndchunk::arange::<f64>(0.0, 4000.0, 1.0, [1000]).unwrap();
+    let d = x.diff(1, 0, None, None).unwrap();
+    assert_eq!(d.numblocks(), vec![4]);
+    assert_eq!(d.diff(1, 0, None, None).unwrap().numblocks(), vec![4]);
+    let g = x.gradient(&[], None, 2).unwrap().pop().unwrap();
+    assert!(g.numblocks()[0] <= 6, "{:?}", g.chunks());
+    assert!(g.compute().unwrap().iter().all(|&v| (v - 1.0).abs() < 1e-12));
+}
+
 /// `x[1:] - x[:-1]` along `axis`, `n` times, on a plain ndarray array.
 fn reference_diff(a: &ArrayD<f64>, n: usize, axis: usize) -> ArrayD<f64> {
     let mut x = a.clone();
