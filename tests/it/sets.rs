@@ -352,6 +352,28 @@ fn counting_rejects_bad_arguments() {
     assert!(matches!(ndchunk::histogram_bin_edges(&nan, 3, None).unwrap().compute(), Err(Error::Value(_))));
 }
 
+#[test]
+fn zero_dimensional_and_empty_operands() {
+    let s = ndchunk::full::<i64>(&[], 4, [0usize; 0]).unwrap();
+    let a = ChunkedArray::from_array(ndarray::arr1(&[1i64, 4, 4, 9]), [3]).unwrap();
+    let e = ndchunk::zeros::<i64>(&[0], [1]).unwrap();
+    // 0-d values keep their shape in searchsorted, digitize and isin
+    assert_eq!(ndchunk::searchsorted(&a, &s, Side::Right).unwrap().compute().unwrap().shape(), &[] as &[usize]);
+    assert_eq!(ndchunk::searchsorted(&a, &s, Side::Left).unwrap().item().unwrap(), 1);
+    assert_eq!(ndchunk::digitize(&s, &[1, 4, 9], true).unwrap().item().unwrap(), 1);
+    assert!(ndchunk::isin(&s, &a).unwrap().item().unwrap());
+    // empty operands
+    assert_eq!(ndchunk::searchsorted(&e, &a, Side::Left).unwrap().compute().unwrap().sum(), 0);
+    assert!(!ndchunk::isin(&a, &e).unwrap().compute().unwrap().iter().any(|&b| b));
+    assert_eq!(e.unique().unwrap().compute().unwrap().len(), 0);
+    assert_eq!(ndchunk::union1d(&e, &a).unwrap().compute().unwrap().as_slice().unwrap(), &[1, 4, 9]);
+    assert_eq!(ndchunk::intersect1d(&e, &a, false).unwrap().compute().unwrap().len(), 0);
+    assert_eq!(e.bincount_counts(3).unwrap().compute().unwrap().as_slice().unwrap(), &[0, 0, 0]);
+    assert_eq!(ndchunk::digitize(&e, &[1, 2], false).unwrap().compute().unwrap().len(), 0);
+    // a hostile minlength is a memory error when computed, not an abort
+    assert!(matches!(a.bincount_counts(usize::MAX).unwrap().compute(), Err(Error::Memory(_))));
+}
+
 /// NumPy's sorted unique with counts, first index and inverse, on a plain vector.
 fn reference_unique(v: &[i32]) -> (Vec<i32>, Vec<i64>, Vec<i64>, Vec<i64>) {
     let mut u: Vec<i32> = v.to_vec();
