@@ -47,7 +47,7 @@ fn key<T: Element>(v: T) -> u64 {
         Scalar::Int(i) => i as u64,
         Scalar::UInt(u) => u,
         Scalar::Float(f) if f.is_nan() => f64::NAN.to_bits(),
-        Scalar::Float(f) if f == 0.0 => 0,
+        Scalar::Float(0.0) => 0, // and -0.0 (float patterns compare with ==)
         Scalar::Float(f) => f.to_bits(),
     }
 }

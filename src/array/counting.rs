@@ -154,7 +154,7 @@ pub fn searchsorted<T: Element>(a: &ChunkedArray<T>, v: &ChunkedArray<T>, side: 
     Ok(ChunkedArray::from_node(searchsorted_node::<T>(a.node(), v.node(), side == Side::Right)))
 }
 
-/// The bin edges [`crate::histogram`] would use (NumPy's `histogram_bin_edges`): a 1-D
+/// The bin edges [`crate::histogram()`] would use (NumPy's `histogram_bin_edges`): a 1-D
 /// `ChunkedArray<f64>`. `bins` is a count or explicit edges (returned as they are, after
 /// NumPy's check that they increase). With a count and no `range`, the range is the data's
 /// `[min, max]` (lazy: computed with the edges; an empty array gives `[0, 1]`, a non-finite
