@@ -47,7 +47,8 @@ pub struct UniqueOptions {
     pub split_every: Option<usize>,
 }
 
-/// The results of [`ChunkedArray::unique_with`]: the requested ones are `Some`.
+/// The results of [`ChunkedArray::unique_with`], named as the fields of NumPy 2's
+/// `unique_all`: the requested ones are `Some`.
 #[derive(Clone)]
 pub struct Unique<T: Element> {
     /// Sorted unique values, 1-D, one block of unknown length.
@@ -56,7 +57,7 @@ pub struct Unique<T: Element> {
     pub indices: Option<ChunkedArray<i64>>,
     /// Positions in `values` of every element (`return_inverse`), `i64`, the input's shape
     /// and chunks.
-    pub inverse: Option<ChunkedArray<i64>>,
+    pub inverse_indices: Option<ChunkedArray<i64>>,
     /// Occurrence counts (`return_counts`), `i64`, like `values`.
     pub counts: Option<ChunkedArray<i64>>,
 }
@@ -80,7 +81,7 @@ impl<T: Element> ChunkedArray<T> {
     /// let x = ChunkedArray::from_array(ndarray::arr1(&[2.0, f64::NAN, 1.0, 2.0, f64::NAN]), [2])?;
     /// let opts = UniqueOptions { return_index: true, return_inverse: true, return_counts: true, split_every: None };
     /// let u = x.unique_with(opts)?;
-    /// let (v, i, inv, c) = ndchunk::compute((&u.values, &u.indices.unwrap(), &u.inverse.unwrap(), &u.counts.unwrap()))?;
+    /// let (v, i, inv, c) = ndchunk::compute((&u.values, &u.indices.unwrap(), &u.inverse_indices.unwrap(), &u.counts.unwrap()))?;
     /// assert_eq!(v.len(), 3); // [1, 2, nan]
     /// assert!(v[2].is_nan());
     /// assert_eq!(i.as_slice().unwrap(), &[2, 0, 1]);
@@ -98,7 +99,9 @@ impl<T: Element> ChunkedArray<T> {
         Ok(Unique {
             values: ChunkedArray::from_node(extract_node::<T>(&root, Part::Values)),
             indices: opts.return_index.then(|| ints(Part::First)),
-            inverse: opts.return_inverse.then(|| ChunkedArray::from_node(inverse_node::<T>(self.node(), &root))),
+            inverse_indices: opts
+                .return_inverse
+                .then(|| ChunkedArray::from_node(inverse_node::<T>(self.node(), &root))),
             counts: opts.return_counts.then(|| ints(Part::Counts)),
         })
     }

@@ -110,7 +110,7 @@ fn run_common<T: Element>(ctx: &Ctx, x: &ChunkedArray<T>, op: &str, a: &HashMap<
             done(x.unique_with(uopts).map(|u| u.values))
         }
         "unique_index" => done(x.unique_with(uopts).map(|u| u.indices.unwrap())),
-        "unique_inverse" => done(x.unique_with(uopts).map(|u| u.inverse.unwrap())),
+        "unique_inverse" => done(x.unique_with(uopts).map(|u| u.inverse_indices.unwrap())),
         "unique_counts" => done(x.unique_with(uopts).map(|u| u.counts.unwrap())),
         "union1d" => done(ndchunk::union1d(x, &ctx.get::<T>(a["b"]))),
         "intersect1d" => done(ndchunk::intersect1d(x, &ctx.get::<T>(a["b"]), flag(a, "assume_unique"))),
@@ -318,7 +318,8 @@ fn set_results_have_one_block_of_unknown_length() {
     assert_eq!(u.numblocks(), vec![1]);
     assert_eq!(u.compute_chunk_sizes().unwrap().shape(), &[3]);
     // isin and the inverse keep the input's chunks
-    let inv = x.unique_with(UniqueOptions { return_inverse: true, ..Default::default() }).unwrap().inverse.unwrap();
+    let inv =
+        x.unique_with(UniqueOptions { return_inverse: true, ..Default::default() }).unwrap().inverse_indices.unwrap();
     assert_eq!(inv.chunks(), x.chunks());
     // unknown-length inputs work (after a mask), except for return_index
     let m = x.mask(&x.gt(1).unwrap()).unwrap();
@@ -397,7 +398,7 @@ proptest! {
         let x = ChunkedArray::from_array(ArrayD::from_shape_vec(IxDyn(&shape), data.clone()).unwrap(), chunks).unwrap();
         let opts = UniqueOptions { return_index: true, return_inverse: true, return_counts: true, split_every: Some(split) };
         let u = x.unique_with(opts).unwrap();
-        let (v, i, inv, c) = ndchunk::compute((&u.values, &u.indices.unwrap(), &u.inverse.unwrap(), &u.counts.unwrap())).unwrap();
+        let (v, i, inv, c) = ndchunk::compute((&u.values, &u.indices.unwrap(), &u.inverse_indices.unwrap(), &u.counts.unwrap())).unwrap();
         let (rv, ri, rc, rinv) = reference_unique(&data);
         prop_assert_eq!(v.iter().copied().collect::<Vec<_>>(), rv.clone());
         prop_assert_eq!(i.iter().copied().collect::<Vec<_>>(), ri);
