@@ -31,7 +31,9 @@ pub mod memory;
 pub mod ops;
 pub mod scheduler;
 
-pub use array::counting::{bincount, digitize, histogram_bin_edges, searchsorted, Side};
+pub use array::counting::{
+    bincount, digitize, histogram_bin_edges, histogram_bin_edges_estimated, searchsorted, BinEstimator, Side,
+};
 pub use array::covariance::{corrcoef, cov};
 pub use array::creation::{arange, eye, full, linspace, ones, zeros};
 pub use array::creation_like::{

@@ -35,7 +35,7 @@ use crate::array::selection::unify_chunks;
 use crate::array::ChunkedArray;
 use crate::element::Element;
 use crate::error::{Error, Result};
-use crate::ops::counting::{bincount_node, edges_from_data_node};
+use crate::ops::counting::{bincount_node, edges_from_data_node, estimated_edges_node, Estimator};
 use crate::ops::sets::searchsorted_node;
 
 /// Which of equal elements `searchsorted` goes before (NumPy's `side`).
@@ -189,4 +189,75 @@ pub fn histogram_bin_edges<T: Element>(
     spec(Bins::Count(n), Some((0.0, 1.0)))?;
     let (lo, hi) = (x.min(None)?, x.max(None)?);
     Ok(ChunkedArray::from_node(edges_from_data_node::<T>(lo.node().clone(), hi.node().clone(), n)))
+}
+
+/// A bin-width rule for [`histogram_bin_edges_estimated`] (NumPy's string `bins`).
+///
+/// `'sqrt'`, `'sturges'`, `'rice'`, `'scott'` and `'doane'` are provided; `'fd'`, `'auto'`
+/// (which uses `'fd'`) and `'stone'` need order statistics or repeated histograms and are not.
+pub type BinEstimator = Estimator;
+
+impl std::str::FromStr for Estimator {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Ok(match s {
+            "sqrt" => Estimator::Sqrt,
+            "sturges" => Estimator::Sturges,
+            "rice" => Estimator::Rice,
+            "scott" => Estimator::Scott,
+            "doane" => Estimator::Doane,
+            "fd" | "auto" | "stone" => {
+                return Err(Error::Value(format!(
+                    "bin estimator '{s}' is not provided (sqrt, sturges, rice, scott, doane are)"
+                )))
+            }
+            _ => return Err(Error::Value(format!("{s:?} is not a valid estimator for `bins`"))),
+        })
+    }
+}
+
+/// NumPy's `histogram_bin_edges(x, bins='sturges', range)` and the other width rules of
+/// [`BinEstimator`]: equal bins over the range (the data's `[min, max]`, or `range`), as many
+/// as the rule's width of the data inside the range needs (at least one). A lazy 1-D
+/// `ChunkedArray<f64>` in one block of unknown length. The statistics (count, extremes,
+/// standard deviation, third moment) come from one set of tree reductions over the data.
+///
+/// ```
+/// use ndchunk::prelude::*;
+/// use ndchunk::BinEstimator;
+/// let x = ChunkedArray::from_array(ndarray::arr1(&[1.0, 2.0, 2.0, 3.0, 10.0, 11.0]), [4])?;
+/// let e = ndchunk::histogram_bin_edges_estimated(&x, "sturges".parse::<BinEstimator>()?, None)?;
+/// assert_eq!(e.compute()?.as_slice().unwrap(), &[1.0, 3.5, 6.0, 8.5, 11.0]); // NumPy's edges
+/// # Ok::<(), ndchunk::Error>(())
+/// ```
+pub fn histogram_bin_edges_estimated<T: Element>(
+    x: &ChunkedArray<T>,
+    estimator: BinEstimator,
+    range: Option<(f64, f64)>,
+) -> Result<ChunkedArray<f64>> {
+    if let Some(r) = range {
+        spec(Bins::Count(1), Some(r))?; // NumPy's checks of a range
+    }
+    if x.size() == 0 {
+        // NumPy: one bin over the range, or over [0, 1]
+        return histogram_bin_edges(x, 1, Some(range.unwrap_or((0.0, 1.0))));
+    }
+    let f = x.astype::<f64>();
+    // the data inside the range (NumPy drops the rest before estimating), as sums over a mask
+    let keep = match range {
+        Some((lo, hi)) => f.mapv(move |v| v >= lo && v <= hi),
+        None => f.mapv(|_| true),
+    };
+    let count = keep.astype::<i64>().sum(None)?;
+    let inf = f64::INFINITY;
+    let lo = crate::where_(&keep, &f, inf)?.min(None)?;
+    let hi = crate::where_(&keep, &f, -inf)?.max(None)?;
+    let n = count.astype::<f64>();
+    let mean = crate::where_(&keep, &f, 0.0)?.sum(None)?.div(&n)?;
+    let d = f.sub(&mean)?;
+    let var = crate::where_(&keep, &d.powi(2), 0.0)?.sum(None)?.div(&n)?;
+    let m3 = crate::where_(&keep, &d.powi(3), 0.0)?.sum(None)?.div(&n)?;
+    let stats =
+        vec![count.node().clone(), lo.node().clone(), hi.node().clone(), var.sqrt().node().clone(), m3.node().clone()];
+    Ok(ChunkedArray::from_node(estimated_edges_node(stats, estimator, range)))
 }

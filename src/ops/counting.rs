@@ -152,3 +152,84 @@ pub fn edges_from_data_node<T: Element>(min: Arc<Node>, max: Arc<Node>, n: usize
     let op = EdgesFromData::<T> { n, _t: PhantomData };
     Node::array::<f64>("histogram_bin_edges", vec![min, max], vec![n + 1], Chunks::explicit(vec![vec![n + 1]]), op)
 }
+
+/// A bin-width rule of NumPy's `histogram_bin_edges` (`bins='sturges'`, ...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Estimator {
+    Sqrt,
+    Sturges,
+    Rice,
+    Scott,
+    Doane,
+}
+
+/// NumPy's bin width for `n` values with peak-to-peak `ptp`, standard deviation `std` and
+/// third central moment `m3` (0 means "one bin").
+fn width(e: Estimator, n: f64, ptp: f64, std: f64, m3: f64) -> f64 {
+    match e {
+        Estimator::Sqrt => ptp / n.sqrt(),
+        Estimator::Sturges => ptp / (n.log2() + 1.0),
+        Estimator::Rice => ptp / (2.0 * n.powf(1.0 / 3.0)),
+        Estimator::Scott => (24.0 * std::f64::consts::PI.sqrt() / n).powf(1.0 / 3.0) * std,
+        Estimator::Doane => {
+            if n > 2.0 && std > 0.0 {
+                let sg1 = (6.0 * (n - 2.0) / ((n + 1.0) * (n + 3.0))).sqrt();
+                let g1 = m3 / (std * std * std);
+                ptp / (1.0 + n.log2() + (1.0 + g1.abs() / sg1).log2())
+            } else {
+                0.0
+            }
+        }
+    }
+}
+
+/// Edges from the statistics of the (range-restricted) data: inputs are 0-d arrays of the
+/// count (`i64`), minimum, maximum, standard deviation and third central moment (`f64`).
+struct EstimatedEdges {
+    estimator: Estimator,
+    range: Option<(f64, f64)>,
+}
+
+impl Op for EstimatedEdges {
+    fn deps(&self, _: &Node, _: &[usize], out: &mut Vec<Dep>) {
+        for i in 0..5 {
+            out.push(Dep { input: i, block: 0 });
+        }
+    }
+    fn run(&self, _: &Node, _: &[usize], inputs: &[Block]) -> Result<Block> {
+        let f = |b: &Block| -> Result<f64> { Ok(as_array::<f64>(b)?.iter().next().copied().unwrap_or(f64::NAN)) };
+        let n = as_array::<i64>(&inputs[0])?.iter().next().copied().unwrap_or(0) as f64;
+        let (lo, hi, std, m3) = (f(&inputs[1])?, f(&inputs[2])?, f(&inputs[3])?, f(&inputs[4])?);
+        let (first, last) = match self.range {
+            Some(r) => r,
+            None if n == 0.0 => (0.0, 1.0),
+            None => {
+                if !(lo.is_finite() && hi.is_finite()) {
+                    return Err(Error::Value(format!("autodetected range of [{lo}, {hi}] is not finite")));
+                }
+                (lo, hi)
+            }
+        };
+        let w = if n == 0.0 { 0.0 } else { width(self.estimator, n, hi - lo, std, m3) };
+        let nbins = if w > 0.0 { ((last - first) / w).ceil() } else { 1.0 };
+        // the edges are allocated here: a width from the data must not abort the process
+        if !(nbins.is_finite() && nbins < (1u64 << 40) as f64) {
+            return Err(Error::Memory(format!("histogram_bin_edges: {nbins} bins are too many")));
+        }
+        let nbins = (nbins as usize).max(1);
+        crate::memory::check_fits(crate::memory::bytes_of::<f64>(nbins + 1, "bin edges")?, "bin edges")?;
+        let edges = BinSpec::uniform(nbins, (first, last)).edges().to_vec();
+        let len = edges.len();
+        Ok(Arc::new(ArrayD::from_shape_vec(IxDyn(&[len]), edges).expect("1-D").into_shared()))
+    }
+    fn key(&self) -> Option<String> {
+        Some(format!("{:?}/{:?}", self.estimator, self.range))
+    }
+}
+
+/// Plan the edges of an estimator from the 0-d statistics `stats` (count, min, max, std,
+/// third central moment): a 1-D `f64` array of unknown length in one block.
+pub fn estimated_edges_node(stats: Vec<Arc<Node>>, estimator: Estimator, range: Option<(f64, f64)>) -> Arc<Node> {
+    let op = EstimatedEdges { estimator, range };
+    Node::array::<f64>("histogram_bin_edges", stats, vec![UNKNOWN], Chunks::explicit(vec![vec![UNKNOWN]]), op)
+}

@@ -149,6 +149,9 @@ fn run_common<T: Element>(ctx: &Ctx, x: &ChunkedArray<T>, op: &str, a: &HashMap<
                     Some((lo.parse().unwrap(), hi.parse().unwrap()))
                 }
             };
+            if let Some(e) = a.get("estimator") {
+                return Some(done(ndchunk::histogram_bin_edges_estimated(x, e.parse().unwrap(), range)));
+            }
             match a.get("edges") {
                 Some(e) => done(ndchunk::histogram_bin_edges(x, ctx.vec::<f64>(e), range)),
                 None => done(ndchunk::histogram_bin_edges(x, a["bins"].parse::<usize>().unwrap(), range)),
@@ -349,7 +352,15 @@ fn counting_rejects_bad_arguments() {
     assert!(matches!(ndchunk::searchsorted(&m, &m, Side::Left), Err(Error::Shape(_))));
     assert!(matches!(ndchunk::histogram_bin_edges(&f, 0, None), Err(Error::Value(_))));
     assert!(matches!(ndchunk::histogram_bin_edges(&f, usize::MAX, None), Err(Error::Value(_))));
+    assert!(matches!("auto".parse::<ndchunk::BinEstimator>(), Err(Error::Value(_))));
+    assert!(matches!("nope".parse::<ndchunk::BinEstimator>(), Err(Error::Value(_))));
+    let sturges = ndchunk::BinEstimator::Sturges;
+    assert!(matches!(ndchunk::histogram_bin_edges_estimated(&f, sturges, Some((2.0, 1.0))), Err(Error::Value(_))));
     let nan = ChunkedArray::from_array(ndarray::arr1(&[1.0, f64::NAN]), [1]).unwrap();
+    assert!(matches!(
+        ndchunk::histogram_bin_edges_estimated(&nan, sturges, None).unwrap().compute(),
+        Err(Error::Value(_))
+    ));
     assert!(matches!(ndchunk::histogram_bin_edges(&nan, 3, None).unwrap().compute(), Err(Error::Value(_))));
 }
 
