@@ -255,8 +255,8 @@ pub fn histogram_bin_edges_estimated<T: Element>(
     let n = count.astype::<f64>();
     let mean = crate::where_(&keep, &f, 0.0)?.sum(None)?.div(&n)?;
     let d = f.sub(&mean)?;
-    let var = crate::where_(&keep, &d.powi(2), 0.0)?.sum(None)?.div(&n)?;
-    let m3 = crate::where_(&keep, &d.powi(3), 0.0)?.sum(None)?.div(&n)?;
+    let var = crate::where_(&keep, d.powi(2), 0.0)?.sum(None)?.div(&n)?;
+    let m3 = crate::where_(&keep, d.powi(3), 0.0)?.sum(None)?.div(&n)?;
     let stats =
         vec![count.node().clone(), lo.node().clone(), hi.node().clone(), var.sqrt().node().clone(), m3.node().clone()];
     Ok(ChunkedArray::from_node(estimated_edges_node(stats, estimator, range)))
