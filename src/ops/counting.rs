@@ -1,5 +1,6 @@
 //! Counting planners: `bincount` (per-block counts, then a tree sum of count vectors that
-//! grow to the largest value seen) and the data-derived edges of `histogram_bin_edges`.
+//! grow to the largest value seen) and the data-derived edges of `histogram_bin_edges` (from
+//! the data's extremes, or from the statistics a bin-width rule such as Sturges' needs).
 
 use std::marker::PhantomData;
 use std::sync::Arc;
