@@ -45,6 +45,7 @@ pub use array::joining::{
     append, column_stack, delete, dstack, hstack, insert, insert_at, repeat, tile, vstack, Repeats,
 };
 pub use array::linalg;
+pub use array::overlap::{trim_internal, Boundary, Depth};
 pub use array::pad::{pad, pad_with, PadMode, PadOptions, PadWidth};
 pub use array::products::{tensordot, TensordotAxes};
 pub use array::promotion::{

@@ -19,6 +19,7 @@ pub mod indexing;
 pub mod joining;
 pub mod linalg;
 pub mod operators;
+pub mod overlap;
 pub mod pad;
 pub mod persist;
 pub mod picture;

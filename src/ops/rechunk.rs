@@ -30,15 +30,37 @@ use crate::graph::{as_array, Block, Dep, Node, Op};
 use crate::with_dtype;
 
 /// Rechunk operation: output block → overlapping input blocks.
+///
+/// Each output block is a box of the input, given per axis by its start (`new_offsets`) and
+/// its length (`new_chunks`). For a rechunk the boxes tile the input; for [`regions_node`]
+/// they may overlap one another (the haloed blocks of `overlap`) or leave parts out.
 pub struct Rechunk<T> {
     /// Input block offsets per axis (with the total at the end).
     old_offsets: Vec<Vec<usize>>,
-    /// Output block offsets per axis.
+    /// Output block starts per axis, in the input's coordinates.
     new_offsets: Vec<Vec<usize>>,
     /// Per axis, per output block: the first and last+1 overlapping input block.
     overlaps: Vec<Vec<(usize, usize)>>,
     new_chunks: Chunks,
+    /// Structural key (the boxes) for shared-subexpression merging.
+    key: String,
     _t: PhantomData<fn() -> T>,
+}
+
+/// Per output box `[s, e)`, the first and last+1 input block it overlaps (`(0, 0)` if empty).
+fn region_overlaps(old: &[usize], regions: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    regions
+        .iter()
+        .map(|&(s, e)| {
+            if s >= e {
+                return (0, 0);
+            }
+            // first block whose end is past `s`, first block starting at or after `e`
+            let lo = old[1..].partition_point(|&end| end <= s);
+            let hi = old[..old.len() - 1].partition_point(|&start| start < e);
+            (lo, hi)
+        })
+        .collect()
 }
 
 fn overlaps(old: &[usize], new: &[usize]) -> Vec<(usize, usize)> {
@@ -68,7 +90,19 @@ impl<T: Element> Rechunk<T> {
         let old_offsets: Vec<Vec<usize>> = (0..nd).map(|a| old.offsets(a)).collect();
         let new_offsets: Vec<Vec<usize>> = (0..nd).map(|a| new.offsets(a)).collect();
         let overlaps = (0..nd).map(|a| overlaps(&old_offsets[a], &new_offsets[a])).collect();
-        Rechunk { old_offsets, new_offsets, overlaps, new_chunks: new.clone(), _t: PhantomData }
+        let key = format!("rechunk{:?}", new.as_slices());
+        Rechunk { old_offsets, new_offsets, overlaps, new_chunks: new.clone(), key, _t: PhantomData }
+    }
+
+    /// Output blocks that are the boxes `regions[axis][i] = (start, end)` of the input.
+    fn regions(old: &Chunks, regions: &[Vec<(usize, usize)>]) -> Self {
+        let nd = old.ndim();
+        let old_offsets: Vec<Vec<usize>> = (0..nd).map(|a| old.offsets(a)).collect();
+        let new_offsets = regions.iter().map(|r| r.iter().map(|&(s, _)| s).collect()).collect();
+        let overlaps = (0..nd).map(|a| region_overlaps(&old_offsets[a], &regions[a])).collect();
+        let new_chunks = Chunks::explicit(regions.iter().map(|r| r.iter().map(|&(s, e)| e - s).collect()).collect());
+        let key = format!("regions{regions:?}");
+        Rechunk { old_offsets, new_offsets, overlaps, new_chunks, key, _t: PhantomData }
     }
 }
 
@@ -144,7 +178,7 @@ impl<T: Element> Op for Rechunk<T> {
     }
 
     fn key(&self) -> Option<String> {
-        Some(format!("rechunk{:?}", self.new_chunks.as_slices()))
+        Some(self.key.clone())
     }
 }
 
@@ -232,6 +266,27 @@ pub fn rechunk_planned(inp: &Arc<Node>, new: Chunks, opts: &RechunkOptions) -> R
     Ok(node)
 }
 
+/// A node whose block `(i, j, ..)` is the box `regions[0][i] × regions[1][j] × ..` of `inp`
+/// (`(start, end)` per axis, inside the input's shape): the haloed blocks of `overlap`, which
+/// overlap their neighbours, and the trimmed blocks after it. A box inside one input block is a
+/// zero-copy slice of it; others are assembled from the pieces, as a rechunk's.
+pub fn regions_node(inp: &Arc<Node>, name: &'static str, regions: &[Vec<(usize, usize)>]) -> Result<Arc<Node>> {
+    let m = inp.meta();
+    if !m.chunks.is_known() {
+        return Err(Error::UnknownChunkSizes { op: name.into() });
+    }
+    if regions.len() != m.shape.len()
+        || regions.iter().zip(&m.shape).any(|(r, &n)| r.iter().any(|&(s, e)| s > e || e > n))
+    {
+        return Err(Error::Chunks(format!("internal: {name} boxes {regions:?} outside shape {:?}", m.shape)));
+    }
+    with_dtype!(m.dtype, T => {
+        let op = Rechunk::<T>::regions(&m.chunks, regions);
+        let chunks = op.new_chunks.clone();
+        Ok(Node::array::<T>(name, vec![inp.clone()], chunks.shape(), chunks, op))
+    })
+}
+
 /// A node holding `inp` cut into `new` chunks in one direct step (checked against the shape).
 pub fn rechunk_node(inp: &Arc<Node>, new: Chunks) -> Result<Arc<Node>> {
     let m = inp.meta();
@@ -275,5 +330,9 @@ mod tests {
     fn overlap_ranges() {
         // old blocks [0,4) [4,8) [8,10); new [0,3) [3,9) [9,10)
         assert_eq!(overlaps(&[0, 4, 8, 10], &[0, 3, 9, 10]), vec![(0, 1), (0, 3), (2, 3)]);
+        // the same through boxes, plus overlapping and empty boxes
+        let old = [0, 4, 8, 10];
+        assert_eq!(region_overlaps(&old, &[(0, 3), (3, 9), (9, 10)]), vec![(0, 1), (0, 3), (2, 3)]);
+        assert_eq!(region_overlaps(&old, &[(0, 5), (3, 10), (4, 8), (5, 5)]), vec![(0, 2), (0, 3), (1, 2), (0, 0)]);
     }
 }
