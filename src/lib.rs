@@ -57,6 +57,7 @@ pub use array::selection::{
     argwhere, choose, compress, extract, flatnonzero, nonzero, piecewise, ravel_multi_index, ravel_multi_index_with,
     select, unravel_index, where_one, ChooseMode, Condition, Piece,
 };
+pub use array::quantile::{QuantileMethod, Quantiles};
 pub use array::triangles::{diag, diagonal, trace, tri, tril, triu};
 pub use array::{
     block, block_nested, compute, compute_all, compute_all_with, compute_with, concatenate, histogram, histogram2d,

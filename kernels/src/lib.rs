@@ -11,6 +11,7 @@ pub mod gemm;
 pub mod histogram;
 pub mod pairwise;
 pub mod reduce;
+pub mod select;
 pub mod ufunc;
 
 pub use element::{DType, Element, Float, Number, Scalar};

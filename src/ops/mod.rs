@@ -11,5 +11,7 @@ pub mod random;
 pub mod rechunk;
 pub mod reduce;
 pub mod reshape;
+pub mod select;
 pub mod slicing;
+pub mod topk;
 pub mod transpose;
