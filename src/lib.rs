@@ -58,6 +58,7 @@ pub use array::selection::{
     select, unravel_index, where_one, ChooseMode, Condition, Piece,
 };
 pub use array::quantile::{QuantileMethod, Quantiles};
+pub use array::sorting::Kth;
 pub use array::triangles::{diag, diagonal, trace, tri, tril, triu};
 pub use array::{
     block, block_nested, compute, compute_all, compute_all_with, compute_with, concatenate, histogram, histogram2d,

@@ -290,11 +290,28 @@ pub fn mid_mean<T: Number>(a: T, b: T, same: bool) -> f64 {
     }
 }
 
-/// The value of a pick from the values at its positions.
+/// `_lerp` with a Python-float weight (NumPy's scalar `q`): the weight joins the element type
+/// (NEP 50), so `float32` data interpolate in `float32`; other types as [`lerp`].
 #[inline]
-pub fn combine<T: Number>(p: &Pick, lo: T, hi: T) -> f64 {
+pub fn lerp_weak<T: Number>(a: T, b: T, t: f64) -> f64 {
+    if T::DTYPE != crate::element::DType::F32 {
+        return lerp(a, b, t);
+    }
+    let d = b.num_sub(a);
+    if t >= 0.5 {
+        b.num_sub(d.num_mul(T::from_f64(1.0 - t))).to_f64()
+    } else {
+        a.num_add(d.num_mul(T::from_f64(t))).to_f64()
+    }
+}
+
+/// The value of a pick from the values at its positions; `weak`: the quantile was a scalar
+/// (see [`lerp_weak`]).
+#[inline]
+pub fn combine<T: Number>(p: &Pick, lo: T, hi: T, weak: bool) -> f64 {
     match *p {
         Pick::At(_) => lo.to_f64(),
+        Pick::Lerp { t, .. } if weak => lerp_weak(lo, hi, t),
         Pick::Lerp { t, .. } => lerp(lo, hi, t),
         Pick::Mean { lo: i, hi: j } => mid_mean(lo, hi, i == j),
     }
@@ -321,8 +338,9 @@ pub fn select_ranks(keys: &mut [u64], ranks: &[usize]) -> Vec<u64> {
 /// What one lane's statistic is.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Stat {
-    /// NumPy's `quantile(q, method)` for each q.
-    Quantile(QuantileMethod, Vec<f64>),
+    /// NumPy's `quantile(q, method)` for each q; `true` for a scalar q (a weak Python float in
+    /// NumPy: `float32` data interpolate in `float32`).
+    Quantile(QuantileMethod, Vec<f64>, bool),
     /// `np.median`.
     Median,
 }
@@ -331,7 +349,7 @@ impl Stat {
     /// Number of outputs per lane.
     pub fn len(&self) -> usize {
         match self {
-            Stat::Quantile(_, q) => q.len(),
+            Stat::Quantile(_, q, _) => q.len(),
             Stat::Median => 1,
         }
     }
@@ -341,10 +359,15 @@ impl Stat {
         self.len() == 0
     }
 
+    /// Whether interpolation uses a scalar (weak) weight.
+    pub fn weak(&self) -> bool {
+        matches!(self, Stat::Quantile(_, _, true))
+    }
+
     /// The picks for `n >= 1` values.
     pub fn picks(&self, n: usize) -> Vec<Pick> {
         match self {
-            Stat::Quantile(m, qs) => qs.iter().map(|&q| pick(*m, n, q)).collect(),
+            Stat::Quantile(m, qs, _) => qs.iter().map(|&q| pick(*m, n, q)).collect(),
             Stat::Median => vec![median_pick(n)],
         }
     }
@@ -385,9 +408,10 @@ pub fn lane_stat<T: Number>(
     let ranks = pick_ranks(&picks);
     let vals = select_ranks(scratch, &ranks);
     let at = |i: usize| -> T { from_order_key(vals[ranks.binary_search(&i).unwrap_or(0)]) };
+    let weak = stat.weak();
     for (o, p) in out.iter_mut().zip(&picks) {
         let [i, j] = p.positions();
-        *o = combine(p, at(i), at(j));
+        *o = combine(p, at(i), at(j), weak);
     }
 }
 

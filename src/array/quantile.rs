@@ -16,8 +16,8 @@
 //! (`_lerp`). Any NaN in a reduced slice makes its result NaN; the `nan` forms ignore NaN and
 //! give NaN for an all-NaN slice. `median` is NumPy's `median` (the mean of the middle two),
 //! not `quantile(0.5)`. Results are `f64` for every element type (NumPy keeps an integer
-//! dtype for the non-interpolating methods, and `float32` for a scalar `q` on `float32`
-//! data). No elements: `quantile` is an [`Error::Index`] (NumPy's `IndexError`); `median` and
+//! dtype for the non-interpolating methods, and `float32` for `float32` data with a scalar `q`:
+//! that case interpolates in `float32` as NumPy does, then widens). No elements: `quantile` is an [`Error::Index`] (NumPy's `IndexError`); `median` and
 //! the nan forms give NaN.
 //!
 //! ```
@@ -112,7 +112,7 @@ impl<'a, T: Number> Reducer<'a, T> {
         method: QuantileMethod,
     ) -> Result<ChunkedArray<f64>> {
         let (q, many) = q.into().checked(false)?;
-        self.order_stat(Stat::Quantile(method, q), many, axis.into(), false)
+        self.order_stat(Stat::Quantile(method, q, !many), many, axis.into(), false)
     }
 
     /// NumPy's `nanquantile`: NaN ignored, NaN for all-NaN slices.
@@ -123,7 +123,7 @@ impl<'a, T: Number> Reducer<'a, T> {
         method: QuantileMethod,
     ) -> Result<ChunkedArray<f64>> {
         let (q, many) = q.into().checked(false)?;
-        self.order_stat(Stat::Quantile(method, q), many, axis.into(), true)
+        self.order_stat(Stat::Quantile(method, q, !many), many, axis.into(), true)
     }
 
     /// NumPy's `percentile` (`q` in `[0, 100]`).
@@ -134,7 +134,7 @@ impl<'a, T: Number> Reducer<'a, T> {
         method: QuantileMethod,
     ) -> Result<ChunkedArray<f64>> {
         let (q, many) = q.into().checked(true)?;
-        self.order_stat(Stat::Quantile(method, q), many, axis.into(), false)
+        self.order_stat(Stat::Quantile(method, q, !many), many, axis.into(), false)
     }
 
     /// NumPy's `nanpercentile`.
@@ -145,7 +145,7 @@ impl<'a, T: Number> Reducer<'a, T> {
         method: QuantileMethod,
     ) -> Result<ChunkedArray<f64>> {
         let (q, many) = q.into().checked(true)?;
-        self.order_stat(Stat::Quantile(method, q), many, axis.into(), true)
+        self.order_stat(Stat::Quantile(method, q, !many), many, axis.into(), true)
     }
 
     /// NumPy's `median` (mean of the middle two for even counts; NaN for no elements).

@@ -391,6 +391,8 @@ struct FinishOp<T> {
     scalar: bool,
     /// NumPy's `quantile` raises `IndexError` on no elements (`median` and nan forms: NaN).
     error_if_empty: bool,
+    /// Scalar q (NumPy's weak Python float).
+    weak: bool,
     _t: PhantomData<fn() -> T>,
 }
 
@@ -413,11 +415,12 @@ impl<T: Number> Op for FinishOp<T> {
                 let k = st.targets[t].key.ok_or_else(|| Error::Value("internal: rank not resolved".into()))?;
                 Ok(from_order_key::<T>(k))
             };
+            let weak = self.weak;
             st.picks
                 .iter()
                 .map(|p| {
                     let [i, j] = p.positions();
-                    Ok(combine(p, key(i)?, key(j)?))
+                    Ok(combine(p, key(i)?, key(j)?, weak))
                 })
                 .collect::<Result<_>>()?
         };
@@ -435,6 +438,7 @@ impl<T: Number> Op for FinishOp<T> {
 pub fn exact_stat<T: Number>(input: Arc<Node>, stat: Stat, skip_nan: bool, scalar: bool) -> Result<Arc<Node>> {
     let nq = stat.len();
     let error_if_empty = !skip_nan && matches!(stat, Stat::Quantile(..));
+    let weak = stat.weak();
     let ctx = Arc::new(Ctx { stat, skip_nan });
     let grid = input.grid.clone();
     let nblocks: usize = grid.iter().product();
@@ -469,5 +473,5 @@ pub fn exact_stat<T: Number>(input: Arc<Node>, stat: Stat, skip_nan: bool, scala
     let state = state.ok_or_else(|| Error::Value("internal: no quantile pass".into()))?;
     let shape: Vec<usize> = if scalar { vec![] } else { vec![nq] };
     let chunks = Chunks::explicit(shape.iter().map(|&k| vec![k]).collect());
-    Ok(Node::array::<f64>("quantile", vec![state], shape, chunks, FinishOp::<T> { scalar, error_if_empty, _t: PhantomData }))
+    Ok(Node::array::<f64>("quantile", vec![state], shape, chunks, FinishOp::<T> { scalar, error_if_empty, weak, _t: PhantomData }))
 }

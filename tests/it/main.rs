@@ -10,6 +10,7 @@ mod hdf5;
 mod hdf5_memory;
 mod histogram;
 mod linalg;
+mod order_statistics;
 mod proptest_ops;
 mod random;
 mod reductions;
