@@ -42,9 +42,9 @@ pub use getitem::Idx;
 pub use histogram::{histogram, histogram2d, histogram_with, histogramdd, histogramdd_with, Bins, HistogramOptions};
 pub use quantile::{QuantileMethod, Quantiles};
 pub use reductions::Reducer;
-pub use sorting::Kth;
 pub use selection::{
     argwhere, choose, compress, extract, flatnonzero, nonzero, piecewise, ravel_multi_index, ravel_multi_index_with,
     select, unravel_index, where_one, ChooseMode, Condition, Piece,
 };
 pub use shape::{block, block_nested, concatenate, stack, Nested};
+pub use sorting::Kth;

@@ -177,6 +177,8 @@ fn downcast<V: 'static>(b: &Block) -> Result<&V> {
 struct Ctx {
     stat: Stat,
     skip_nan: bool,
+    /// Largest bucket gathered (`CANDIDATE_LIMIT`; smaller in tests, to force every pass).
+    limit: u64,
 }
 
 /// Pass `pass` (0-based) over one block.
@@ -337,7 +339,8 @@ fn advance(prev: Option<&State>, part: Partial, ctx: &Ctx) -> State {
         if !st.groups[g].gather {
             continue;
         }
-        let idx: Vec<usize> = (0..st.targets.len()).filter(|&t| st.targets[t].key.is_none() && st.targets[t].group == g).collect();
+        let idx: Vec<usize> =
+            (0..st.targets.len()).filter(|&t| st.targets[t].key.is_none() && st.targets[t].group == g).collect();
         let mut ranks: Vec<usize> = idx.iter().map(|&t| st.targets[t].within as usize).collect();
         ranks.sort_unstable();
         ranks.dedup();
@@ -365,7 +368,7 @@ fn advance(prev: Option<&State>, part: Partial, ctx: &Ctx) -> State {
         t.group = match groups.iter().position(|g| g.prefix == prefix) {
             Some(g) => g,
             None => {
-                groups.push(Group { prefix, gather: size <= CANDIDATE_LIMIT });
+                groups.push(Group { prefix, gather: size <= ctx.limit });
                 groups.len() - 1
             }
         };
@@ -436,10 +439,21 @@ impl<T: Number> Op for FinishOp<T> {
 /// [`Error::Index`] at compute time (NumPy's `IndexError`); `median` and the nan forms give NaN.
 /// The grid must have at least one block.
 pub fn exact_stat<T: Number>(input: Arc<Node>, stat: Stat, skip_nan: bool, scalar: bool) -> Result<Arc<Node>> {
+    exact_stat_with_limit::<T>(input, stat, skip_nan, scalar, CANDIDATE_LIMIT)
+}
+
+/// [`exact_stat`] gathering buckets of at most `limit` keys.
+fn exact_stat_with_limit<T: Number>(
+    input: Arc<Node>,
+    stat: Stat,
+    skip_nan: bool,
+    scalar: bool,
+    limit: u64,
+) -> Result<Arc<Node>> {
     let nq = stat.len();
     let error_if_empty = !skip_nan && matches!(stat, Stat::Quantile(..));
     let weak = stat.weak();
-    let ctx = Arc::new(Ctx { stat, skip_nan });
+    let ctx = Arc::new(Ctx { stat, skip_nan, limit });
     let grid = input.grid.clone();
     let nblocks: usize = grid.iter().product();
     if nblocks == 0 {
@@ -449,10 +463,12 @@ pub fn exact_stat<T: Number>(input: Arc<Node>, stat: Stat, skip_nan: bool, scala
     for pass in 0..PASSES {
         let mut inputs = vec![input.clone()];
         inputs.extend(state.clone());
-        let mut level = Node::value(format!("quantile-pass{}", pass + 1), inputs, grid.clone(), PassOp::<T> {
-            pass,
-            _t: PhantomData,
-        });
+        let mut level = Node::value(
+            format!("quantile-pass{}", pass + 1),
+            inputs,
+            grid.clone(),
+            PassOp::<T> { pass, _t: PhantomData },
+        );
         let mut n = nblocks;
         loop {
             let last = n <= SPLIT;
@@ -473,5 +489,52 @@ pub fn exact_stat<T: Number>(input: Arc<Node>, stat: Stat, skip_nan: bool, scala
     let state = state.ok_or_else(|| Error::Value("internal: no quantile pass".into()))?;
     let shape: Vec<usize> = if scalar { vec![] } else { vec![nq] };
     let chunks = Chunks::explicit(shape.iter().map(|&k| vec![k]).collect());
-    Ok(Node::array::<f64>("quantile", vec![state], shape, chunks, FinishOp::<T> { scalar, error_if_empty, weak, _t: PhantomData }))
+    Ok(Node::array::<f64>(
+        "quantile",
+        vec![state],
+        shape,
+        chunks,
+        FinishOp::<T> { scalar, error_if_empty, weak, _t: PhantomData },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::array::ChunkedArray;
+    use ndchunk_kernels::select::{pick, QuantileMethod};
+
+    /// Every limit from "gather at once" to "never gather" (four counting passes resolve the
+    /// whole key) gives the sorted reference's values, bit for bit.
+    fn check<T: Number>(data: Vec<T>, chunk: usize, qs: &[f64]) {
+        let n = data.len();
+        let x = ChunkedArray::from_array(ndarray::Array1::from(data.clone()).into_dyn(), [chunk]).unwrap();
+        let mut sorted = data;
+        sorted.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        for limit in [0, 1, 5, u64::MAX] {
+            for m in [QuantileMethod::Linear, QuantileMethod::Nearest, QuantileMethod::Midpoint] {
+                let stat = Stat::Quantile(m, qs.to_vec(), false);
+                let node = exact_stat_with_limit::<T>(x.node().clone(), stat, false, false, limit).unwrap();
+                let got = ChunkedArray::<f64>::from_node(node).compute().unwrap();
+                for (i, &q) in qs.iter().enumerate() {
+                    let p = pick(m, n, q);
+                    let [a, b] = p.positions();
+                    let want = combine(&p, sorted[a], sorted[b], false);
+                    assert_eq!(got[[i]].to_bits(), want.to_bits(), "limit {limit} {m:?} q {q}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn narrowing_passes_resolve_every_bit() {
+        let qs = [0.0, 0.1, 0.5, 0.77, 1.0];
+        // values that share their top 16 (and 32) key bits: only the later passes separate them
+        let close: Vec<f64> = (0..300).map(|i| 1.0 + ((i * 7919) % 300) as f64 * 1e-13).collect();
+        check(close, 7, &qs);
+        check(vec![2.5f64; 100], 9, &qs); // all ties
+        check((0..257).map(|i| ((i * 31) % 257) as i64 - 100).collect(), 10, &qs);
+        check((0..99).map(|i| ((i * 13) % 99) as u8).collect(), 4, &qs);
+        check((0..64).map(|i| if i % 2 == 0 { -0.0f32 - i as f32 } else { i as f32 * 0.5 }).collect(), 3, &qs);
+    }
 }

@@ -118,11 +118,7 @@ impl<T: Element, U: Element> Op for TopkOp<T, U> {
         if !self.last {
             return Ok(Arc::new(Parts { vals: ov, idx: oi }));
         }
-        let any: Box<dyn Any> = if self.arg {
-            Box::new(oi.into_shared())
-        } else {
-            Box::new(ov.into_shared())
-        };
+        let any: Box<dyn Any> = if self.arg { Box::new(oi.into_shared()) } else { Box::new(ov.into_shared()) };
         let out = any
             .downcast::<ndarray::ArcArray<U, IxDyn>>()
             .map_err(|_| Error::DType("internal: topk output type".into()))?;

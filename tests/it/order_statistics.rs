@@ -227,7 +227,7 @@ fn bad_arguments_are_typed_errors() {
     let lin = QuantileMethod::Linear;
     assert!(matches!(x.quantile(-0.1, None, lin), Err(Error::Value(_))));
     assert!(matches!(x.quantile(f64::NAN, None, lin), Err(Error::Value(_))));
-    assert!(matches!(x.percentile(&[50.0, 100.5], None, lin), Err(Error::Value(_))));
+    assert!(matches!(x.percentile([50.0, 100.5], None, lin), Err(Error::Value(_))));
     assert!(matches!(x.quantile(0.5, 1, lin), Err(Error::Axis { .. })));
     assert!(matches!(x.median([0, 0]), Err(Error::Value(_))));
     assert!(matches!(x.sort(2), Err(Error::Axis { .. })));
