@@ -298,3 +298,43 @@ proptest! {
         }
     }
 }
+
+/// dask's rule by a sort: positions of the |k| largest (k > 0, decreasing, equal values by
+/// position) or smallest (k < 0, increasing) of a lane; NaN largest, `-0.0` equal to `0.0`.
+fn topk_reference(lane: &[f64], k: isize) -> Vec<usize> {
+    let key = |v: f64| if v.is_nan() { f64::INFINITY } else { v };
+    let mut idx: Vec<usize> = (0..lane.len()).collect();
+    idx.sort_by(|&a, &b| {
+        // `-0.0 == 0.0`, as NumPy compares
+        let o = key(lane[a]).partial_cmp(&key(lane[b])).unwrap().then((lane[a].is_nan()).cmp(&lane[b].is_nan()));
+        (if k > 0 { o.reverse() } else { o }).then(a.cmp(&b))
+    });
+    idx.truncate(k.unsigned_abs());
+    idx
+}
+
+#[test]
+fn topk_merges_many_blocks_as_a_tree() {
+    // 143 blocks along the axis: three merge levels (143 -> 18 -> 3 -> 1)
+    let g = ndchunk::random::Generator::new(9);
+    let x = g.normal(0.0, 1.0, &[3, 1000], [2, 7]).unwrap().around(1);
+    let x = x.set(&x.gt(2.2).unwrap(), f64::NAN).unwrap();
+    let data = x.compute().unwrap().into_dimensionality::<ndarray::Ix2>().unwrap();
+    for k in [1isize, 5, 50, -1, -5, -999, 1000, 2000, -2000] {
+        let v = x.topk(k, 1).unwrap().compute().unwrap();
+        let i = x.argtopk(k, -1).unwrap().compute().unwrap().into_dimensionality::<ndarray::Ix2>().unwrap();
+        for r in 0..3 {
+            let lane: Vec<f64> = data.row(r).to_vec();
+            let want = topk_reference(&lane, k);
+            let got: Vec<usize> = i.row(r).iter().map(|&p| p as usize).collect();
+            assert_eq!(got, want, "argtopk k={k} row {r}");
+            for (j, &p) in want.iter().enumerate() {
+                let (a, b) = (v[[r, j]], lane[p]);
+                assert!(a == b || (a.is_nan() && b.is_nan()), "topk k={k} row {r} pos {j}");
+            }
+        }
+        // along axis 0 (two blocks)
+        let v0 = x.topk(k, 0).unwrap().compute().unwrap();
+        assert_eq!(v0.shape(), &[k.unsigned_abs().min(3), 1000]);
+    }
+}
