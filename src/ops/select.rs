@@ -28,8 +28,8 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use ndchunk_kernels::select::{
-    combine, digit, from_order_key, has_prefix, locate, order_key, pick_ranks, select_ranks, Pick, Stat, BUCKETS,
-    RADIX_BITS,
+    combine, count_top_digits, digit, from_order_key, has_prefix, locate, order_key, pick_ranks, route_keys,
+    select_ranks, Pick, Stat, BUCKETS, RADIX_BITS,
 };
 
 use crate::chunks::Chunks;
@@ -216,17 +216,21 @@ impl<T: Number> Op for PassOp<T> {
                 Hist::Sparse(d)
             } else {
                 let mut h = vec![0u64; BUCKETS];
-                let mut step = |v: T| {
-                    if v.is_nan() {
-                        nan += 1;
-                    } else {
-                        h[digit(order_key(v), 0)] += 1;
+                nan = match contiguous {
+                    Some(s) => count_top_digits(s, &mut h),
+                    None => {
+                        // a strided view: count it in pieces copied to a small buffer
+                        let mut buf = Vec::with_capacity(BUCKETS);
+                        let mut it = x.iter().copied().peekable();
+                        let mut nan = 0;
+                        while it.peek().is_some() {
+                            buf.clear();
+                            buf.extend(it.by_ref().take(BUCKETS));
+                            nan += count_top_digits(&buf, &mut h);
+                        }
+                        nan
                     }
                 };
-                match contiguous {
-                    Some(s) => s.iter().for_each(|&v| step(v)),
-                    None => x.iter().for_each(|&v| step(v)),
-                }
                 count = len as u64 - nan;
                 Hist::Dense(h)
             };
@@ -244,30 +248,24 @@ impl<T: Number> Op for PassOp<T> {
         let known = st.known;
         let mut dense: Vec<Option<Vec<u64>>> =
             st.groups.iter().map(|g| if g.gather { None } else { Some(vec![0u64; BUCKETS]) }).collect();
-        let mut step = |v: T| {
-            if v.is_nan() {
-                return;
-            }
-            let k = order_key(v);
-            let g = if known == RADIX_BITS {
-                match st.lut[digit(k, 0)] {
-                    0 => return,
-                    g => g as usize - 1,
-                }
-            } else {
-                match st.groups.iter().position(|g| has_prefix(k, g.prefix, known)) {
-                    Some(g) => g,
-                    None => return,
-                }
+        let gathered = &mut p.gathered;
+        if known == RADIX_BITS {
+            let lut = &st.lut;
+            let group = |k: u64| match lut[digit(k, 0)] {
+                0 => None,
+                g => Some(g as usize - 1),
             };
-            match &mut dense[g] {
-                Some(h) => h[digit(k, known)] += 1,
-                None => p.gathered[g].push(k),
+            match contiguous {
+                Some(s) => route_keys(s.iter().copied(), known, group, &mut dense, gathered),
+                None => route_keys(x.iter().copied(), known, group, &mut dense, gathered),
             }
-        };
-        match contiguous {
-            Some(s) => s.iter().for_each(|&v| step(v)),
-            None => x.iter().for_each(|&v| step(v)),
+        } else {
+            let groups = &st.groups;
+            let group = |k: u64| groups.iter().position(|g| has_prefix(k, g.prefix, known));
+            match contiguous {
+                Some(s) => route_keys(s.iter().copied(), known, group, &mut dense, gathered),
+                None => route_keys(x.iter().copied(), known, group, &mut dense, gathered),
+            }
         }
         for (h, d) in p.hists.iter_mut().zip(dense) {
             *h = d.map(Hist::Dense);
