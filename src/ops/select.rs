@@ -18,9 +18,11 @@
 //! All the quantiles asked for share the passes. Four passes resolve the full 64-bit key, so
 //! memory is bounded by the 65,536-bucket counts (sparse for small blocks) and at most
 //! `CANDIDATE_LIMIT` keys per distinct rank, whatever the data (all ties, one huge block);
-//! typical data resolve in two passes over the blocks. The input's blocks are shared by the
-//! passes, so they are held (or recomputed by the scheduler's sharing rules) between them, as
-//! for any array read twice in one graph. Block lengths may be unknown (after a mask): the
+//! typical data resolve in two passes over the blocks. Each input block is an input of every
+//! pass, so it stays in memory until the last pass has read it: free for an array already in
+//! memory (the usual case, and NumPy's), but a generated or file-backed input is held whole
+//! between the passes (`persist()` it first to make that explicit). The working memory of
+//! the statistic itself is bounded as above. Block lengths may be unknown (after a mask): the
 //! count comes from pass 1.
 
 use std::any::Any;
