@@ -47,10 +47,24 @@ def percentile():
     del x, d
 
 
+def unique_1e8_i32():
+    """`unique` of 10^8 int32 with 1000 distinct values: NumPy on the whole array, dask on 8
+    persisted blocks; the result is the number of distinct values."""
+    n = 10**8
+    x = da.random.default_rng(16).integers(0, 1000, size=n, chunks=n // 8, dtype=np.int32).persist()
+    s, r = best(lambda: float(len(da.unique(x).compute())), 3)
+    emit("unique_1e8_i32.1000_distinct", "dask", s, r)
+    a = x.compute()
+    del x
+    s, r = best(lambda: float(len(np.unique(a))), 3)
+    emit("unique_1e8_i32.1000_distinct", "numpy", s, r)
+
+
 def main():
     data = sys.argv[1]
     kernels()
     percentile()
+    unique_1e8_i32()
     # 16k x 16k float32 from row blocks to column blocks, summed
     x = da.random.default_rng(8).random((16000, 16000), chunks=(1000, 16000), dtype=np.float32).persist()
     s, r = best(lambda: float(x.rechunk((16000, 1000)).sum().compute()), 3)

@@ -60,6 +60,7 @@ const WORKLOADS: &[(&str, &str)] = &[
     ("kernel1t.logaddexp", "≤ 1× NumPy, 1 thread"),
     ("kernel1t.bool_and", "≤ 1× NumPy, 1 thread"),
     ("kernel1t.add_i32_f64", "≤ 1× NumPy, 1 thread"),
+    ("unique_1e8_i32.1000_distinct", "vs NumPy and dask (issue 16)"),
     ("realdata.sum", "≤ 0.4× dask at ≤ 200 MB"),
     ("realdata.all4_one_pass", "≤ 0.25× dask at ≤ 300 MB"),
 ];
@@ -250,8 +251,17 @@ fn run(name: &str, data: &Path) -> (f64, f64) {
                 }
             }
         }
+        "unique_1e8_i32" => unique_1e8_i32(),
         _ => panic!("unknown workload {name}"),
     }
+}
+
+/// `unique` of 10^8 int32 with 1000 distinct values, in 8 blocks held in memory (per-block
+/// sorted uniques merged in a tree); the result is the number of distinct values.
+fn unique_1e8_i32() -> (f64, f64) {
+    let n = 100_000_000;
+    let x = Generator::new(16).integers(0, 1000, &[n], [n / 8]).unwrap().astype::<i32>().persist().unwrap();
+    best(3, || x.unique().unwrap().compute().unwrap().len() as f64)
 }
 
 #[derive(Default, Clone)]

@@ -31,11 +31,16 @@ pub mod memory;
 pub mod ops;
 pub mod scheduler;
 
+pub use array::counting::{
+    bincount, digitize, histogram_bin_edges, histogram_bin_edges_estimated, searchsorted, BinEstimator, Side,
+};
+pub use array::covariance::{corrcoef, cov};
 pub use array::creation::{arange, eye, full, linspace, ones, zeros};
 pub use array::creation_like::{
     empty_like, eye_nmk, fromfunction, full_like, geomspace, identity, indices, linspace_with, logspace, meshgrid,
     meshgrid_with, ones_like, zeros_like, Indexing,
 };
+pub use array::differences::{diff, ediff1d, gradient, Spacing};
 pub use array::joining::{
     append, column_stack, delete, dstack, hstack, insert, insert_at, repeat, tile, vstack, Repeats,
 };
@@ -58,6 +63,7 @@ pub use array::selection::{
     argwhere, choose, compress, extract, flatnonzero, nonzero, piecewise, ravel_multi_index, ravel_multi_index_with,
     select, unravel_index, where_one, ChooseMode, Condition, Piece,
 };
+pub use array::sets::{intersect1d, isin, isin_with, setdiff1d, union1d, unique, Unique, UniqueOptions};
 pub use array::sorting::Kth;
 pub use array::triangles::{diag, diagonal, trace, tri, tril, triu};
 pub use array::{

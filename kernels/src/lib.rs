@@ -9,9 +9,11 @@ pub mod accumulators;
 pub mod element;
 pub mod gemm;
 pub mod histogram;
+pub mod isa;
 pub mod pairwise;
 pub mod reduce;
 pub mod select;
+pub mod sets;
 pub mod ufunc;
 
 pub use element::{DType, Element, Float, Number, Scalar};

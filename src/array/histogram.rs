@@ -71,7 +71,7 @@ pub struct HistogramOptions<'a> {
     pub split_every: Option<usize>,
 }
 
-fn spec(bins: Bins, range: Option<(f64, f64)>) -> Result<BinSpec> {
+pub(crate) fn spec(bins: Bins, range: Option<(f64, f64)>) -> Result<BinSpec> {
     match bins {
         Bins::Count(n) => {
             if n == 0 {

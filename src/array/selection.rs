@@ -64,7 +64,7 @@ where
 }
 
 /// Nodes of one shape rechunked to their common refinement.
-fn unify_chunks(nodes: Vec<Arc<Node>>) -> Result<Vec<Arc<Node>>> {
+pub(crate) fn unify_chunks(nodes: Vec<Arc<Node>>) -> Result<Vec<Arc<Node>>> {
     let first = nodes[0].meta().chunks.clone();
     if nodes.iter().all(|n| n.meta().chunks == first) {
         return Ok(nodes);

@@ -1,6 +1,7 @@
 //! Per-operation planners: each turns an operation into graph nodes whose `Op`s say which
 //! blocks each output block needs and how to compute it.
 
+pub mod counting;
 pub mod creation;
 pub mod elementwise;
 pub mod histogram;
@@ -12,6 +13,7 @@ pub mod rechunk;
 pub mod reduce;
 pub mod reshape;
 pub mod select;
+pub mod sets;
 pub mod slicing;
 pub mod topk;
 pub mod transpose;

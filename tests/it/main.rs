@@ -4,6 +4,7 @@
 mod common;
 mod creation;
 mod diagnostics;
+mod differences;
 mod elementwise;
 mod getitem;
 mod hdf5;
@@ -18,6 +19,7 @@ mod restructure;
 mod robustness;
 mod scheduler;
 mod selection;
+mod sets;
 mod shape_routines;
 mod statistics;
 mod ufuncs;
