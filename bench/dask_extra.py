@@ -34,6 +34,19 @@ def kernels():
         emit(f"kernel1t.{op}", "numpy", s, r)
 
 
+def percentile():
+    """percentile(x, [5, 50, 95]) of a 1000 MB 1-D float64 array in 8 chunks (dask's is
+    approximate: it merges per-chunk percentiles)."""
+    n = 1000 * 1024 * 1024 // 8
+    x = np.random.default_rng(1).standard_normal(n)
+    s, r = best(lambda: float(np.percentile(x, [5, 50, 95])[1]), 3)
+    emit("percentile1d_1000MB", "numpy", s, r)
+    d = da.from_array(x, chunks=n // 8)
+    s, r = best(lambda: float(da.percentile(d, [5, 50, 95]).compute()[1]), 3)
+    emit("percentile1d_1000MB", "dask", s, r)
+    del x, d
+
+
 def unique_1e8_i32():
     """`unique` of 10^8 int32 with 1000 distinct values: NumPy on the whole array, dask on 8
     persisted blocks; the result is the number of distinct values."""
@@ -50,6 +63,7 @@ def unique_1e8_i32():
 def main():
     data = sys.argv[1]
     kernels()
+    percentile()
     unique_1e8_i32()
     # 16k x 16k float32 from row blocks to column blocks, summed
     x = da.random.default_rng(8).random((16000, 16000), chunks=(1000, 16000), dtype=np.float32).persist()

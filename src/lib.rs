@@ -54,6 +54,7 @@ pub use array::promotion::{
     less_equal, logaddexp, logaddexp2, logical_and, logical_not, logical_or, logical_xor, maximum, minimum, multiply,
     nextafter, not_equal, power, remainder, result_type, right_shift, subtract, true_divide, Promote, ToFloat,
 };
+pub use array::quantile::{QuantileMethod, Quantiles};
 pub use array::random;
 pub use array::rearrange::{
     atleast_1d, atleast_2d, atleast_3d, broadcast_arrays, broadcast_shapes, flip, fliplr, flipud, moveaxis, roll,
@@ -64,6 +65,7 @@ pub use array::selection::{
     select, unravel_index, where_one, ChooseMode, Condition, Piece,
 };
 pub use array::sets::{intersect1d, isin, isin_with, setdiff1d, union1d, unique, Unique, UniqueOptions};
+pub use array::sorting::Kth;
 pub use array::triangles::{diag, diagonal, trace, tri, tril, triu};
 pub use array::{
     block, block_nested, compute, compute_all, compute_all_with, compute_with, concatenate, histogram, histogram2d,

@@ -12,6 +12,7 @@ pub mod histogram;
 pub mod isa;
 pub mod pairwise;
 pub mod reduce;
+pub mod select;
 pub mod sets;
 pub mod ufunc;
 

@@ -25,12 +25,14 @@ pub mod persist;
 pub mod picture;
 pub mod products;
 pub mod promotion;
+pub mod quantile;
 pub mod random;
 pub mod rearrange;
 pub mod reductions;
 pub mod selection;
 pub mod sets;
 pub mod shape;
+pub mod sorting;
 pub mod statistics;
 pub mod structure;
 pub mod triangles;
@@ -43,9 +45,11 @@ pub use compute_tuple::{compute, compute_with, ComputeTuple};
 pub use elementwise::{where_, Operand};
 pub use getitem::Idx;
 pub use histogram::{histogram, histogram2d, histogram_with, histogramdd, histogramdd_with, Bins, HistogramOptions};
+pub use quantile::{QuantileMethod, Quantiles};
 pub use reductions::Reducer;
 pub use selection::{
     argwhere, choose, compress, extract, flatnonzero, nonzero, piecewise, ravel_multi_index, ravel_multi_index_with,
     select, unravel_index, where_one, ChooseMode, Condition, Piece,
 };
 pub use shape::{block, block_nested, concatenate, stack, Nested};
+pub use sorting::Kth;

@@ -12,6 +12,8 @@ pub mod random;
 pub mod rechunk;
 pub mod reduce;
 pub mod reshape;
+pub mod select;
 pub mod sets;
 pub mod slicing;
+pub mod topk;
 pub mod transpose;
