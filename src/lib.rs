@@ -45,6 +45,9 @@ pub use array::joining::{
     append, column_stack, delete, dstack, hstack, insert, insert_at, repeat, tile, vstack, Repeats,
 };
 pub use array::linalg;
+pub use array::map_blocks::{
+    map_blocks, map_blocks_with, BlockArgs, BlockElems, BlockInfo, InputBlockInfo, MapBlocksOptions,
+};
 pub use array::overlap::{trim_internal, Boundary, Depth};
 pub use array::pad::{pad, pad_with, PadMode, PadOptions, PadWidth};
 pub use array::products::{tensordot, TensordotAxes};

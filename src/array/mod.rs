@@ -18,6 +18,7 @@ pub mod histogram;
 pub mod indexing;
 pub mod joining;
 pub mod linalg;
+pub mod map_blocks;
 pub mod operators;
 pub mod overlap;
 pub mod pad;

@@ -152,7 +152,7 @@ impl<T: Number> ChunkedArray<T> {
     /// let x = ndchunk::arange::<i64>(0, 6, 1, [3]).unwrap();
     /// let o = x.overlap(1, Boundary::Periodic).unwrap();
     /// assert_eq!(o.chunks().axis(0), &[5, 5]);
-    /// assert_eq!(o.compute().unwrap().to_vec(), vec![5, 0, 1, 2, 3, 2, 3, 4, 5, 0]);
+    /// assert_eq!(o.compute().unwrap().as_slice().unwrap(), &[5, 0, 1, 2, 3, 2, 3, 4, 5, 0]);
     /// ```
     pub fn overlap(&self, depth: impl Into<Depth>, boundary: Boundary<T>) -> Result<ChunkedArray<T>> {
         Ok(self.overlap_with_halos(depth.into(), boundary)?.0)

@@ -11,6 +11,7 @@ mod hdf5;
 mod hdf5_memory;
 mod histogram;
 mod linalg;
+mod map_blocks;
 mod order_statistics;
 mod overlap;
 mod proptest_ops;
