@@ -38,6 +38,7 @@ pub mod statistics;
 pub mod structure;
 pub mod triangles;
 pub mod ufuncs;
+pub mod windows;
 
 pub use axes::Axes;
 pub use chunked_array::{compute_all, compute_all_with, ChunkedArray};

@@ -25,3 +25,4 @@ mod sets;
 mod shape_routines;
 mod statistics;
 mod ufuncs;
+mod windows;
