@@ -38,6 +38,7 @@ pub mod statistics;
 pub mod structure;
 pub mod triangles;
 pub mod ufuncs;
+pub mod user_reduction;
 pub mod windows;
 
 pub use axes::Axes;

@@ -25,4 +25,5 @@ mod sets;
 mod shape_routines;
 mod statistics;
 mod ufuncs;
+mod user_reduction;
 mod windows;
