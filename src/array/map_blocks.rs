@@ -156,6 +156,16 @@ where
     U: Element,
     F: for<'a> Fn(ViewsOf<'a, I>, &BlockInfo) -> ArrayD<U> + Send + Sync + 'static,
 {
+    try_map_blocks_with(inputs, opts, move |v, info| Ok(f(v, info)))
+}
+
+/// [`map_blocks_with`] for a fallible function: its `Err` is the task's error.
+pub(crate) fn try_map_blocks_with<I, U, F>(inputs: I, opts: &MapBlocksOptions, f: F) -> Result<ChunkedArray<U>>
+where
+    I: BlockArgs,
+    U: Element,
+    F: for<'a> Fn(ViewsOf<'a, I>, &BlockInfo) -> Result<ArrayD<U>> + Send + Sync + 'static,
+{
     let nodes = inputs.nodes();
     let nd = nodes.iter().map(|n| n.meta().shape.len()).max().unwrap_or(0);
     // aligned (right-aligned, broadcast) length of every axis
@@ -285,7 +295,7 @@ impl<E, U, F> Op for MapBlocksN<E, U, F>
 where
     E: BlockElems,
     U: Element,
-    F: for<'a> Fn(E::Views<'a>, &BlockInfo) -> ArrayD<U> + Send + Sync + 'static,
+    F: for<'a> Fn(E::Views<'a>, &BlockInfo) -> Result<ArrayD<U>> + Send + Sync + 'static,
 {
     fn deps(&self, node: &Node, b: &[usize], out: &mut Vec<Dep>) {
         let pos = self.aligned(b);
@@ -317,7 +327,7 @@ where
                 })
                 .collect(),
         };
-        let y = (self.f)(E::views(inputs)?, &info);
+        let y = (self.f)(E::views(inputs)?, &info)?;
         if meta.chunks.is_known() && y.shape() != info.chunk_shape.as_slice() {
             return Err(Error::Shape(format!(
                 "map_blocks function returned a block of shape {:?} where {:?} was declared",

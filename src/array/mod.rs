@@ -1,6 +1,7 @@
 //! The user-facing array: `ChunkedArray`, chunk specs, and the NumPy-named API, one file per
 //! theme (creation, elementwise, structure, display).
 
+pub mod apply;
 pub mod axes;
 pub mod binary;
 pub mod chunked_array;

@@ -1,6 +1,7 @@
 //! The integration tests: one binary with a module per topic, so a change to the crate links
 //! one test executable instead of one per file.
 
+mod apply;
 mod common;
 mod creation;
 mod diagnostics;
