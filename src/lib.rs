@@ -63,6 +63,7 @@ pub use array::selection::{
     select, unravel_index, where_one, ChooseMode, Condition, Piece,
 };
 pub use array::sets::{intersect1d, isin, isin_with, setdiff1d, union1d, unique, Unique, UniqueOptions};
+pub use array::stats;
 pub use array::triangles::{diag, diagonal, trace, tri, tril, triu};
 pub use array::{
     block, block_nested, compute, compute_all, compute_all_with, compute_with, concatenate, histogram, histogram2d,

@@ -31,6 +31,7 @@ pub mod selection;
 pub mod sets;
 pub mod shape;
 pub mod statistics;
+pub mod stats;
 pub mod structure;
 pub mod triangles;
 pub mod ufuncs;

@@ -21,4 +21,5 @@ mod selection;
 mod sets;
 mod shape_routines;
 mod statistics;
+mod stats;
 mod ufuncs;
