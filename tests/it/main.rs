@@ -13,6 +13,7 @@ mod histogram;
 mod linalg;
 mod proptest_ops;
 mod random;
+mod random_distributions;
 mod reductions;
 mod restructure;
 mod robustness;
