@@ -40,10 +40,11 @@ use crate::element::Number;
 use crate::error::{Error, Result};
 use crate::graph::as_array;
 
-/// The input as `f64` with the statistic's axis resolved: the flattened array and axis 0 for
-/// `Axes::All`. Returns the array, the axis and the number of elements along it.
+/// The input as `f64` (0-d as 1-d) with the statistic's axis resolved: the flattened array
+/// and axis 0 for `Axes::All`. Returns the array, the axis and the number of elements along it.
 pub(crate) fn along<T: Number>(a: &ChunkedArray<T>, axis: Axes, op: &str) -> Result<(ChunkedArray<f64>, usize, usize)> {
-    let x = a.astype::<f64>();
+    // scipy treats a 0-d input as 1-d (its `atleast_1d`): axis 0 and None both work
+    let x = if a.ndim() == 0 { a.astype::<f64>().reshape(&[1])? } else { a.astype::<f64>() };
     let (x, ax) = match axis {
         Axes::All => (x.ravel()?, 0),
         Axes::Some(v) if v.len() == 1 => {

@@ -14,7 +14,8 @@ fn central(x: &ChunkedArray<f64>, ax: usize, k: i32) -> Result<[ChunkedArray<f64
     let keep = ReduceOptions { keepdims: true, ..ReduceOptions::default() };
     let mu = x.reduce_with(keep).mean(ax)?;
     let d = x.sub(&mu)?;
-    Ok([x.mean(ax)?, d.powi(2).mean(ax)?, d.powi(k).mean(ax)?])
+    // the mean without its axis is the kept-dims mean squeezed: one reduction, not two
+    Ok([mu.squeeze(Some(&[ax as isize]))?, d.powi(2).mean(ax)?, d.powi(k).mean(ax)?])
 }
 
 /// Central moment of order `order` along `axis` (scipy's `moment(a, order, axis)`, dask's
