@@ -47,6 +47,7 @@ fn values_do_not_depend_on_chunks_or_threads() {
     all_equal(|g, c| g.rayleigh(2.0, &s, c));
     all_equal(|g, c| g.wald(1.5, 2.0, &s, c));
     all_equal(|g, c| g.triangular(-1.0, 0.5, 3.0, &s, c));
+    all_equal(|g, c| g.vonmises(0.5, 2.0, &s, c));
     all_equal(|g, c| g.geometric(0.3, &s, c));
     all_equal(|g, c| g.negative_binomial(3.5, 0.4, &s, c));
     all_equal(|g, c| g.hypergeometric(20, 30, 15, &s, c));
@@ -215,6 +216,7 @@ fn bad_parameters_are_value_errors() {
     assert!(value(g.logistic(0.0, -1.0, &s, 2)));
     assert!(value(g.gumbel(0.0, -1.0, &s, 2)));
     assert!(value(g.rayleigh(-1.0, &s, 2)));
+    assert!(value(g.vonmises(0.0, -1.0, &s, 2)));
     assert!(value(g.weibull(-1.0, &s, 2)));
     assert!(value(g.pareto(0.0, &s, 2)));
     assert!(value(g.wald(0.0, 1.0, &s, 2)));
@@ -294,4 +296,35 @@ fn permutations_and_picks_without_replacement() {
     let mean = firsts.iter().sum::<f64>() / 2000.0;
     // E[first pick] = Σ i w_i = Σ_{j=1..20} (j - 1) j / 210 = 12.67; sd 4.8 < 5.5
     assert!((mean - (2870.0 - 210.0) / 210.0).abs() < 6.0 * 5.5 / 2000f64.sqrt(), "{mean}");
+}
+
+/// Modified Bessel function I_n(x) by its power series (x = 2: 30 terms reach 1e-30).
+fn bessel_i(n: i32, x: f64) -> f64 {
+    let (mut term, mut sum) = ((x / 2.0).powi(n) / (1..=n).map(f64::from).product::<f64>(), 0.0);
+    for k in 0..30 {
+        sum += term;
+        term *= (x / 2.0).powi(2) / (f64::from(k + 1) * f64::from(k + 1 + n));
+    }
+    sum
+}
+
+#[test]
+fn vonmises_circular_moments_and_support() {
+    let g = Generator::new(5);
+    let (mu, kappa) = (0.5, 2.0);
+    let v = draw(g.vonmises(mu, kappa, &[N], [N / 3]));
+    let pi = std::f64::consts::PI;
+    assert!(v.iter().all(|&x| (-pi..=pi).contains(&x)));
+    // cos(x - mu) has mean I1/I0 and variance (1 + I2/I0)/2 - (I1/I0)^2; sin(x - mu) mean 0,
+    // variance (1 - I2/I0)/2
+    let (i0, i1, i2) = (bessel_i(0, kappa), bessel_i(1, kappa), bessel_i(2, kappa));
+    let c: Vec<f64> = v.iter().map(|x| (x - mu).cos()).collect();
+    let s: Vec<f64> = v.iter().map(|x| (x - mu).sin()).collect();
+    check_moments("vonmises cos", &c, i1 / i0, (1.0 + i2 / i0) / 2.0 - (i1 / i0).powi(2));
+    check_moments("vonmises sin", &s, 0.0, (1.0 - i2 / i0) / 2.0);
+    // tiny kappa: uniform on the circle; huge kappa: concentrated at mu
+    let u = draw(g.vonmises(1.0, 0.0, &[N], [N]));
+    check_moments("vonmises uniform", &u, 0.0, pi * pi / 3.0);
+    let h = draw(g.vonmises(-3.0, 1e7, &[1000], [300]));
+    assert!(h.iter().all(|&x| (x + 3.0).abs() < 0.01));
 }

@@ -1,12 +1,13 @@
 //! The rest of NumPy's `Generator` distributions: gamma, beta, lognormal, chisquare,
 //! standard_t, f, noncentral_chisquare, standard_exponential, standard_gamma, laplace,
 //! logistic, gumbel, weibull, pareto, rayleigh, wald, triangular, geometric, negative_binomial,
-//! hypergeometric.
+//! hypergeometric, vonmises.
 //!
 //! Samplers are rand_distr's where it has one; their rejection loops draw a variable number
 //! of words, so each value reads its own window of the keystream ([`Variable`]: one seek per
 //! value) and the values still do not depend on the chunking. Laplace, logistic and Rayleigh
-//! (not in rand_distr) are one inverse-CDF draw each, two words per value ([`Fixed`]).
+//! (not in rand_distr) are one inverse-CDF draw each, two words per value ([`Fixed`]); von Mises
+//! (not in rand_distr either) is NumPy's rejection sampler.
 //! Parameters are checked as NumPy checks them (an [`Error::Value`] where NumPy raises
 //! `ValueError`); degenerate parameters NumPy accepts (a zero scale or shape) give the constant
 //! NumPy gives.
@@ -344,4 +345,58 @@ impl Generator {
         let key = format!("hypergeometric({ngood},{nbad},{nsample})");
         self.make("hypergeometric", key, shape, chunks, Variable(move |r: &mut ChaCha8Rng| d.sample(r) as i64))
     }
+
+    /// von Mises values on `[-pi, pi]` with mode `mu` and concentration `kappa >= 0` (NumPy's
+    /// Best–Fisher rejection sampler; uniform for `kappa < 1e-8`, a wrapped normal above 1e6).
+    pub fn vonmises(
+        &self,
+        mu: f64,
+        kappa: f64,
+        shape: &[usize],
+        chunks: impl Into<ChunkSpec>,
+    ) -> Result<ChunkedArray<f64>> {
+        check(kappa >= 0.0 && mu.is_finite(), || format!("kappa < 0 (got {kappa})"))?;
+        let key = format!("vonmises({mu},{kappa})");
+        self.make("vonmises", key, shape, chunks, Variable(move |r: &mut ChaCha8Rng| vonmises_one(r, mu, kappa)))
+    }
+}
+
+/// One von Mises value (numpy/random/src/distributions/distributions.c, `random_vonmises`).
+fn vonmises_one(r: &mut ChaCha8Rng, mu: f64, kappa: f64) -> f64 {
+    use std::f64::consts::PI;
+    let wrap = |x: f64| {
+        // into [-pi, pi], keeping the sign as NumPy does
+        let m = (x.abs() + PI) % (2.0 * PI) - PI;
+        if x < 0.0 {
+            -m
+        } else {
+            m
+        }
+    };
+    if kappa < 1e-8 {
+        return PI * (2.0 * unit(r) - 1.0);
+    }
+    if kappa > 1e6 {
+        let z: f64 = r.sample(rand_distr::StandardNormal);
+        return wrap(mu + (1.0 / kappa).sqrt() * z);
+    }
+    let s = if kappa < 1e-5 {
+        1.0 / kappa + kappa
+    } else {
+        let rr = 1.0 + (1.0 + 4.0 * kappa * kappa).sqrt();
+        let rho = (rr - (2.0 * rr).sqrt()) / (2.0 * kappa);
+        (1.0 + rho * rho) / (2.0 * rho)
+    };
+    let w = loop {
+        let z = (PI * unit(r)).cos();
+        let w = (1.0 + s * z) / (s + z);
+        let y = kappa * (s - w);
+        let v = unit(r);
+        if y * (2.0 - y) - v >= 0.0 || (y / v).ln() + 1.0 - y >= 0.0 {
+            break w;
+        }
+    };
+    let x = w.clamp(-1.0, 1.0).acos();
+    let x = if unit(r) < 0.5 { -x } else { x };
+    wrap(x + mu)
 }
