@@ -133,7 +133,8 @@ fn check<T: Number>(inputs: &HashMap<String, Input>, r: &Record, variant: usize)
         let e = got.err().unwrap_or_else(|| panic!("{what}: expected {}", r.out[1]));
         let ok = match r.out[1].as_str() {
             "AxisError" => matches!(e, Error::Axis { .. }),
-            "ValueError" if r.out[2].contains("broadcast") => matches!(e, Error::Shape(_)),
+            "ValueError" if r.out[2].contains("broadcast") => matches!(e, Error::Shape(_) | Error::Broadcast { .. }),
+            "ValueError" if r.out[2].contains("unequal length") => matches!(e, Error::Shape(_)),
             "ValueError" => matches!(e, Error::Value(_)),
             _ => false,
         };
@@ -197,10 +198,12 @@ fn bad_arguments_are_typed_errors() {
     assert!(matches!(stats::kurtosis(&x, -3, true, true), Err(Error::Axis { .. })));
     assert!(matches!(stats::moment(&x, 2, vec![0, 1]), Err(Error::Value(_))));
     assert!(matches!(stats::ttest_1samp(&x, 0.0, 5, alt), Err(Error::Axis { .. })));
-    // shapes that differ off the test's axis; paired samples of different shapes
-    assert!(matches!(stats::ttest_ind(&x, &y, 0, true, alt), Err(Error::Shape(_))));
-    assert!(stats::ttest_ind(&x, &y.reshape(&[10, 1]).unwrap(), 0, true, alt).is_err());
+    // off-axis lengths that do not broadcast; different numbers of axes; paired samples of
+    // different lengths along the axis
+    assert!(matches!(stats::ttest_ind(&x, &y, 0, true, alt), Err(Error::Broadcast { .. })));
+    assert!(matches!(stats::ttest_ind(&x, &y.reshape(&[10]).unwrap(), 0, true, alt), Err(Error::Shape(_))));
     assert!(matches!(stats::ttest_rel(&x, &y, 0, alt), Err(Error::Shape(_))));
+    assert!(matches!(stats::ttest_rel(&x, &y.reshape(&[10]).unwrap(), None, alt), Err(Error::Shape(_))));
     assert!(matches!(stats::f_oneway(&[&x], 0), Err(Error::Value(_))));
     assert!(matches!(stats::f_oneway(&[&x, &y], 0), Err(Error::Shape(_))));
     assert!(matches!("chi".parse::<Lambda>(), Err(Error::Value(_))));

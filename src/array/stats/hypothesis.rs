@@ -168,7 +168,17 @@ pub fn ttest_1samp<T: Number>(
 /// t-test for the means of two independent samples (scipy's `ttest_ind(a, b, axis,
 /// equal_var, alternative)`): pooled variance with `n1 + n2 - 2` degrees of freedom, or
 /// Welch's test (`equal_var = false`) with the Welch–Satterthwaite degrees of freedom. `a` and
-/// `b` must have the same shape except along `axis` ([`Error::Shape`] otherwise).
+/// `b` have the same number of axes ([`Error::Shape`] otherwise); off `axis` their lengths
+/// broadcast, as scipy's ([`Error::Broadcast`] otherwise).
+///
+/// ```
+/// use ndchunk::prelude::*;
+/// use ndchunk::stats::{ttest_ind, Alternative};
+/// let a = ChunkedArray::from_array(ndarray::arr1(&[1.0, 2.0, 4.0, 8.0]), [3]).unwrap();
+/// let b = ChunkedArray::from_array(ndarray::arr1(&[3.0, 5.0, 6.0]), [2]).unwrap();
+/// let r = ttest_ind(&a, &b, 0, false, Alternative::TwoSided).unwrap();
+/// assert!((r.statistic.item().unwrap() + 0.514558296697487).abs() < 1e-12);
+/// ```
 pub fn ttest_ind<T: Number>(
     a: &ChunkedArray<T>,
     b: &ChunkedArray<T>,
@@ -179,8 +189,11 @@ pub fn ttest_ind<T: Number>(
     let axis = axis.into();
     let (x, ax, n1) = along(a, axis.clone(), "ttest_ind")?;
     let (y, _, n2) = along(b, axis, "ttest_ind")?;
-    same_but_axis(&x, &y, ax, "ttest_ind")?;
-    let ms = [x.mean(ax)?, x.var(ax, 1)?, y.mean(ax)?, y.var(ax, 1)?];
+    if x.ndim() != y.ndim() {
+        return Err(Error::Shape(format!("ttest_ind: shapes {:?} and {:?} differ", x.shape(), y.shape())));
+    }
+    // the other axes broadcast, as scipy's
+    let ms = broadcast_all([x.mean(ax)?, x.var(ax, 1)?, y.mean(ax)?, y.var(ax, 1)?])?;
     let (n1, n2) = (n1 as f64, n2 as f64);
     // (t, df) from the two means and variances
     let t = move |[m1, v1, m2, v2]: [f64; 4]| {
@@ -205,19 +218,42 @@ pub fn ttest_ind<T: Number>(
 }
 
 /// t-test for the mean difference of paired samples (scipy's `ttest_rel(a, b, axis,
-/// alternative)`): the one-sample test of `a - b` against 0. `a` and `b` must have one shape
-/// ([`Error::Shape`] otherwise).
+/// alternative)`): the one-sample test of `a - b` against 0. `a` and `b` have one length
+/// along `axis` ([`Error::Shape`] otherwise); the other axes broadcast, as scipy's.
 pub fn ttest_rel<T: Number>(
     a: &ChunkedArray<T>,
     b: &ChunkedArray<T>,
     axis: impl Into<Axes>,
     alternative: Alternative,
 ) -> Result<TestResult> {
-    if a.shape() != b.shape() {
-        return Err(Error::Shape(format!("ttest_rel: unequal shapes {:?} and {:?}", a.shape(), b.shape())));
+    let axis = axis.into();
+    let len = |x: &ChunkedArray<T>| -> Result<usize> {
+        Ok(match &axis {
+            Axes::All => x.size(),
+            Axes::Some(v) if v.len() == 1 && x.ndim() > 0 => {
+                x.shape()[crate::array::structure::resolve_axis(v[0], x.ndim())?]
+            }
+            Axes::Some(_) => 1,
+        })
+    };
+    if a.ndim() != b.ndim() || len(a)? != len(b)? {
+        return Err(Error::Shape(format!("ttest_rel: unequal length arrays {:?} and {:?}", a.shape(), b.shape())));
     }
     let d = a.astype::<f64>().sub(b.astype::<f64>())?;
     ttest_1samp(&d, 0.0, axis, alternative)
+}
+
+/// The arrays broadcast to their common shape ([`Error::Broadcast`] if they do not).
+fn broadcast_all<const N: usize>(arrays: [ChunkedArray<f64>; N]) -> Result<[ChunkedArray<f64>; N]> {
+    let shapes: Vec<&[usize]> = arrays.iter().map(|a| a.shape()).collect();
+    let shape = crate::array::rearrange::broadcast_shapes(&shapes)?;
+    let mut out = arrays.clone();
+    for (o, a) in out.iter_mut().zip(arrays.iter()) {
+        if a.shape() != shape.as_slice() {
+            *o = a.broadcast_to(&shape)?;
+        }
+    }
+    Ok(out)
 }
 
 /// `a` and `b` have the same number of axes and lengths except along `ax`.
