@@ -176,6 +176,19 @@ fn discrete_moments_and_support() {
 }
 
 #[test]
+fn multinomial_rows_survive_fusion_and_tiles() {
+    // fused into an elementwise chain, random blocks are generated tile by tile: tiles may
+    // start and end inside a row of counts, which must still be that row's counts
+    let s = [5000usize]; // 15000 counts: blocks of several tiles whose edges cut rows
+    let plain = Generator::new(4).multinomial(9, &[0.25, 0.25, 0.5], &s, [5000]).unwrap().compute().unwrap();
+    for c in [1usize, 233, 2000, 5000] {
+        let fused = Generator::new(4).multinomial(9, &[0.25, 0.25, 0.5], &s, [c]).unwrap().add(1).unwrap();
+        let got = fused.compute().unwrap();
+        assert_eq!(got, plain.mapv(|v| v + 1), "chunks {c}");
+    }
+}
+
+#[test]
 fn degenerate_parameters_give_numpy_constants() {
     let g = Generator::new(1);
     let all = |a: ArrayD<f64>, v: f64| a.iter().all(|&x| x == v);

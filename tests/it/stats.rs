@@ -215,6 +215,11 @@ fn bad_arguments_are_typed_errors() {
     let r = stats::chisquare(&x, Some(&e), 0, 0).unwrap();
     assert!(matches!(r.statistic.compute(), Err(Error::Value(_))));
     assert!(matches!(r.pvalue.compute(), Err(Error::Value(_))));
+    // a length the graph does not know (after a mask) is reported, not guessed
+    let v = x.ravel().unwrap();
+    let m = v.mask(&v.gt(3.0).unwrap()).unwrap();
+    assert!(matches!(stats::skew(&m, 0, true), Err(Error::UnknownChunkSizes { .. })));
+    assert!(matches!(stats::ttest_1samp(&m, 0.0, None, alt), Err(Error::UnknownChunkSizes { .. })));
 }
 
 #[test]
