@@ -23,10 +23,11 @@
 //! (≈100 ns) per value.
 //!
 //! The other distributions of NumPy's `Generator` (gamma, beta, chisquare, standard_t, ...) are
-//! in `random/distributions.rs`, following the same rules; the draws that involve every
+//! in `random/distributions.rs` and `random/discrete.rs`, following the same rules; the draws that involve every
 //! position at once (`permutation`, `shuffle`, `choice` without replacement) and the
 //! row-valued `multinomial` are in `random/permutation.rs`.
 
+mod discrete;
 mod distributions;
 mod permutation;
 

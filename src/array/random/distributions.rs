@@ -1,7 +1,7 @@
 //! The rest of NumPy's `Generator` distributions: gamma, beta, lognormal, chisquare,
 //! standard_t, f, noncentral_chisquare, standard_exponential, standard_gamma, laplace,
-//! logistic, gumbel, weibull, pareto, rayleigh, wald, triangular, geometric, negative_binomial,
-//! hypergeometric, vonmises.
+//! logistic, gumbel, weibull, pareto, rayleigh, wald, triangular, vonmises (the integer-valued
+//! ones are in `discrete.rs`).
 //!
 //! Samplers are rand_distr's where it has one; their rejection loops draw a variable number
 //! of words, so each value reads its own window of the keystream ([`Variable`]: one seek per
@@ -38,7 +38,7 @@ fn open01(rng: &mut ChaCha8Rng) -> f64 {
 }
 
 /// `Err(Error::Value)` with NumPy's message unless `ok`.
-fn check(ok: bool, msg: impl FnOnce() -> String) -> Result<()> {
+pub(super) fn check(ok: bool, msg: impl FnOnce() -> String) -> Result<()> {
     if ok {
         Ok(())
     } else {
@@ -47,7 +47,7 @@ fn check(ok: bool, msg: impl FnOnce() -> String) -> Result<()> {
 }
 
 /// Converts a rand_distr constructor error into [`Error::Value`].
-fn dist<D, E: std::fmt::Display>(name: &str, d: std::result::Result<D, E>) -> Result<D> {
+pub(super) fn dist<D, E: std::fmt::Display>(name: &str, d: std::result::Result<D, E>) -> Result<D> {
     d.map_err(|e| Error::Value(format!("{name}: {e}")))
 }
 
@@ -65,7 +65,7 @@ impl Generator {
     }
 
     /// A constant array that still takes its place in the generator's sequence of draws.
-    fn constant<T: Element>(
+    pub(super) fn constant<T: Element>(
         &self,
         name: &'static str,
         v: T,
@@ -293,57 +293,6 @@ impl Generator {
         check(left < right, || "left == right".into())?;
         let d = dist("triangular", rand_distr::Triangular::new(left, right, mode))?;
         self.sampled("triangular", format!("triangular({left},{mode},{right})"), shape, chunks, d)
-    }
-
-    /// Geometric values: the number of trials up to and including the first success, each
-    /// with probability `p` in `(0, 1]` (NumPy's convention: values >= 1).
-    pub fn geometric(&self, p: f64, shape: &[usize], chunks: impl Into<ChunkSpec>) -> Result<ChunkedArray<i64>> {
-        check(p > 0.0 && p <= 1.0, || format!("p must be in (0, 1], got {p}"))?;
-        let d = dist("geometric", rand_distr::Geometric::new(p))?;
-        let f = move |r: &mut ChaCha8Rng| i64::try_from(d.sample(r)).unwrap_or(i64::MAX - 1) + 1;
-        self.make("geometric", format!("geometric({p})"), shape, chunks, Variable(f))
-    }
-
-    /// Negative binomial values: failures before the `n`-th success, success probability `p`
-    /// in `(0, 1]`, `n > 0` (NumPy's gamma–Poisson mixture, so `n` need not be an integer).
-    pub fn negative_binomial(
-        &self,
-        n: f64,
-        p: f64,
-        shape: &[usize],
-        chunks: impl Into<ChunkSpec>,
-    ) -> Result<ChunkedArray<i64>> {
-        check(n > 0.0, || format!("n <= 0 (got {n})"))?;
-        check(p > 0.0 && p <= 1.0, || format!("p must be in (0, 1], got {p}"))?;
-        if p == 1.0 {
-            return self.constant("negative_binomial", 0i64, shape, chunks);
-        }
-        let g = dist("negative_binomial", rand_distr::Gamma::new(n, (1.0 - p) / p))?;
-        let f = move |r: &mut ChaCha8Rng| {
-            let lam = g.sample(r);
-            if lam <= 0.0 {
-                return 0;
-            }
-            rand_distr::Poisson::new(lam).map_or(i64::MAX, |d| d.sample(r) as i64)
-        };
-        self.make("negative_binomial", format!("negative_binomial({n},{p})"), shape, chunks, Variable(f))
-    }
-
-    /// Hypergeometric values: good items among `nsample` drawn without replacement from
-    /// `ngood` good and `nbad` bad (`nsample <= ngood + nbad`).
-    pub fn hypergeometric(
-        &self,
-        ngood: u64,
-        nbad: u64,
-        nsample: u64,
-        shape: &[usize],
-        chunks: impl Into<ChunkSpec>,
-    ) -> Result<ChunkedArray<i64>> {
-        let total = ngood.checked_add(nbad).ok_or_else(|| Error::Value("ngood + nbad overflows".into()))?;
-        check(nsample <= total, || format!("ngood + nbad < nsample ({total} < {nsample})"))?;
-        let d = dist("hypergeometric", rand_distr::Hypergeometric::new(total, ngood, nsample))?;
-        let key = format!("hypergeometric({ngood},{nbad},{nsample})");
-        self.make("hypergeometric", key, shape, chunks, Variable(move |r: &mut ChaCha8Rng| d.sample(r) as i64))
     }
 
     /// von Mises values on `[-pi, pi]` with mode `mu` and concentration `kappa >= 0` (NumPy's

@@ -23,12 +23,14 @@
 //! assert!((r.pvalue.item().unwrap() - 0.34044169358612675).abs() < 1e-10);
 //! ```
 
+mod anova;
+mod chisquare;
 mod hypothesis;
 mod moments;
 
-pub use hypothesis::{
-    chisquare, f_oneway, power_divergence, ttest_1samp, ttest_ind, ttest_rel, Alternative, Lambda, TestResult,
-};
+pub use anova::f_oneway;
+pub use chisquare::{chisquare, power_divergence, Lambda};
+pub use hypothesis::{ttest_1samp, ttest_ind, ttest_rel, Alternative, TestResult};
 pub use moments::{kurtosis, moment, skew};
 
 use ndarray::{ArrayD, IxDyn};
