@@ -70,6 +70,7 @@ pub use array::selection::{
 };
 pub use array::sets::{intersect1d, isin, isin_with, setdiff1d, union1d, unique, Unique, UniqueOptions};
 pub use array::sorting::Kth;
+pub use array::stats;
 pub use array::triangles::{diag, diagonal, trace, tri, tril, triu};
 pub use array::user_reduction::{reduction, ReductionOptions};
 pub use array::windows::{coarsen, sliding_window_view};

@@ -36,6 +36,7 @@ pub mod sets;
 pub mod shape;
 pub mod sorting;
 pub mod statistics;
+pub mod stats;
 pub mod structure;
 pub mod triangles;
 pub mod ufuncs;

@@ -21,6 +21,15 @@
 //! at most 2⁻²⁰ relative), a 64-bit draw otherwise (bias below range/2⁶⁴). `poisson` and
 //! `binomial`, whose samplers loop, seek once per element, which costs about a ChaCha block
 //! (≈100 ns) per value.
+//!
+//! The other distributions of NumPy's `Generator` (gamma, beta, chisquare, standard_t, ...) are
+//! in `random/distributions.rs` and `random/discrete.rs`, following the same rules; the draws that involve every
+//! position at once (`permutation`, `shuffle`, `choice` without replacement) and the
+//! row-valued `multinomial` are in `random/permutation.rs`.
+
+mod discrete;
+mod distributions;
+mod permutation;
 
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
