@@ -72,7 +72,7 @@ pub use array::sets::{intersect1d, isin, isin_with, setdiff1d, union1d, unique, 
 pub use array::sorting::Kth;
 pub use array::stats;
 pub use array::triangles::{diag, diagonal, trace, tri, tril, triu};
-pub use array::user_reduction::{reduction, ReductionOptions};
+pub use array::user_reduction::{cumreduction, reduction, ReductionOptions};
 pub use array::windows::{coarsen, sliding_window_view};
 pub use array::{
     block, block_nested, compute, compute_all, compute_all_with, compute_with, concatenate, histogram, histogram2d,

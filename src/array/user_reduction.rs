@@ -136,6 +136,41 @@ where
     r.squeeze(Some(&squeeze))
 }
 
+/// A blocked scan with user functions (dask's `da.reductions.cumreduction(func, binop, ident,
+/// x, axis)`): `func(block, axis)` scans one block along `axis` (e.g. a running sum), `binop`
+/// combines a carry with an element (`+`), `ident` is its identity (`0`). Block `i` is
+/// `binop(carry_i, func(x_i))` with `carry_i` the fold of the last slices of the blocks before
+/// it, so the scans of the blocks run in parallel and only the carries are sequential. `func`
+/// must keep the block's shape (`Error::Shape` when computed otherwise).
+///
+/// ```
+/// use ndchunk::prelude::*;
+/// let x = ndchunk::arange::<i64>(1, 8, 1, [3]).unwrap();
+/// // a running maximum of x * (-1)^x
+/// let y = x.mapv(|v| if v % 2 == 0 { v } else { -v });
+/// let scan = |b: ndarray::ArrayViewD<'_, i64>, ax: usize| {
+///     let mut o = b.to_owned();
+///     o.accumulate_axis_inplace(ndarray::Axis(ax), |&p, c| *c = (*c).max(p));
+///     o
+/// };
+/// let m = ndchunk::cumreduction(&y, 0, scan, |a: i64, b: i64| a.max(b), i64::MIN).unwrap();
+/// assert_eq!(m.compute().unwrap().as_slice().unwrap(), &[-1, 2, 2, 4, 4, 6, 6]);
+/// ```
+pub fn cumreduction<T, F, B>(x: &ChunkedArray<T>, axis: isize, func: F, binop: B, ident: T) -> Result<ChunkedArray<T>>
+where
+    T: Element,
+    F: Fn(ArrayViewD<'_, T>, usize) -> ArrayD<T> + Send + Sync + 'static,
+    B: Fn(T, T) -> T + Send + Sync + 'static,
+{
+    let a = crate::array::structure::resolve_axis(axis, x.ndim())?;
+    if !x.chunks().is_known() {
+        return Err(Error::UnknownChunkSizes { op: "cumreduction".into() });
+    }
+    let scanned = x.map_blocks(move |b| func(b, a))?;
+    let node = crate::ops::scan::scan_with_carries(&scanned.node, a, std::sync::Arc::new(binop), ident);
+    Ok(ChunkedArray::from_node(node))
+}
+
 /// `n` blocks of length 1 joined `k` at a time.
 fn group(n: usize, k: usize) -> Vec<usize> {
     let mut v = vec![k; n / k];

@@ -12,6 +12,7 @@ pub mod random;
 pub mod rechunk;
 pub mod reduce;
 pub mod reshape;
+pub mod scan;
 pub mod select;
 pub mod sets;
 pub mod slicing;

@@ -89,3 +89,41 @@ fn errors_are_typed() {
         reduction(&x, 0, &opts, |b: ArrayViewD<'_, i64>, _: &[usize]| b.sum_axis(Axis(0)), max_keep, max_keep).unwrap();
     assert!(matches!(r.compute(), Err(Error::Shape(_))));
 }
+
+#[test]
+fn cumreduction_scans_like_a_sequential_fold() {
+    use ndchunk::cumreduction;
+    let shape = [5, 7, 3];
+    let x = data(&shape);
+    for ch in chunkings(&shape) {
+        let cx = ChunkedArray::from_array(x.clone(), ch.clone()).unwrap();
+        for axis in 0..3usize {
+            // running sums (integers: exact in any grouping) and running maxima
+            let sum_scan = |b: ArrayViewD<'_, i64>, ax: usize| {
+                let mut o = b.to_owned();
+                o.accumulate_axis_inplace(Axis(ax), |&p, c| *c = c.wrapping_add(p));
+                o
+            };
+            let got = cumreduction(&cx, axis as isize, sum_scan, |a: i64, b: i64| a.wrapping_add(b), 0).unwrap();
+            let mut want = x.clone();
+            want.accumulate_axis_inplace(Axis(axis), |&p, c| *c = c.wrapping_add(p));
+            assert_eq!(got.compute().unwrap(), want, "sum {ch:?} axis {axis}");
+            let max_scan = |b: ArrayViewD<'_, i64>, ax: usize| {
+                let mut o = b.to_owned();
+                o.accumulate_axis_inplace(Axis(ax), |&p, c| *c = (*c).max(p));
+                o
+            };
+            let got = cumreduction(&cx, -(3 - axis as isize), max_scan, |a: i64, b: i64| a.max(b), i64::MIN).unwrap();
+            let mut want = x.clone();
+            want.accumulate_axis_inplace(Axis(axis), |&p, c| *c = (*c).max(p));
+            assert_eq!(got.compute().unwrap(), want, "max {ch:?} axis {axis}");
+        }
+    }
+    // errors: axis out of range; a block function changing the shape
+    let cx = ChunkedArray::from_array(x.clone(), [2, 3, 1]).unwrap();
+    let id = |b: ArrayViewD<'_, i64>, _: usize| b.to_owned();
+    assert!(matches!(cumreduction(&cx, 3, id, |a: i64, b: i64| a + b, 0), Err(Error::Axis { .. })));
+    let bad = cumreduction(&cx, 0, |b: ArrayViewD<'_, i64>, _: usize| b.sum_axis(Axis(0)), |a: i64, b: i64| a + b, 0)
+        .unwrap();
+    assert!(matches!(bad.compute(), Err(Error::Shape(_))));
+}
