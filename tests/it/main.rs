@@ -12,6 +12,7 @@ mod hdf5;
 mod hdf5_memory;
 mod histogram;
 mod linalg;
+mod linalg_extra;
 mod map_blocks;
 mod order_statistics;
 mod overlap;

@@ -6,7 +6,7 @@
 //! | [`svd`] | TSQR, then the SVD of the small R | as `qr` (short-fat matrices through the transpose) |
 //! | [`svd_compressed`] | randomized SVD (Halko et al.) with power iterations | any (products + TSQR) |
 //! | [`lstsq`] | TSQR: x = R⁻¹ Qᵀ b | as `qr` (tall only) |
-//! | [`solve`], [`inv`], [`cholesky`], [`lu`] | gather into one block, faer | any; the matrix must fit in memory |
+//! | [`solve`], [`inv`], [`cholesky`], [`cholesky_with`], [`lu`], [`solve_triangular`] | gather into one block, faer | any; the matrix must fit in memory |
 //! | [`norm`] | reductions (and `svd` for the matrix 2-norm) | any |
 //!
 //! ```
@@ -31,6 +31,10 @@ use crate::graph::Node;
 use crate::ops::linalg::factor::{from_faer, pick, sfqr, to_faer, tsqr, Dense, LinalgFloat, Mats};
 
 pub use crate::ops::linalg::factor::LinalgFloat as Real;
+
+mod triangular;
+
+pub use triangular::{cholesky_with, solve_triangular};
 
 fn check_2d<T: LinalgFloat>(a: &ChunkedArray<T>, what: &str) -> Result<(usize, usize)> {
     if a.ndim() != 2 {
@@ -289,6 +293,8 @@ pub enum NormOrd {
     NegInf,
     /// Vectors: (Σ|x|^p)^(1/p).
     P(f64),
+    /// Matrices: the nuclear norm, the sum of the singular values (NumPy's `'nuc'`).
+    Nuc,
 }
 
 /// The largest (`largest`) or smallest singular value of a 2-d `x`.
@@ -302,6 +308,40 @@ fn singular_value_extreme<T: LinalgFloat>(x: &ChunkedArray<T>, largest: bool) ->
     } else {
         s.min(None)
     }
+}
+
+/// [`norm`] with NumPy's `keepdims`: the normed axes stay with length 1.
+///
+/// ```
+/// use ndchunk::prelude::*;
+/// use ndchunk::linalg::{norm_with, NormOrd};
+/// let x = ndchunk::ones::<f64>(&[3, 4], [2, 2]).unwrap();
+/// let n = norm_with(&x, NormOrd::Fro, 1, true).unwrap();
+/// assert_eq!(n.shape(), &[3, 1]);
+/// assert_eq!(n.compute().unwrap()[[0, 0]], 2.0);
+/// ```
+pub fn norm_with<T: LinalgFloat>(
+    x: &ChunkedArray<T>,
+    ord: NormOrd,
+    axis: impl Into<Axes>,
+    keepdims: bool,
+) -> Result<ChunkedArray<T>> {
+    let axis = axis.into();
+    let mut axes: Vec<usize> = match &axis {
+        Axes::All => (0..x.ndim()).collect(),
+        Axes::Some(v) => {
+            v.iter().map(|&a| crate::array::structure::resolve_axis(a, x.ndim())).collect::<Result<_>>()?
+        }
+    };
+    let mut r = norm(x, ord, axis)?;
+    if keepdims {
+        axes.sort_unstable();
+        for a in axes {
+            // resolved axes are < ndim, so they fit isize
+            r = r.expand_dims(a as isize)?;
+        }
+    }
+    Ok(r)
 }
 
 /// Vector or matrix norm (NumPy's `linalg.norm`): over all axes for `Axes::All` (a vector
@@ -355,6 +395,7 @@ pub fn norm<T: LinalgFloat>(x: &ChunkedArray<T>, ord: NormOrd, axis: impl Into<A
             NormOrd::NegInf => ax.min(axs),
             NormOrd::P(0.0) => x.ne(<T as crate::element::Element>::zero())?.astype::<T>().sum(axs), // NaN counts, as in NumPy
             NormOrd::P(p) if p.is_nan() => Err(Error::Value("invalid norm order NaN for vectors".into())),
+            NormOrd::Nuc => Err(Error::Value("invalid norm order 'nuc' for vectors".into())),
             NormOrd::P(p) => {
                 let s = ax.powf(T::from_f64(p)).sum(axs)?;
                 Ok(s.powf(T::from_f64(1.0 / p)))
@@ -373,6 +414,12 @@ pub fn norm<T: LinalgFloat>(x: &ChunkedArray<T>, ord: NormOrd, axis: impl Into<A
         NormOrd::NegInf => ax.sum(c)?.min(r_after_c),
         NormOrd::Two => singular_value_extreme(x, true),
         NormOrd::P(-2.0) => singular_value_extreme(x, false),
+        NormOrd::Nuc => {
+            if x.ndim() != 2 {
+                return Err(Error::Value("the nuclear norm is implemented for 2-d arrays".into()));
+            }
+            svd(x)?.1.sum(None)
+        }
         NormOrd::P(p) => Err(Error::Value(format!("invalid norm order {p} for matrices"))),
     }
 }
