@@ -192,7 +192,7 @@ where
         a >= nd - s.len() && s[a - (nd - s.len())] == length[a]
     };
     let mut axis_chunks = Vec::with_capacity(nd);
-    for a in 0..nd {
+    for (a, &len) in length.iter().enumerate() {
         let own: Vec<&[usize]> = nodes
             .iter()
             .filter(|n| full(n, a))
@@ -202,8 +202,8 @@ where
             })
             .collect();
         if drop.contains(&a) || own.is_empty() {
-            axis_chunks.push(vec![length[a]]);
-        } else if own.iter().any(|c| c.iter().any(|&c| c == crate::chunks::UNKNOWN)) {
+            axis_chunks.push(vec![len]);
+        } else if own.iter().any(|c| c.contains(&crate::chunks::UNKNOWN)) {
             if own.windows(2).any(|w| w[0] != w[1]) {
                 return Err(Error::UnknownChunkSizes { op: "map_blocks of differently chunked arrays".into() });
             }

@@ -133,6 +133,9 @@ impl Depth {
     }
 }
 
+/// The `(before, after)` halo of every block, per axis.
+type Halos = Vec<Vec<(usize, usize)>>;
+
 /// The `(before, after)` halo of block `i` of `n` blocks with depth `d`.
 fn halo(i: usize, n: usize, d: usize, none: bool) -> (usize, usize) {
     let before = if none && i == 0 { 0 } else { d };
@@ -160,11 +163,7 @@ impl<T: Number> ChunkedArray<T> {
 
     /// [`overlap`](Self::overlap) and the `(before, after)` halo each block received, per axis
     /// (with `Boundary::None`, a halo is cut short where the array ends within `depth`).
-    fn overlap_with_halos(
-        &self,
-        depth: Depth,
-        boundary: Boundary<T>,
-    ) -> Result<(ChunkedArray<T>, Vec<Vec<(usize, usize)>>)> {
+    fn overlap_with_halos(&self, depth: Depth, boundary: Boundary<T>) -> Result<(ChunkedArray<T>, Halos)> {
         let nd = self.ndim();
         let depth = depth.per_axis(nd)?;
         let chunks = self.chunks().clone();

@@ -78,7 +78,7 @@ where
     let opts = MapBlocksOptions { chunks: Some(out_chunks), ..Default::default() };
     map_blocks_with((&x,), &opts, move |(b,), _: &BlockInfo| {
         let out: Vec<usize> = b.shape().iter().zip(&fac).map(|(&n, &k)| n / k).collect();
-        let vals: Vec<U> = b.exact_chunks(IxDyn(&fac)).into_iter().map(|w| f(w)).collect();
+        let vals: Vec<U> = b.exact_chunks(IxDyn(&fac)).into_iter().map(&f).collect();
         ArrayD::from_shape_vec(IxDyn(&out), vals).expect("one value per window")
     })
 }
