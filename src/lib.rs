@@ -49,7 +49,7 @@ pub use array::linalg;
 pub use array::map_blocks::{
     map_blocks, map_blocks_with, BlockArgs, BlockElems, BlockInfo, InputBlockInfo, MapBlocksOptions,
 };
-pub use array::overlap::{trim_internal, Boundary, Depth};
+pub use array::overlap::{map_overlap, trim_internal, Boundary, Depth, OverlapElems};
 pub use array::pad::{pad, pad_with, PadMode, PadOptions, PadWidth};
 pub use array::products::{tensordot, TensordotAxes};
 pub use array::promotion::{

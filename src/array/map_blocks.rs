@@ -166,7 +166,16 @@ where
     U: Element,
     F: for<'a> Fn(ViewsOf<'a, I>, &BlockInfo) -> Result<ArrayD<U>> + Send + Sync + 'static,
 {
-    let nodes = inputs.nodes();
+    map_blocks_nodes::<I::Elems, U, F>(inputs.nodes(), opts, f)
+}
+
+/// [`try_map_blocks_with`] on graph nodes whose element types are `E`.
+pub(crate) fn map_blocks_nodes<E, U, F>(nodes: Vec<Arc<Node>>, opts: &MapBlocksOptions, f: F) -> Result<ChunkedArray<U>>
+where
+    E: BlockElems,
+    U: Element,
+    F: for<'a> Fn(E::Views<'a>, &BlockInfo) -> Result<ArrayD<U>> + Send + Sync + 'static,
+{
     let nd = nodes.iter().map(|n| n.meta().shape.len()).max().unwrap_or(0);
     // aligned (right-aligned, broadcast) length of every axis
     let mut length = vec![1usize; nd];
@@ -251,7 +260,7 @@ where
     };
     let chunks = Chunks::checked(out_chunks)?;
     let shape = chunks.shape();
-    let op = MapBlocksN::<I::Elems, U, F> { f, source, nd, _t: PhantomData };
+    let op = MapBlocksN::<E, U, F> { f, source, nd, _t: PhantomData };
     Ok(ChunkedArray::from_node(Node::array::<U>("map_blocks", aligned, shape, chunks, op)))
 }
 

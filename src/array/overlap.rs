@@ -41,10 +41,15 @@
 
 use ndarray::{ArrayD, ArrayViewD};
 
+use std::sync::Arc;
+
+use crate::array::map_blocks::{map_blocks_nodes, BlockArgs, BlockElems, BlockInfo, MapBlocksOptions, ViewsOf};
 use crate::array::pad::{pad, PadMode};
+use crate::array::selection::unify_chunks;
 use crate::array::ChunkedArray;
 use crate::element::{Element, Number};
 use crate::error::{Error, Result};
+use crate::graph::Node;
 use crate::ops::rechunk::regions_node;
 
 /// What lies beyond the array's outer edges for the halos of the edge blocks (dask's
@@ -134,7 +139,100 @@ impl Depth {
 }
 
 /// The `(before, after)` halo of every block, per axis.
-type Halos = Vec<Vec<(usize, usize)>>;
+pub(crate) type Halos = Vec<Vec<(usize, usize)>>;
+
+impl Boundary<f64> {
+    /// The same rule for element type `T` (a constant converted as `T::from_f64`).
+    fn cast<T: Element>(self) -> Boundary<T> {
+        match self {
+            Boundary::None => Boundary::None,
+            Boundary::Reflect => Boundary::Reflect,
+            Boundary::Periodic => Boundary::Periodic,
+            Boundary::Nearest => Boundary::Nearest,
+            Boundary::Constant(v) => Boundary::Constant(T::from_f64(v)),
+        }
+    }
+}
+
+/// Element types whose arrays `map_overlap` can give halos to (numbers: the boundary rules
+/// pad them).
+pub trait OverlapElems: BlockElems {
+    /// The haloed nodes of `nodes` (one shape and chunking) and the halos they received.
+    fn overlap_nodes(nodes: &[Arc<Node>], depth: &[usize], boundary: Boundary<f64>) -> Result<(Vec<Arc<Node>>, Halos)>;
+}
+
+macro_rules! overlap_elems {
+    ($($name:ident $idx:tt),+) => {
+        impl<$($name: Number),+> OverlapElems for ($($name,)+) {
+            fn overlap_nodes(nodes: &[Arc<Node>], depth: &[usize], boundary: Boundary<f64>) -> Result<(Vec<Arc<Node>>, Halos)> {
+                let mut out = Vec::with_capacity(nodes.len());
+                let mut halos: Vec<Halos> = Vec::with_capacity(nodes.len());
+                $(
+                    let (o, h) = ChunkedArray::<$name>::from_node(nodes[$idx].clone())
+                        .overlap_with_halos(Depth::PerAxis(depth.to_vec()), boundary.cast::<$name>())?;
+                    out.push(o.node);
+                    halos.push(h);
+                )+
+                // one shape and chunking: every input received the same halos
+                Ok((out, halos.swap_remove(0)))
+            }
+        }
+    };
+}
+
+overlap_elems!(A 0);
+overlap_elems!(A 0, B 1);
+overlap_elems!(A 0, B 1, C 2);
+overlap_elems!(A 0, B 1, C 2, D 3);
+
+/// `map_overlap` over several arrays of one shape (dask's `da.map_overlap(f, a, b, ...)`):
+/// the arrays are rechunked to common chunks, each gets the same halos (`boundary`'s constant
+/// converted to each element type), `f` receives one haloed view per array and the block's
+/// [`BlockInfo`] (in the haloed array), and the halos are trimmed off its result.
+///
+/// ```
+/// use ndchunk::prelude::*;
+/// use ndchunk::{map_overlap, Boundary, BlockInfo};
+/// let x = ndchunk::arange::<f64>(0.0, 8.0, 1.0, [3]).unwrap();
+/// let w = ndchunk::ones::<i64>(&[8], [4]).unwrap();
+/// // a weighted difference with the left neighbour
+/// let d = map_overlap((&x, &w), 1, Boundary::Nearest, |(x, w), _: &BlockInfo| {
+///     let mut o = x.to_owned();
+///     for i in 1..x.len() {
+///         o[i] = (x[i] - x[i - 1]) * w[i] as f64;
+///     }
+///     o
+/// })
+/// .unwrap();
+/// assert_eq!(d.compute().unwrap().as_slice().unwrap(), &[0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]);
+/// ```
+pub fn map_overlap<I, U, F>(
+    inputs: I,
+    depth: impl Into<Depth>,
+    boundary: Boundary<f64>,
+    f: F,
+) -> Result<ChunkedArray<U>>
+where
+    I: BlockArgs,
+    I::Elems: OverlapElems,
+    U: Element,
+    F: for<'a> Fn(ViewsOf<'a, I>, &BlockInfo) -> ArrayD<U> + Send + Sync + 'static,
+{
+    let nodes = inputs.nodes();
+    let shape = nodes[0].meta().shape.clone();
+    if let Some(n) = nodes.iter().find(|n| n.meta().shape != shape) {
+        return Err(Error::Shape(format!(
+            "map_overlap: arrays of shapes {shape:?} and {:?}: give arrays of one shape",
+            n.meta().shape
+        )));
+    }
+    let depth = depth.into().per_axis(shape.len())?;
+    let nodes = unify_chunks(nodes)?;
+    let (haloed, halos) = <I::Elems as OverlapElems>::overlap_nodes(&nodes, &depth, boundary)?;
+    let mapped =
+        map_blocks_nodes::<I::Elems, U, _>(haloed, &MapBlocksOptions::default(), move |v, info| Ok(f(v, info)))?;
+    trim_halos(&mapped, &halos)
+}
 
 /// The `(before, after)` halo of block `i` of `n` blocks with depth `d`.
 fn halo(i: usize, n: usize, d: usize, none: bool) -> (usize, usize) {

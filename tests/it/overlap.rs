@@ -249,3 +249,35 @@ proptest! {
         same_bits(&got, &want, &format!("{shape:?} {ch:?} {b:?} d{d}"));
     }
 }
+
+#[test]
+fn several_arrays_get_the_same_halos() {
+    // f(x, w) = stencil(x) * w + x[i-1 or edge] (w an integer weight): against the whole array
+    let shape = [7, 6];
+    let x = data(&shape);
+    let w = ArrayD::from_shape_fn(IxDyn(&shape), |ix| (ix[0] * 3 + ix[1]) as i32 % 5 - 2);
+    for (cx_ch, cw_ch) in [(vec![3, 2], vec![2, 4]), (vec![7, 6], vec![1, 1]), (vec![2, 5], vec![2, 5])] {
+        let cx = ChunkedArray::from_array(x.clone(), cx_ch.clone()).unwrap();
+        let cw = ChunkedArray::from_array(w.clone(), cw_ch.clone()).unwrap();
+        for b in BOUNDARIES {
+            let st = stencil(1);
+            let got = ndchunk::map_overlap((&cx, &cw), 1, b, move |(x, w), _: &ndchunk::BlockInfo| {
+                let s = st(x.view());
+                ndarray::Zip::from(&s).and(&w).map_collect(|&s, &w| s * w as f64)
+            })
+            .unwrap();
+            assert_eq!(got.chunks().offsets(0).len(), {
+                let mut c: Vec<usize> = cx.chunks().offsets(0).into_iter().chain(cw.chunks().offsets(0)).collect();
+                c.sort_unstable();
+                c.dedup();
+                c.len()
+            });
+            let want = ndarray::Zip::from(&reference(&x, &[1, 1], &b, 1)).and(&w).map_collect(|&s, &w| s * w as f64);
+            same_bits(&got.compute().unwrap(), &want, &format!("{cx_ch:?} {cw_ch:?} {b:?}"));
+        }
+    }
+    let other = ndchunk::ones::<f64>(&[7, 5], [3, 3]).unwrap();
+    let cx = ChunkedArray::from_array(x.clone(), [3, 3]).unwrap();
+    let r = ndchunk::map_overlap((&cx, &other), 1, Boundary::None, |(x, _), _: &ndchunk::BlockInfo| x.to_owned());
+    assert!(matches!(r, Err(Error::Shape(_))));
+}
