@@ -75,3 +75,35 @@ fn bad_inputs_are_typed_errors() {
     assert!(matches!(linalg::norm(&b, NormOrd::Nuc, None), Err(Error::Value(_))));
     assert!(matches!(linalg::norm_with(&rect, NormOrd::Fro, 2, true), Err(Error::Axis { .. })));
 }
+
+#[test]
+fn svd_flip_matches_dask() {
+    let fx = load();
+    for name in ["flip1", "flip4", "flip7"] {
+        let get = |op: &str| fx[&(name.to_string(), op.to_string())].clone();
+        let (u, v) = (get("u"), get("v"));
+        for ch in [[1usize, 1], [2, 3], [7, 7]] {
+            let cu = ChunkedArray::from_array(u.clone(), ch).unwrap();
+            let cv = ChunkedArray::from_array(v.clone(), [ch[1], ch[0]]).unwrap();
+            for ub in [true, false] {
+                let (fu, fv) = linalg::svd_flip(&cu, &cv, ub).unwrap();
+                let what = format!("{name} {ch:?} {ub}");
+                assert_close(
+                    &fu.compute().unwrap(),
+                    &get(&format!("u_{}", if ub { "True" } else { "False" })),
+                    0.0,
+                    &what,
+                );
+                assert_close(
+                    &fv.compute().unwrap(),
+                    &get(&format!("v_{}", if ub { "True" } else { "False" })),
+                    0.0,
+                    &what,
+                );
+            }
+        }
+    }
+    let u = ndchunk::ones::<f64>(&[3, 2], [1, 1]).unwrap();
+    let v = ndchunk::ones::<f64>(&[3, 3], [1, 1]).unwrap();
+    assert!(matches!(linalg::svd_flip(&u, &v, true), Err(Error::Shape(_))));
+}

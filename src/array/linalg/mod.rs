@@ -32,8 +32,10 @@ use crate::ops::linalg::factor::{from_faer, pick, sfqr, to_faer, tsqr, Dense, Li
 
 pub use crate::ops::linalg::factor::LinalgFloat as Real;
 
+mod svd_flip;
 mod triangular;
 
+pub use svd_flip::svd_flip;
 pub use triangular::{cholesky_with, solve_triangular};
 
 fn check_2d<T: LinalgFloat>(a: &ChunkedArray<T>, what: &str) -> Result<(usize, usize)> {
