@@ -32,6 +32,7 @@ pub mod ops;
 pub mod scheduler;
 
 pub use array::apply::{apply_along_axis, apply_over_axes};
+pub use array::blockwise::blockwise;
 pub use array::counting::{
     bincount, digitize, histogram_bin_edges, histogram_bin_edges_estimated, searchsorted, BinEstimator, Side,
 };

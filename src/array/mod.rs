@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod axes;
 pub mod binary;
+pub mod blockwise;
 pub mod chunked_array;
 pub mod chunks;
 pub mod compute_tuple;

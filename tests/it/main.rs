@@ -2,6 +2,7 @@
 //! one test executable instead of one per file.
 
 mod apply;
+mod blockwise;
 mod common;
 mod creation;
 mod diagnostics;
