@@ -13,8 +13,9 @@
 //! transposed into the canonical `[batch, free, contracted]` / `[batch, contracted, free]`
 //! order and handed to the same blocked GEMM planner as `dot`, `matmul` and `tensordot`
 //! (`ops::linalg::contract`), so `einsum("ij,jk->ik")` builds exactly `dot`'s graph. A pair
-//! with nothing to sum (outer or elementwise products) is a broadcasting multiply instead. A
-//! final transpose puts the labels in output order.
+//! with nothing to sum (outer or elementwise products) is a broadcasting multiply instead, and
+//! one whose only kept labels are shared (row-wise dot products, `"ij,ij->i"`) a fused
+//! multiply and sum. A final transpose puts the labels in output order.
 //!
 //! Element type: one `T` for every operand; the result is `T::SumOut` as for `dot` and `sum`
 //! (the float type itself, `i64`/`u64` for integers and `bool`, wrapping on overflow like
@@ -229,6 +230,14 @@ fn contract_pair<S: Gemm<SumOut = S> + Number>(a: Term<S>, b: Term<S>, keep: &[u
             xb = xb.expand_dims(batch.len() as isize)?;
         }
         return Ok(Term { labels, x: xa.mul(&xb)? });
+    }
+    if free_a.is_empty() && free_b.is_empty() && !batch.is_empty() {
+        // row-wise dot products ("ij,ij->i"): a GEMM per batch element would be 1×n·n×1;
+        // a fused multiply and sum reads each block once instead
+        let xa = transpose_if_needed(&a.x, &pos(&a, &[&batch, &contracted]))?;
+        let xb = transpose_if_needed(&b.x, &pos(&b, &[&batch, &contracted]))?;
+        let axes: Vec<usize> = (batch.len()..batch.len() + contracted.len()).collect();
+        return Ok(Term { labels, x: xa.mul(&xb)?.sum(axes)? });
     }
     let xa = transpose_if_needed(&a.x, &pos(&a, &[&batch, &free_a, &contracted]))?;
     let xb = transpose_if_needed(&b.x, &pos(&b, &[&batch, &contracted, &free_b]))?;
