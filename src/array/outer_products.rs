@@ -89,7 +89,10 @@ pub fn kron<T: Number>(a: &ChunkedArray<T>, b: &ChunkedArray<T>) -> Result<Chunk
     let mut shape = Vec::with_capacity(nd);
     for k in 0..nd {
         let (x, y) = (a2.shape()[2 * k], b2.shape()[2 * k + 1]);
-        shape.push(x.checked_mul(y).ok_or_else(|| Error::Memory(format!("kron: axis {k} has {x}·{y} elements")))?);
+        shape.push(
+            x.checked_mul(y)
+                .ok_or_else(|| Error::Value(format!("kron: array is too big: axis {k} has {x}·{y} elements")))?,
+        );
     }
     a2.mul(&b2)?.reshape(&shape[..])
 }

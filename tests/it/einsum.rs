@@ -219,6 +219,19 @@ fn integer_and_bool_operands_widen_like_dot() {
 }
 
 #[test]
+fn hostile_sizes_are_errors_not_panics() {
+    let x = ndchunk::ones::<f64>(&[1 << 40], [1 << 24]).unwrap();
+    let too_big = |r: Result<ChunkedArray<f64>, Error>| matches!(r, Err(Error::Value(_) | Error::Memory(_)));
+    assert!(too_big(ndchunk::outer(&x, &x)));
+    assert!(too_big(ndchunk::kron(&x.expand_dims(0).unwrap(), &x.expand_dims(1).unwrap())));
+    assert!(too_big(ndchunk::einsum("i,j->ij", &[&x, &x])));
+    assert!(too_big(ndchunk::einsum("i,j", &[&x, &x])));
+    // lazily fine: a contraction over 2^40 elements is only planned here
+    assert_eq!(ndchunk::einsum("i,i->", &[&x, &x]).unwrap().shape(), &[] as &[usize]);
+    assert_eq!(ndchunk::vdot(&x, &x).unwrap().ndim(), 0);
+}
+
+#[test]
 fn unknown_chunk_sizes() {
     let x = m(4, 5, [3, 2]).ravel().unwrap();
     let pos = x.mask(&x.gt(0.0).unwrap()).unwrap();
