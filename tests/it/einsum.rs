@@ -7,7 +7,7 @@ use crate::common;
 
 use std::collections::HashMap;
 
-use ndarray::{Array1, Array2, ArrayD, IxDyn};
+use ndarray::{Array1, Array2, ArrayD, Dimension, IxDyn};
 use ndchunk::prelude::*;
 use ndchunk::Error;
 use proptest::prelude::*;
@@ -263,5 +263,97 @@ proptest! {
         let cvb = ChunkedArray::from_array(vb.clone().into_dyn(), [c2]).unwrap();
         let d = ndchunk::einsum("i,i->", &[&cva, &cvb]).unwrap().item().unwrap();
         prop_assert!((d - va.dot(&vb)).abs() <= 1e-12 * (1.0 + va.dot(&vb).abs()));
+    }
+}
+
+/// NumPy's einsum rule written out: loop over every assignment of the letters, multiply the
+/// operands' elements and add into the output element (the implicit output when `out` is None).
+fn naive_einsum(terms: &[String], out: Option<&str>, xs: &[ArrayD<f64>], size: &HashMap<char, usize>) -> ArrayD<f64> {
+    let out: Vec<char> = match out {
+        Some(o) => o.chars().collect(),
+        None => {
+            let all: String = terms.concat();
+            let mut once: Vec<char> = all.chars().filter(|&c| all.matches(c).count() == 1).collect();
+            once.sort_unstable();
+            once
+        }
+    };
+    let mut letters: Vec<char> = terms.concat().chars().collect();
+    letters.sort_unstable();
+    letters.dedup();
+    let out_shape: Vec<usize> = out.iter().map(|c| size[c]).collect();
+    let mut r = ArrayD::<f64>::zeros(IxDyn(&out_shape));
+    let dims: Vec<usize> = letters.iter().map(|c| size[c]).collect();
+    for idx in ndarray::indices(IxDyn(&dims)) {
+        let val = |c: char| idx[letters.iter().position(|&l| l == c).unwrap()];
+        let mut p = 1.0;
+        for (t, x) in terms.iter().zip(xs) {
+            let ix: Vec<usize> = t.chars().map(val).collect();
+            p *= x[IxDyn(&ix)];
+        }
+        let o: Vec<usize> = out.iter().map(|&c| val(c)).collect();
+        r[IxDyn(&o)] += p;
+    }
+    r
+}
+
+/// Random subscripts over the letters i, j, k, l (repeats within an operand allowed), 1–3
+/// operands, an explicit output (a random subset of the used letters in random order) or the
+/// implicit one.
+fn subscripts_case() -> impl Strategy<Value = (Vec<String>, Option<String>, [usize; 4], u64)> {
+    let term = prop::collection::vec(0usize..4, 0..4);
+    (prop::collection::vec(term, 1..4), prop::bool::ANY, [0usize..4, 1usize..4, 1usize..4, 1usize..4], any::<u64>())
+        .prop_map(|(terms, implicit, sizes, seed)| {
+            let letters = ['i', 'j', 'k', 'l'];
+            let terms: Vec<String> = terms.iter().map(|t| t.iter().map(|&k| letters[k]).collect()).collect();
+            let mut used: Vec<char> = terms.concat().chars().collect();
+            used.sort_unstable();
+            used.dedup();
+            let out = (!implicit).then(|| {
+                // a seeded subset and order of the used letters
+                let mut v: Vec<(u64, char)> =
+                    used.iter().map(|&c| (seed.rotate_left(c as u32).wrapping_mul(0x9E37_79B9_7F4A_7C15), c)).collect();
+                v.sort_unstable();
+                v.iter().filter(|(h, _)| h % 3 != 0).map(|&(_, c)| c).collect::<String>()
+            });
+            (terms, out, sizes, seed)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn random_subscripts_match_the_naive_rule((terms, out, sizes, seed) in subscripts_case()) {
+        let size: HashMap<char, usize> = ['i', 'j', 'k', 'l'].into_iter().zip(sizes).collect();
+        let xs: Vec<ArrayD<f64>> = terms
+            .iter()
+            .enumerate()
+            .map(|(n, t)| {
+                let shape: Vec<usize> = t.chars().map(|c| size[&c]).collect();
+                ArrayD::from_shape_fn(IxDyn(&shape), |ix| {
+                    let s: usize = ix.slice().iter().enumerate().map(|(a, &v)| (a + 2) * v).sum();
+                    ((s + 3 * n) % 7) as f64 - 2.5
+                })
+            })
+            .collect();
+        let cs: Vec<ChunkedArray<f64>> = xs
+            .iter()
+            .enumerate()
+            .map(|(n, x)| {
+                let ch: Vec<usize> = x.shape().iter().enumerate()
+                    .map(|(a, &len)| 1 + (seed as usize >> (4 * (n * 3 + a))) % len.max(1))
+                    .collect();
+                ChunkedArray::from_array(x.clone(), ch).unwrap()
+            })
+            .collect();
+        let subs = match &out {
+            Some(o) => format!("{}->{o}", terms.join(",")),
+            None => terms.join(","),
+        };
+        let refs: Vec<&ChunkedArray<f64>> = cs.iter().collect();
+        let got = ndchunk::einsum(&subs, &refs).unwrap().compute().unwrap();
+        let want = naive_einsum(&terms, out.as_deref(), &xs, &size);
+        common::assert_close(&got, &want, 1e-12, &subs);
     }
 }
