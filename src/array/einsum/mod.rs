@@ -1,6 +1,6 @@
 //! `einsum`: NumPy's Einstein summation over chunked arrays, lowered onto existing lazy ops.
 //!
-//! Semantics are NumPy's (`np.einsum`, see [`parse`] for the grammar): a letter repeated
+//! Semantics are NumPy's (`np.einsum`, the grammar is in the private `parse` module): a letter repeated
 //! within one operand takes that operand's diagonal (`"ii->i"`; `"ii"` is the trace), a letter
 //! absent from the output is summed over, size-1 axes broadcast against the other operands'
 //! lengths for the same letter, and `...` stands for broadcast leading (or inner) axes.
@@ -22,7 +22,7 @@
 //! NumPy's int64). NumPy keeps the input dtype (`int32` in, `int32` out; `bool` einsum is a
 //! logical or-of-ands); here integers are widened first, as `dot` does.
 
-pub mod parse;
+mod parse;
 
 use std::any::Any;
 
