@@ -79,6 +79,18 @@ def mean_filter_8000():
     emit("meanfilter8000.map_overlap_3x3", "numpy", s, r)
 
 
+def rand5000_einsum():
+    """einsum("ij,jk->ik", x, x + x.T) on the rand5000 data (5000^2 float64, 2500^2 chunks):
+    dask's da.einsum, NumPy's np.einsum with optimize=True (which hands the product to BLAS)."""
+    rn = np.random.default_rng(3).random((5000, 5000))
+    rd = da.from_array(rn, chunks=(2500, 2500))
+    s, r = best(lambda: da.einsum("ij,jk->ik", rd, rd + rd.T).compute(), 3)
+    emit("rand5000.einsum_ij_jk", "dask", s, float(r[0, 0]))
+    s, r = best(lambda: np.einsum("ij,jk->ik", rn, rn + rn.T, optimize=True), 3)
+    emit("rand5000.einsum_ij_jk", "numpy", s, float(r[0, 0]))
+    del rn, rd
+
+
 def main():
     data = sys.argv[1]
     kernels()
@@ -103,6 +115,7 @@ def main():
     percentile()
     unique_1e8_i32()
     mean_filter_8000()
+    rand5000_einsum()
 
 
 if __name__ == "__main__":

@@ -42,6 +42,7 @@ const WORKLOADS: &[(&str, &str)] = &[
     ("ones4000.x_plus_xT_sum", ""),
     ("ones4000.dot_mean_std", "≤ 0.75× dask"),
     ("rand5000.dot_x_xpxT", "≤ 0.7× dask"),
+    ("rand5000.einsum_ij_jk", "within 10% of rand5000.dot_x_xpxT (issue 16)"),
     ("normal5000.masked_histogram", "≤ 0.5× dask"),
     ("reshape_5000sq_to_1000x5000x5", "dask refuses"),
     ("qr_10000x1000", "≤ 0.5× dask"),
@@ -177,6 +178,7 @@ fn run(name: &str, data: &Path) -> (f64, f64) {
             let x = Generator::new(8).random(&[8000, 8000], [1000, 1000]).unwrap().persist().unwrap();
             best(1, || x.dot(&x).unwrap().sum(None).unwrap().item().unwrap())
         }
+        "rand5000" if op == "einsum_ij_jk" => rand5000_einsum(),
         "rand5000" => {
             let a = Generator::new(3).random(&[5000, 5000], [2500, 2500]).unwrap().compute().unwrap();
             let x = ChunkedArray::from_array(a, [2500, 2500]).unwrap();
@@ -256,6 +258,14 @@ fn run(name: &str, data: &Path) -> (f64, f64) {
         "meanfilter8000" => mean_filter_8000(),
         _ => panic!("unknown workload {name}"),
     }
+}
+
+/// `einsum("ij,jk->ik", x, x + x.T)`: the `rand5000.dot_x_xpxT` workload (5000² float64 in
+/// 2500² blocks held in memory) written as an einsum, which lowers onto the same block GEMM.
+fn rand5000_einsum() -> (f64, f64) {
+    let a = Generator::new(3).random(&[5000, 5000], [2500, 2500]).unwrap().compute().unwrap();
+    let x = ChunkedArray::from_array(a, [2500, 2500]).unwrap();
+    best(3, || ndchunk::einsum("ij,jk->ik", &[&x, &(&x + &x.t())]).unwrap().compute().unwrap()[[0, 0]])
 }
 
 /// `unique` of 10^8 int32 with 1000 distinct values, in 8 blocks held in memory (per-block

@@ -43,13 +43,15 @@ pub use array::creation_like::{
     meshgrid_with, ones_like, zeros_like, Indexing,
 };
 pub use array::differences::{diff, ediff1d, gradient, Spacing};
+pub use array::einsum::einsum;
 pub use array::joining::{
     append, column_stack, delete, dstack, hstack, insert, insert_at, repeat, tile, vstack, Repeats,
 };
 pub use array::linalg;
 pub use array::map_blocks::{
-    map_blocks, map_blocks_with, BlockArgs, BlockElems, BlockInfo, InputBlockInfo, MapBlocksOptions,
+    map_blocks, map_blocks_with, BlockArgs, BlockElems, BlockInfo, InputBlockInfo, MapBlocksOptions, ViewsOf,
 };
+pub use array::outer_products::{inner, kron, outer, vdot};
 pub use array::overlap::{map_overlap, trim_internal, Boundary, Depth, OverlapElems};
 pub use array::pad::{pad, pad_with, PadMode, PadOptions, PadWidth};
 pub use array::products::{tensordot, TensordotAxes};

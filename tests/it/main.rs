@@ -7,6 +7,7 @@ mod common;
 mod creation;
 mod diagnostics;
 mod differences;
+mod einsum;
 mod elementwise;
 mod getitem;
 mod hdf5;
