@@ -290,16 +290,14 @@ impl<A: Element, T: Element, F: Fn(A) -> T> Kernel for MapLoop1<'_, A, T, F> {
     #[inline(always)]
     fn run(self) {
         let MapLoop1 { out, a, f } = self;
-        let mut oc = out.chunks_exact_mut(CHUNK);
-        let mut ac = a.chunks_exact(CHUNK);
-        for (o, a) in (&mut oc).zip(&mut ac) {
-            let mut t = [T::default(); CHUNK];
-            for (t, &x) in t.iter_mut().zip(a) {
-                *t = f(x);
-            }
-            o.copy_from_slice(&t);
+        let n = out.len().min(a.len());
+        let (oc, orest) = out[..n].as_chunks_mut::<CHUNK>();
+        let (ac, arest) = a[..n].as_chunks::<CHUNK>();
+        for (o, a) in oc.iter_mut().zip(ac) {
+            let t: [T; CHUNK] = std::array::from_fn(|i| f(a[i]));
+            *o = t;
         }
-        for (o, &x) in oc.into_remainder().iter_mut().zip(ac.remainder()) {
+        for (o, &x) in orest.iter_mut().zip(arest) {
             *o = f(x);
         }
     }
@@ -318,16 +316,14 @@ impl<A: Element, B: Element, T: Element, F: Fn(A, B) -> T> Kernel for MapLoop2<'
     #[inline(always)]
     fn run(self) {
         let MapLoop2 { out, a, b, f } = self;
-        let mut oc = out.chunks_exact_mut(CHUNK);
-        let (mut ac, mut bc) = (a.chunks_exact(CHUNK), b.chunks_exact(CHUNK));
-        for ((o, a), b) in (&mut oc).zip(&mut ac).zip(&mut bc) {
-            let mut t = [T::default(); CHUNK];
-            for ((t, &x), &y) in t.iter_mut().zip(a).zip(b) {
-                *t = f(x, y);
-            }
-            o.copy_from_slice(&t);
+        let n = out.len().min(a.len()).min(b.len());
+        let (oc, orest) = out[..n].as_chunks_mut::<CHUNK>();
+        let ((ac, arest), (bc, brest)) = (a[..n].as_chunks::<CHUNK>(), b[..n].as_chunks::<CHUNK>());
+        for ((o, a), b) in oc.iter_mut().zip(ac).zip(bc) {
+            let t: [T; CHUNK] = std::array::from_fn(|i| f(a[i], b[i]));
+            *o = t;
         }
-        for ((o, &x), &y) in oc.into_remainder().iter_mut().zip(ac.remainder()).zip(bc.remainder()) {
+        for ((o, &x), &y) in orest.iter_mut().zip(arest).zip(brest) {
             *o = f(x, y);
         }
     }
@@ -347,17 +343,15 @@ impl<A: Element, B: Element, C: Element, T: Element, F: Fn(A, B, C) -> T> Kernel
     #[inline(always)]
     fn run(self) {
         let MapLoop3 { out, a, b, c, f } = self;
-        let mut oc = out.chunks_exact_mut(CHUNK);
-        let (mut ac, mut bc, mut cc) = (a.chunks_exact(CHUNK), b.chunks_exact(CHUNK), c.chunks_exact(CHUNK));
-        for (((o, a), b), c) in (&mut oc).zip(&mut ac).zip(&mut bc).zip(&mut cc) {
-            let mut t = [T::default(); CHUNK];
-            for (((t, &x), &y), &z) in t.iter_mut().zip(a).zip(b).zip(c) {
-                *t = f(x, y, z);
-            }
-            o.copy_from_slice(&t);
+        let n = out.len().min(a.len()).min(b.len()).min(c.len());
+        let (oc, orest) = out[..n].as_chunks_mut::<CHUNK>();
+        let (ac, arest) = a[..n].as_chunks::<CHUNK>();
+        let ((bc, brest), (cc, crest)) = (b[..n].as_chunks::<CHUNK>(), c[..n].as_chunks::<CHUNK>());
+        for (((o, a), b), c) in oc.iter_mut().zip(ac).zip(bc).zip(cc) {
+            let t: [T; CHUNK] = std::array::from_fn(|i| f(a[i], b[i], c[i]));
+            *o = t;
         }
-        let rest = oc.into_remainder().iter_mut().zip(ac.remainder()).zip(bc.remainder()).zip(cc.remainder());
-        for (((o, &x), &y), &z) in rest {
+        for (((o, &x), &y), &z) in orest.iter_mut().zip(arest).zip(brest).zip(crest) {
             *o = f(x, y, z);
         }
     }
