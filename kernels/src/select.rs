@@ -75,6 +75,7 @@ pub fn sort_key<T: Element>(v: T) -> u64 {
 /// The 16-bit digit of `key` below its first `known` bits (`known` < 64).
 #[inline]
 pub fn digit(key: u64, known: u32) -> usize {
+    // the shift leaves RADIX_BITS (16) bits, which fit any usize
     ((key << known) >> (64 - RADIX_BITS)) as usize
 }
 
@@ -231,6 +232,8 @@ fn discrete(index: f64, prev_cond: impl Fn(f64, f64) -> bool) -> usize {
     if r < 0.0 {
         0
     } else {
+        // r >= 0 is an integer-valued float; `as` saturates (NaN gives 0), and every caller
+        // clamps the position to the last index
         r as usize
     }
 }
@@ -243,6 +246,8 @@ pub fn pick(method: QuantileMethod, n: usize, q: f64) -> Pick {
     let n1 = last as f64;
     // `_compute_virtual_index`: n*q + (alpha + q*(1 - alpha - beta)) - 1
     let civ = |alpha: f64, beta: f64| nf * q + (alpha + q * (1.0 - alpha - beta)) - 1.0;
+    // q in [0, 1] and n1 = n - 1, so the float positions below lie in [-1.5, n]; float-to-usize
+    // `as` saturates (negatives and NaN give 0) and each position is clamped to `last`
     let vi = match method {
         M::InvertedCdf => return Pick::At(discrete(nf * q - 1.0, |g, _| g == 0.0).min(last)),
         M::ClosestObservation => {
