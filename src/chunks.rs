@@ -427,7 +427,7 @@ pub(crate) fn uniform_axis(n: usize, size: usize) -> Result<Vec<usize>> {
     let size = size.min(n).max(1);
     check_nblocks(Some(n.div_ceil(size)), &[n])?;
     let mut v = vec![size; n / size];
-    if n % size != 0 {
+    if !n.is_multiple_of(size) {
         v.push(n % size);
     }
     Ok(v)

@@ -100,6 +100,19 @@ pub trait BlockElems: 'static {
     type Views<'a>;
     /// The typed views of one block of each input.
     fn views(blocks: &[Block]) -> Result<Self::Views<'_>>;
+    /// Each view with its first `pos.len()` axes indexed at `pos` (the core of a gufunc call).
+    fn at<'a>(v: &Self::Views<'a>, pos: &[usize]) -> Self::Views<'a>;
+    /// Each node broadcast (NumPy's rules) to its shape in `shapes`.
+    fn broadcast(nodes: &[Arc<Node>], shapes: &[Vec<usize>]) -> Result<Vec<Arc<Node>>>;
+}
+
+/// `v` with its first `pos.len()` axes indexed at `pos`.
+fn index_leading<'a, T>(v: &ArrayViewD<'a, T>, pos: &[usize]) -> ArrayViewD<'a, T> {
+    let mut v = v.clone();
+    for &p in pos {
+        v = v.index_axis_move(ndarray::Axis(0), p);
+    }
+    v
 }
 
 /// The views a [`map_blocks`] function receives for inputs `I`.
@@ -117,6 +130,12 @@ macro_rules! block_args {
             type Views<'a> = ($(ArrayViewD<'a, $name>,)+);
             fn views(blocks: &[Block]) -> Result<Self::Views<'_>> {
                 Ok(($(as_array::<$name>(&blocks[$idx])?.view(),)+))
+            }
+            fn at<'a>(v: &Self::Views<'a>, pos: &[usize]) -> Self::Views<'a> {
+                ($(index_leading(&v.$idx, pos),)+)
+            }
+            fn broadcast(nodes: &[Arc<Node>], shapes: &[Vec<usize>]) -> Result<Vec<Arc<Node>>> {
+                Ok(vec![$(ChunkedArray::<$name>::from_node(nodes[$idx].clone()).broadcast_to(&shapes[$idx])?.node),+])
             }
         }
     };

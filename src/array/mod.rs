@@ -17,6 +17,7 @@ pub mod display;
 pub mod einsum;
 pub mod elementwise;
 pub mod getitem;
+pub mod gufunc;
 pub mod histogram;
 pub mod indexing;
 pub mod joining;

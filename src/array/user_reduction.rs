@@ -174,7 +174,7 @@ where
 /// `n` blocks of length 1 joined `k` at a time.
 fn group(n: usize, k: usize) -> Vec<usize> {
     let mut v = vec![k; n / k];
-    if n % k != 0 {
+    if !n.is_multiple_of(k) {
         v.push(n % k);
     }
     v

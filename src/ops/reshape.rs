@@ -43,7 +43,7 @@ pub fn resolve_shape(req: &[isize], size: usize, from: &[usize]) -> Result<Vec<u
         req.iter().filter(|&&v| v >= 0).try_fold(1usize, |a, &v| a.checked_mul(v as usize)).ok_or_else(too_big)?;
     let mut out: Vec<usize> = req.iter().map(|&v| v.max(0) as usize).collect();
     if let Some(&u) = unknown.first() {
-        if known == 0 || size % known != 0 {
+        if known == 0 || !size.is_multiple_of(known) {
             return Err(Error::Shape(format!("cannot reshape array of shape {from:?} into shape {req:?}")));
         }
         out[u] = size / known;

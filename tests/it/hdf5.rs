@@ -50,7 +50,7 @@ fn every_dtype_in_both_byte_orders() {
     check_dtype::<u16>("u2", |v| v as u16);
     check_dtype::<u32>("u4", |v| v as u32);
     check_dtype::<u64>("u8", |v| v as u64);
-    check_dtype::<bool>("bool", |v| (v as u64) % 3 == 0);
+    check_dtype::<bool>("bool", |v| (v as u64).is_multiple_of(3));
 }
 
 #[test]
@@ -497,7 +497,7 @@ fn filters_ndchunk_decodes_but_libhdf5_lacks() {
 
 #[test]
 fn only_h5pys_bool_enum_reads_as_bool() {
-    let want = values(&[6, 5]).mapv(|v| (v as u64) % 3 == 0);
+    let want = values(&[6, 5]).mapv(|v| (v as u64).is_multiple_of(3));
     for ds in ["bool", "bool_u1", "bool_true_first"] {
         let x = ChunkedArray::<bool>::from_hdf5(fixture("enums.h5"), ds).unwrap();
         assert_eq!(x.compute().unwrap(), want, "{ds}");

@@ -10,6 +10,7 @@ mod differences;
 mod einsum;
 mod elementwise;
 mod getitem;
+mod gufunc;
 mod hdf5;
 mod hdf5_memory;
 mod histogram;

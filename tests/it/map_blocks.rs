@@ -12,7 +12,7 @@ fn data(shape: &[usize], k: usize) -> ArrayD<f64> {
     let mut i = 0;
     ArrayD::from_shape_fn(IxDyn(shape), |_| {
         i += 1;
-        if (i + k) % 17 == 0 {
+        if (i + k).is_multiple_of(17) {
             f64::NAN
         } else {
             ((i * 13 + k * 7) % 29) as f64 - 14.0
