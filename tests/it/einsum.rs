@@ -3,7 +3,7 @@
 //! chunkings per operand, plus bad-subscript tests asserting the `Error` variant and property
 //! tests of `"ij,jk->ik"` and `"i,i->"` against ndarray.
 
-use crate::common;
+use crate::common::{self, Fixture};
 
 use std::collections::HashMap;
 
@@ -12,28 +12,8 @@ use ndchunk::prelude::*;
 use ndchunk::Error;
 use proptest::prelude::*;
 
-struct Fixture {
-    inputs: HashMap<String, (String, Vec<usize>, Vec<String>)>,
-    /// op, subscripts, inputs, dtype or ERR, shape or exception class, values or message
-    results: Vec<Vec<String>>,
-}
-
 fn load() -> Fixture {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/products.txt")).unwrap();
-    let mut inputs = HashMap::new();
-    let mut results = Vec::new();
-    for l in text.lines() {
-        let f: Vec<String> = l.split('|').map(str::to_string).collect();
-        match f[0].as_str() {
-            "INPUT" => {
-                let vals = if f[4].is_empty() { vec![] } else { f[4].split(',').map(str::to_string).collect() };
-                inputs.insert(f[1].clone(), (f[2].clone(), common::parse_shape(&f[3]), vals));
-            }
-            "RESULT" => results.push(f[1..].to_vec()),
-            _ => panic!("bad fixture line"),
-        }
-    }
-    Fixture { inputs, results }
+    common::load_fixture("products.txt")
 }
 
 /// The operands of a record, chunked with chunking `variant + k` of the list for operand `k`.

@@ -3,7 +3,7 @@
 //! (fixtures/order_statistics.txt, written by fixtures/generate_order_statistics.py); plus
 //! partition's contract, a proptest against a sorted reference, and bad arguments.
 
-use crate::common;
+use crate::common::{self, Fixture};
 
 use std::collections::HashMap;
 
@@ -13,28 +13,8 @@ use ndchunk::{DType, Kth, QuantileMethod, Quantiles, ReduceOptions, Scalar};
 use ndchunk_kernels::select::order_key;
 use proptest::prelude::*;
 
-struct Fixture {
-    inputs: HashMap<String, (String, Vec<usize>, Vec<String>)>,
-    results: Vec<Vec<String>>,
-}
-
 fn load() -> Fixture {
-    let text =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/order_statistics.txt")).unwrap();
-    let mut inputs = HashMap::new();
-    let mut results = Vec::new();
-    for l in text.lines() {
-        let f: Vec<String> = l.split('|').map(str::to_string).collect();
-        match f[0].as_str() {
-            "INPUT" => {
-                let vals = if f[4].is_empty() { vec![] } else { f[4].split(',').map(str::to_string).collect() };
-                inputs.insert(f[1].clone(), (f[2].clone(), common::parse_shape(&f[3]), vals));
-            }
-            "RESULT" => results.push(f[1..].to_vec()),
-            _ => panic!("bad fixture line"),
-        }
-    }
-    Fixture { inputs, results }
+    common::load_fixture("order_statistics.txt")
 }
 
 fn parse_elem<U: Element>(s: &str) -> U {

@@ -3,7 +3,7 @@
 //! chunkings (fixtures/selection.txt, written by fixtures/generate_selection.py), plus
 //! bad-argument and property tests. The fixture driver is shared with `statistics.rs`.
 
-use crate::common;
+use crate::common::{self, Fixture};
 
 use std::collections::HashMap;
 
@@ -12,28 +12,8 @@ use ndchunk::prelude::*;
 use ndchunk::{ChooseMode, Piece, ReduceOptions, Scalar};
 use proptest::prelude::*;
 
-pub struct Fixture {
-    inputs: HashMap<String, (String, Vec<usize>, Vec<String>)>,
-    /// input, op, args, dtype or ERR, shape or exception class, values or message
-    results: Vec<Vec<String>>,
-}
-
 pub fn load() -> Fixture {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/selection.txt")).unwrap();
-    let mut inputs = HashMap::new();
-    let mut results = Vec::new();
-    for l in text.lines() {
-        let f: Vec<String> = l.split('|').map(str::to_string).collect();
-        match f[0].as_str() {
-            "INPUT" => {
-                let vals = if f[4].is_empty() { vec![] } else { f[4].split(',').map(str::to_string).collect() };
-                inputs.insert(f[1].clone(), (f[2].clone(), common::parse_shape(&f[3]), vals));
-            }
-            "RESULT" => results.push(f[1..].to_vec()),
-            _ => panic!("bad fixture line"),
-        }
-    }
-    Fixture { inputs, results }
+    common::load_fixture("selection.txt")
 }
 
 /// A fixture value as `U` (exact for integers).

@@ -4,7 +4,7 @@
 //! property tests. The fixture driver is shared with `differences.rs` (diff, ediff1d,
 //! gradient, cov, corrcoef).
 
-use crate::common;
+use crate::common::{self, Fixture};
 
 use std::collections::HashMap;
 
@@ -13,28 +13,8 @@ use ndchunk::prelude::*;
 use ndchunk::{DType, Scalar, Side, Spacing, UniqueOptions};
 use proptest::prelude::*;
 
-pub struct Fixture {
-    inputs: HashMap<String, (String, Vec<usize>, Vec<String>)>,
-    /// input, op, args, dtype or ERR, shape or exception class, values or message
-    results: Vec<Vec<String>>,
-}
-
 pub fn load() -> Fixture {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/sets.txt")).unwrap();
-    let mut inputs = HashMap::new();
-    let mut results = Vec::new();
-    for l in text.lines() {
-        let f: Vec<String> = l.split('|').map(str::to_string).collect();
-        match f[0].as_str() {
-            "INPUT" => {
-                let vals = if f[4].is_empty() { vec![] } else { f[4].split(',').map(str::to_string).collect() };
-                inputs.insert(f[1].clone(), (f[2].clone(), common::parse_shape(&f[3]), vals));
-            }
-            "RESULT" => results.push(f[1..].to_vec()),
-            _ => panic!("bad fixture line"),
-        }
-    }
-    Fixture { inputs, results }
+    common::load_fixture("sets.txt")
 }
 
 fn parse_elem<U: Element>(s: &str) -> U {

@@ -3,6 +3,8 @@
 
 pub mod npy;
 
+use std::collections::HashMap;
+
 use ndarray::ArrayD;
 
 /// Uniform chunk specs covering the cases every operation must handle: one block, uneven last
@@ -51,4 +53,34 @@ pub fn shape_and_chunks() -> impl proptest::strategy::Strategy<Value = (Vec<usiz
         let ch: Vec<_> = shape.iter().map(|&n| 1..=n.max(1)).collect();
         (Just(shape), ch)
     })
+}
+
+/// The records of a NumPy fixture written by `fixtures/generate_*.py` in the shared text format:
+/// `INPUT|name|dtype|shape|values` and `RESULT|...` (fields after `RESULT` as each generator
+/// documents them).
+pub struct Fixture {
+    /// name → (dtype, shape, values as written)
+    pub inputs: HashMap<String, (String, Vec<usize>, Vec<String>)>,
+    /// the fields of each `RESULT` record, without the tag
+    pub results: Vec<Vec<String>>,
+}
+
+/// Read `fixtures/<file>` (see [`Fixture`]).
+pub fn load_fixture(file: &str) -> Fixture {
+    let path = format!("{}/../fixtures/{file}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let mut inputs = HashMap::new();
+    let mut results = Vec::new();
+    for l in text.lines() {
+        let f: Vec<String> = l.split('|').map(str::to_string).collect();
+        match f[0].as_str() {
+            "INPUT" => {
+                let vals = if f[4].is_empty() { vec![] } else { f[4].split(',').map(str::to_string).collect() };
+                inputs.insert(f[1].clone(), (f[2].clone(), parse_shape(&f[3]), vals));
+            }
+            "RESULT" => results.push(f[1..].to_vec()),
+            _ => panic!("bad fixture line in {file}: {l}"),
+        }
+    }
+    Fixture { inputs, results }
 }
