@@ -22,6 +22,7 @@ mod overlap;
 mod proptest_ops;
 mod random;
 mod random_distributions;
+mod rechunk_reduce;
 mod reductions;
 mod restructure;
 mod robustness;
