@@ -98,17 +98,28 @@ fn float_statistics_of_rechunked_arrays_with_nan() {
             let y = ChunkedArray::from_array(a.clone(), c1.clone()).unwrap().rechunk(c2.clone()).unwrap();
             for axis in [0usize, 1] {
                 let nanmax = y.nanmax(axis).unwrap().compute().unwrap();
-                let want = a.map_axis(Axis(axis), |l| l.iter().copied().filter(|v| !v.is_nan()).fold(f64::NEG_INFINITY, f64::max));
+                let want = a.map_axis(Axis(axis), |l| {
+                    l.iter().copied().filter(|v| !v.is_nan()).fold(f64::NEG_INFINITY, f64::max)
+                });
                 assert_eq!(nanmax, want, "{c1:?} → {c2:?} axis {axis}");
                 let max = y.max(axis).unwrap().compute().unwrap();
-                let want = a.map_axis(Axis(axis), |l| if l.iter().any(|v| v.is_nan()) { f64::NAN } else { l.iter().copied().fold(f64::NEG_INFINITY, f64::max) });
+                let want = a.map_axis(Axis(axis), |l| {
+                    if l.iter().any(|v| v.is_nan()) {
+                        f64::NAN
+                    } else {
+                        l.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+                    }
+                });
                 assert!(max.iter().zip(&want).all(|(g, w)| g == w || (g.is_nan() && w.is_nan())), "{c1:?} → {c2:?}");
                 let mean = y.nanmean(axis).unwrap().compute().unwrap();
                 let want = a.map_axis(Axis(axis), |l| {
                     let v: Vec<f64> = l.iter().copied().filter(|v| !v.is_nan()).collect();
                     v.iter().sum::<f64>() / v.len() as f64
                 });
-                assert!(mean.iter().zip(&want).all(|(g, w)| g == w || (g - w).abs() <= 1e-12 * w.abs()), "{mean} vs {want}");
+                assert!(
+                    mean.iter().zip(&want).all(|(g, w)| g == w || (g - w).abs() <= 1e-12 * w.abs()),
+                    "{mean} vs {want}"
+                );
             }
         }
     }
