@@ -16,6 +16,7 @@ mod hdf5_memory;
 mod histogram;
 mod linalg;
 mod linalg_extra;
+mod lstsq;
 mod map_blocks;
 mod order_statistics;
 mod overlap;
