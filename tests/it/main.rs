@@ -11,6 +11,7 @@ mod einsum;
 mod elementwise;
 mod getitem;
 mod gufunc;
+mod gufunc_multi;
 mod hdf5;
 mod hdf5_memory;
 mod histogram;
