@@ -31,11 +31,14 @@ use std::sync::Arc;
 use ndchunk_kernels::sets::search;
 
 use crate::array::histogram::{spec, Bins};
+use crate::array::map_blocks::{try_map_blocks_with, MapBlocksOptions};
 use crate::array::selection::unify_chunks;
 use crate::array::ChunkedArray;
 use crate::element::Element;
 use crate::error::{Error, Result};
-use crate::ops::counting::{bincount_node, edges_from_data_node, estimated_edges_node, Estimator};
+use crate::ops::counting::{
+    bincount_node, edges_from_data_node, estimated_edges_node, stone_counts, stone_upper, Estimator,
+};
 use crate::ops::sets::searchsorted_node;
 
 /// Which of equal elements `searchsorted` goes before (NumPy's `side`).
@@ -191,10 +194,9 @@ pub fn histogram_bin_edges<T: Element>(
     Ok(ChunkedArray::from_node(edges_from_data_node::<T>(lo.node().clone(), hi.node().clone(), n)))
 }
 
-/// A bin-width rule for [`histogram_bin_edges_estimated`] (NumPy's string `bins`).
-///
-/// `'sqrt'`, `'sturges'`, `'rice'`, `'scott'` and `'doane'` are provided; `'fd'`, `'auto'`
-/// (which uses `'fd'`) and `'stone'` need order statistics or repeated histograms and are not.
+/// A bin-width rule for [`histogram_bin_edges_estimated`] (NumPy's string `bins`): `'sqrt'`,
+/// `'sturges'`, `'rice'`, `'scott'`, `'doane'`, `'fd'` (Freedman–Diaconis, from the exact
+/// quartiles), `'auto'` (NumPy's minimum of Sturges and a relaxed FD) and `'stone'`.
 pub type BinEstimator = Estimator;
 
 impl std::str::FromStr for Estimator {
@@ -206,11 +208,9 @@ impl std::str::FromStr for Estimator {
             "rice" => Estimator::Rice,
             "scott" => Estimator::Scott,
             "doane" => Estimator::Doane,
-            "fd" | "auto" | "stone" => {
-                return Err(Error::Value(format!(
-                    "bin estimator '{s}' is not provided (sqrt, sturges, rice, scott, doane are)"
-                )))
-            }
+            "fd" => Estimator::Fd,
+            "auto" => Estimator::Auto,
+            "stone" => Estimator::Stone,
             _ => return Err(Error::Value(format!("{s:?} is not a valid estimator for `bins`"))),
         })
     }
@@ -220,7 +220,13 @@ impl std::str::FromStr for Estimator {
 /// [`BinEstimator`]: equal bins over the range (the data's `[min, max]`, or `range`), as many
 /// as the rule's width of the data inside the range needs (at least one). A lazy 1-D
 /// `ChunkedArray<f64>` in one block of unknown length. The statistics (count, extremes,
-/// standard deviation, third moment) come from one set of tree reductions over the data.
+/// standard deviation, third moment) come from one set of tree reductions over the data;
+/// `'fd'` and `'auto'` add the exact 25th and 75th percentiles of the data in the range
+/// (NumPy's `percentile`, linear); `'stone'` counts every block into `nb` equal bins for each
+/// `nb` in `1..=max(100, √n)` (as NumPy, which histograms the data that many times): time
+/// `O(n·√n)` for large `n`, and a table of `u·(u+1)/2` counts per block, `u = max(100,
+/// √size)` (`Error::Memory` when that does not fit). Integer data: a width below 1 is 1, as
+/// NumPy.
 ///
 /// ```
 /// use ndchunk::prelude::*;
@@ -228,6 +234,9 @@ impl std::str::FromStr for Estimator {
 /// let x = ChunkedArray::from_array(ndarray::arr1(&[1.0, 2.0, 2.0, 3.0, 10.0, 11.0]), [4])?;
 /// let e = ndchunk::histogram_bin_edges_estimated(&x, "sturges".parse::<BinEstimator>()?, None)?;
 /// assert_eq!(e.compute()?.as_slice().unwrap(), &[1.0, 3.5, 6.0, 8.5, 11.0]); // NumPy's edges
+/// // Freedman–Diaconis: 2·IQR·n^(-1/3) = 2·(8.25 − 2)·6^(-1/3), so 2 bins (NumPy's `bins='fd'`)
+/// let e = ndchunk::histogram_bin_edges_estimated(&x, BinEstimator::Fd, None)?;
+/// assert_eq!(e.compute()?.as_slice().unwrap(), &[1.0, 6.0, 11.0]);
 /// # Ok::<(), ndchunk::Error>(())
 /// ```
 pub fn histogram_bin_edges_estimated<T: Element>(
@@ -257,7 +266,48 @@ pub fn histogram_bin_edges_estimated<T: Element>(
     let d = f.sub(&mean)?;
     let var = crate::where_(&keep, d.powi(2), 0.0)?.sum(None)?.div(&n)?;
     let m3 = crate::where_(&keep, d.powi(3), 0.0)?.sum(None)?.div(&n)?;
-    let stats =
+    let mut stats =
         vec![count.node().clone(), lo.node().clone(), hi.node().clone(), var.sqrt().node().clone(), m3.node().clone()];
-    Ok(ChunkedArray::from_node(estimated_edges_node(stats, estimator, range)))
+    let inside = || -> Result<ChunkedArray<f64>> {
+        match range {
+            Some(_) => f.mask(&keep),
+            None => f.ravel(),
+        }
+    };
+    match estimator {
+        Estimator::Fd | Estimator::Auto => {
+            // nan form: no values in the range gives NaN, not an error (the width is not used)
+            let q = inside()?.nanquantile(vec![0.75, 0.25], None, crate::QuantileMethod::Linear)?;
+            stats.push(q.node().clone());
+        }
+        Estimator::Stone => stats.push(stone_table(&f, &lo, &hi, range)?.node().clone()),
+        _ => {}
+    }
+    Ok(ChunkedArray::from_node(estimated_edges_node(stats, estimator, range, !T::DTYPE.is_float())))
+}
+
+/// Stone's table: per block the counts of every bin count `1..=u` over the histogram's range,
+/// summed over the blocks.
+fn stone_table(
+    f: &ChunkedArray<f64>,
+    lo: &ChunkedArray<f64>,
+    hi: &ChunkedArray<f64>,
+    range: Option<(f64, f64)>,
+) -> Result<ChunkedArray<i64>> {
+    let upper = stone_upper(f.size());
+    let len =
+        upper.checked_mul(upper + 1).map(|v| v / 2).ok_or_else(|| Error::Memory("stone: too many bins".into()))?;
+    let flat = f.ravel()?;
+    let (first, last) = match range {
+        Some((a, b)) => (crate::full::<f64>(&[], a, [0usize; 0])?, crate::full::<f64>(&[], b, [0usize; 0])?),
+        None => (lo.clone(), hi.clone()),
+    };
+    let nb = flat.numblocks()[0];
+    let opts = MapBlocksOptions { chunks: Some(vec![vec![len; nb]]), ..Default::default() };
+    let per_block = try_map_blocks_with((&flat, &first, &last), &opts, move |(v, a, b), _| {
+        let (a, b) = (a.iter().next().copied().unwrap_or(f64::NAN), b.iter().next().copied().unwrap_or(f64::NAN));
+        let t = stone_counts(&v, a, b, upper)?;
+        Ok(ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[len]), t).expect("1-D"))
+    })?;
+    per_block.reshape(&[nb, len])?.sum(0)
 }
