@@ -39,7 +39,7 @@ use crate::error::{Error, Result};
 use crate::ops::counting::{
     bincount_node, edges_from_data_node, estimated_edges_node, stone_counts, stone_upper, Estimator,
 };
-use crate::ops::sets::searchsorted_node;
+use crate::ops::sets::{searchsorted_node, sort_blocks_node};
 
 /// Which of equal elements `searchsorted` goes before (NumPy's `side`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -155,6 +155,46 @@ pub fn searchsorted<T: Element>(a: &ChunkedArray<T>, v: &ChunkedArray<T>, side: 
         return Err(Error::Shape(format!("searchsorted needs a 1-D array to search, got shape {:?}", a.shape())));
     }
     Ok(ChunkedArray::from_node(searchsorted_node::<T>(a.node(), v.node(), side == Side::Right)))
+}
+
+/// [`searchsorted`] with NumPy's `sorter`: `a` need not be sorted, `sorter` (1-D `i64` of
+/// `a`'s length) holds the indices that sort it (`np.argsort(a)`), and positions are those in
+/// `a[sorter]`. Since the count of elements before `v` in a sorted arrangement of `a` does not
+/// depend on which sort it is, each block of `a` is sorted on its own and searched as
+/// [`searchsorted`] searches; `sorter` is checked (NumPy's errors: a length other than `a`'s,
+/// `Error::Value` now; an index outside `0..len`, `Error::Value` when computed) but never
+/// gathered. Departure: when `a[sorter]` is not sorted NumPy's result is unspecified; here it
+/// is the result for the sorted `a`.
+///
+/// ```
+/// use ndchunk::prelude::*;
+/// let a = ChunkedArray::from_array(ndarray::arr1(&[30, 10, 20, 40]), [3])?;
+/// let sorter = ChunkedArray::from_array(ndarray::arr1(&[1i64, 2, 0, 3]), [2])?;
+/// let v = ChunkedArray::from_array(ndarray::arr1(&[25, 10]), [1])?;
+/// let s = ndchunk::searchsorted_with(&a, &v, ndchunk::Side::Left, Some(&sorter))?;
+/// assert_eq!(s.compute()?.as_slice().unwrap(), &[2, 0]);
+/// # Ok::<(), ndchunk::Error>(())
+/// ```
+pub fn searchsorted_with<T: Element>(
+    a: &ChunkedArray<T>,
+    v: &ChunkedArray<T>,
+    side: Side,
+    sorter: Option<&ChunkedArray<i64>>,
+) -> Result<ChunkedArray<i64>> {
+    let Some(sorter) = sorter else { return searchsorted(a, v, side) };
+    if a.ndim() != 1 {
+        return Err(Error::Shape(format!("searchsorted needs a 1-D array to search, got shape {:?}", a.shape())));
+    }
+    if sorter.ndim() != 1 || sorter.shape()[0] != a.shape()[0] {
+        return Err(Error::Value("sorter.size must equal a.size".into()));
+    }
+    if !a.chunks().is_known() || !sorter.chunks().is_known() {
+        return Err(Error::UnknownChunkSizes { op: "searchsorted with a sorter".into() });
+    }
+    let n = a.shape()[0];
+    let sorter = sorter.rechunk(crate::ChunkSpec::Explicit(a.chunks().clone()))?;
+    let blocks = ChunkedArray::<T>::from_node(sort_blocks_node::<T>(a.node(), sorter.node(), n));
+    searchsorted(&blocks, v, side)
 }
 
 /// The bin edges [`crate::histogram()`] would use (NumPy's `histogram_bin_edges`): a 1-D

@@ -119,7 +119,18 @@ fn run_common<T: Element>(ctx: &Ctx, x: &ChunkedArray<T>, op: &str, a: &HashMap<
         "digitize" => done(ndchunk::digitize(x, &ctx.vec::<T>(a["bins"]), flag(a, "right"))),
         "searchsorted" => {
             let side = if a["side"] == "left" { Side::Left } else { Side::Right };
-            done(ndchunk::searchsorted(&ctx.get::<T>(a["a"]), x, side))
+            match a.get("sorter") {
+                Some(s) => done(ndchunk::searchsorted_with(&ctx.get::<T>(a["a"]), x, side, Some(&ctx.get::<i64>(s)))),
+                None => done(ndchunk::searchsorted(&ctx.get::<T>(a["a"]), x, side)),
+            }
+        }
+        "intersect1d_values" | "intersect1d_index_a" | "intersect1d_index_b" => {
+            let r = ndchunk::intersect1d_with_indices(x, &ctx.get::<T>(a["b"]), flag(a, "assume_unique"));
+            match op {
+                "intersect1d_values" => done(r.map(|t| t.0)),
+                "intersect1d_index_a" => done(r.map(|t| t.1)),
+                _ => done(r.map(|t| t.2)),
+            }
         }
         "histogram_bin_edges" => {
             let range = match a["range"] {
