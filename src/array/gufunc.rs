@@ -40,7 +40,7 @@ use crate::array::ChunkedArray;
 use crate::chunks::Chunks;
 use crate::element::Element;
 use crate::error::{Error, Result};
-use crate::graph::{as_value, ravel, ArrayBlock, Block, Dep, Node, Op, Value};
+use crate::graph::{ravel, ArrayBlock, Block, BlockData, Dep, Node, Op};
 use crate::ops::elementwise::refine;
 use crate::ops::rechunk::rechunk_node;
 
@@ -364,9 +364,16 @@ where
             self.check(&r, &loop_shape)?;
             r
         };
-        let outs: Vec<ArrayBlock<U>> = outs.into_iter().map(ArrayD::into_shared).collect();
-        let n = outs.len();
-        Ok(Arc::new(Value(ArrayD::from_shape_vec(IxDyn(&[n]), outs).expect("1-D"))))
+        Ok(Arc::new(Outputs(outs.into_iter().map(ArrayD::into_shared).collect())))
+    }
+}
+
+/// The output blocks of one [`GufuncMulti`] task; its size is theirs, for the memory cap.
+struct Outputs<U>(Vec<ArrayBlock<U>>);
+
+impl<U: Element> BlockData for Outputs<U> {
+    fn nbytes(&self) -> usize {
+        self.0.iter().map(|a| a.len() * std::mem::size_of::<U>()).sum()
     }
 }
 
@@ -382,8 +389,10 @@ impl<U: Element> Op for PickOutput<U> {
         out.push(Dep { input: 0, block: ravel(&node.inputs[0].grid, &b[..self.nl]) });
     }
     fn run(&self, _: &Node, _: &[usize], inputs: &[Block]) -> Result<Block> {
-        let outs = as_value::<ArrayD<ArrayBlock<U>>>(&inputs[0])?;
-        Ok(Arc::new(outs[[self.k]].clone()))
+        let outs = (inputs[0].as_ref() as &dyn std::any::Any)
+            .downcast_ref::<Outputs<U>>()
+            .ok_or_else(|| Error::DType("internal: apply_gufunc outputs expected".into()))?;
+        Ok(Arc::new(outs.0[self.k].clone()))
     }
 }
 

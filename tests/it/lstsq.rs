@@ -221,3 +221,37 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    /// qr and svd after a random row mask, any row and column chunking: q·r and u·s·vt give the
+    /// selected rows back, q has orthonormal columns, s is NumPy-ordered (descending) and
+    /// fewer rows than columns is a LinAlg error when computed.
+    #[test]
+    fn qr_and_svd_of_any_masked_rows(
+        m in 1usize..40, n in 1usize..6, rows in 1usize..15, cols in 1usize..6, seed in 0u64..500, keep_p in 0.2f64..1.0,
+    ) {
+        let mut s = seed.wrapping_mul(0x9E3779B97F4A7C15) | 1;
+        let mut next = || { s ^= s << 13; s ^= s >> 7; s ^= s << 17; (s >> 11) as f64 / (1u64 << 53) as f64 };
+        let x = Array2::from_shape_fn((m, n), |_| next() - 0.5).into_dyn();
+        let keep: Vec<bool> = (0..m).map(|_| next() < keep_p).collect();
+        let sel = rows_kept(&x, &keep);
+        let k = ChunkedArray::from_array(Array1::from(keep.clone()), [rows]).unwrap();
+        let a = chunked(&x, &[rows, cols]).compress(&k, Some(0)).unwrap();
+        let (q, r) = linalg::qr(&a).unwrap();
+        let (u, sv, vt) = linalg::svd(&a).unwrap();
+        if sel.nrows() < n {
+            prop_assert!(matches!(r.compute(), Err(Error::LinAlg(_))));
+            prop_assert!(matches!(u.compute(), Err(Error::LinAlg(_))));
+            return Ok(());
+        }
+        let out = ndchunk::compute_all(&[&q, &r, &u, &sv, &vt]).unwrap();
+        let m2 = |i: usize| out[i].clone().into_dimensionality::<Ix2>().unwrap();
+        let sel = sel.into_dyn();
+        assert_near(&m2(0).dot(&m2(1)).into_dyn(), &sel, 1e-12, "q·r");
+        assert_near(&m2(0).t().dot(&m2(0)).into_dyn(), &Array2::<f64>::eye(n).into_dyn(), 1e-12, "qᵀq");
+        let s1 = out[3].clone().into_dimensionality::<ndarray::Ix1>().unwrap();
+        prop_assert!(s1.windows(2).into_iter().all(|w| w[0] >= w[1]));
+        assert_near(&(&m2(2) * &s1).dot(&m2(4)).into_dyn(), &sel, 1e-12, "u·s·vt");
+    }
+}
