@@ -409,7 +409,9 @@ mod tests {
         assert_eq!(axis_blocks(4, 4, 4).unwrap(), vec![4]);
         assert_eq!(axis_blocks(5, 2, 4).unwrap(), vec![2]);
         assert_eq!(axis_blocks(0, 0, 4).unwrap(), vec![0]);
-        assert_eq!(axis_blocks(usize::MAX - 2, 2, usize::MAX / 2).unwrap(), vec![2]);
+        // chunk boundaries near usize::MAX: at 2 * (2^63 - 1) = MAX - 1, and past MAX (overflow)
+        assert_eq!(axis_blocks(usize::MAX - 2, 2, usize::MAX / 2).unwrap(), vec![1, 1]);
+        assert_eq!(axis_blocks(usize::MAX - 2, 2, usize::MAX / 2 + 1).unwrap(), vec![2]);
         assert!(axis_blocks(usize::MAX, 2, 1).is_err());
         assert!(matches!(axis_blocks(0, usize::MAX, 1), Err(Error::Memory(_))));
     }
