@@ -90,6 +90,7 @@ pub use config::{Config, Progress};
 pub use element::{DType, Element, Float, Number, Scalar};
 pub use error::{Error, Result};
 pub use io::hdf5::{store, Hdf5Options};
+pub use io::zarr::{ZarrMode, ZarrOptions};
 pub use ndchunk_kernels::gemm::Gemm;
 pub use ndchunk_kernels::ufunc::{self, Bitwise, Integer};
 pub use ops::rechunk::RechunkOptions;

@@ -37,3 +37,4 @@ mod stats;
 mod ufuncs;
 mod user_reduction;
 mod windows;
+mod zarr;
