@@ -24,6 +24,7 @@ mod overlap;
 mod proptest_ops;
 mod random;
 mod random_distributions;
+mod rechunk_out_of_core;
 mod rechunk_reduce;
 mod reductions;
 mod restructure;

@@ -43,6 +43,7 @@ pub mod errors;
 pub mod metadata;
 mod options;
 pub mod source;
+pub mod spill;
 pub mod store;
 
 use std::marker::PhantomData;
