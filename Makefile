@@ -4,7 +4,7 @@ CARGO ?= cargo
 # System OpenBLAS for block GEMM when installed (optional; faer otherwise)
 BLAS := $(shell pkg-config --exists openblas 2>/dev/null && echo --features openblas)
 
-.PHONY: deps demo test lint compare bench
+.PHONY: deps demo test test-zarr-http lint compare bench
 
 deps:
 	@./scripts/install-deps.sh
@@ -22,6 +22,11 @@ test: deps
 	$(CARGO) test -p ndchunk -p ndchunk-kernels --doc
 	if pkg-config --exists openblas 2>/dev/null; then $(CARGO) test -p ndchunk-tests --features openblas --test it linalg && $(CARGO) test -p ndchunk-kernels --features openblas gemm; fi
 	./scripts/run-examples.sh
+
+## Zarr over HTTP (optional feature zarr-http: reqwest, tokio, native TLS, so OpenSSL's headers,
+## Debian's libssl-dev): reads fixtures/zarr through `python3 -m http.server` on 127.0.0.1.
+test-zarr-http: deps
+	$(CARGO) test -p ndchunk-tests --features zarr-http --test it zarr::http
 
 lint: deps
 	$(CARGO) fmt --all -- --check
