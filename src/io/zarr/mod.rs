@@ -38,7 +38,7 @@
 //! served over HTTP(S) (zarrs' HTTP store; read-only): the same blocks, fill values and errors,
 //! one request per chunk from the scheduler's workers.
 //!
-//! **Writing.** `to_zarr`/[`store`] write chunk by chunk as the graph computes them, one task
+//! **Writing.** `to_zarr`/[`store`](fn@store) write chunk by chunk as the graph computes them, one task
 //! per stored chunk, new arrays through a temporary directory renamed into place: see
 //! [`store`](mod@store) for the guarantees, and [`ZarrOptions`] / [`ZarrMode`] for chunking,
 //! codecs, format, overwrite, append and region writes.
