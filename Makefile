@@ -2,7 +2,7 @@
 # pkg-config cannot find HDF5.
 CARGO ?= cargo
 
-.PHONY: deps demo test lint compare bench
+.PHONY: deps demo test test-zarr-http lint compare bench
 
 deps:
 	@./scripts/install-deps.sh
@@ -20,6 +20,11 @@ test: deps
 	$(CARGO) test -p ndchunk -p ndchunk-kernels --doc
 	if pkg-config --exists openblas 2>/dev/null; then $(CARGO) test -p ndchunk-tests --features openblas --test it linalg && $(CARGO) test -p ndchunk-kernels --features openblas gemm; fi
 	./scripts/run-examples.sh
+
+## Zarr over HTTP (optional feature zarr-http: reqwest, tokio, native TLS, so OpenSSL's headers,
+## Debian's libssl-dev): reads fixtures/zarr through `python3 -m http.server` on 127.0.0.1.
+test-zarr-http: deps
+	$(CARGO) test -p ndchunk-tests --features zarr-http --test it zarr::http
 
 lint: deps
 	$(CARGO) fmt --all -- --check

@@ -566,6 +566,37 @@ fn store_writes_several_arrays_in_one_pass() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+#[derive(Default)]
+struct PeakProbe(std::sync::Mutex<Option<ndchunk::scheduler::Stats>>);
+
+impl ndchunk::scheduler::Callback for PeakProbe {
+    fn on_finish(&self, s: &ndchunk::scheduler::Stats) {
+        *self.0.lock().unwrap() = Some(s.clone());
+    }
+}
+
+#[test]
+fn reading_streams_chunks_through_reductions() {
+    let dir = scratch("live");
+    // 200 stored chunks of one row each
+    let a = values(&[200, 500]);
+    ChunkedArray::from_array(a.clone(), [1, 500]).unwrap().to_zarr(&dir, "rows", &ZarrOptions::default()).unwrap();
+    let y = ChunkedArray::<f64>::from_zarr(&dir, "rows").unwrap();
+    assert_eq!(y.numblocks(), vec![200, 1]);
+    let probe = std::sync::Arc::new(PeakProbe::default());
+    let cfg = ndchunk::Config::default().with_threads(2).with_callback(probe.clone());
+    let got =
+        ndchunk::compute_all_with(&[&y.sum(None).unwrap(), &y.max(None).unwrap(), &y.mean(0).unwrap()], &cfg).unwrap();
+    assert_eq!(got[0][[]], a.sum());
+    assert_eq!(got[1][[]], 999.0);
+    common::assert_close(&got[2], &a.mean_axis(ndarray::Axis(0)).unwrap().into_dyn(), 1e-12, "mean");
+    let st = probe.0.lock().unwrap().clone().unwrap();
+    // chunks are released as they are reduced: far fewer than the 200 chunks (and their 200
+    // row partials of the mean) are ever held at once
+    assert!(st.peak_live_blocks <= 100, "{} blocks alive at once", st.peak_live_blocks);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// zarr-python is importable here.
 fn zarr_python() -> bool {
     Command::new("python3")
@@ -687,5 +718,85 @@ proptest! {
         let back = ChunkedArray::<i32>::from_zarr_with_chunks(&dir, "a", chunks).unwrap();
         prop_assert_eq!(back.compute().unwrap(), a);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+/// A `python3 -m http.server` on loopback serving fixtures/zarr, stopped when dropped.
+#[cfg(feature = "zarr-http")]
+struct Server {
+    child: std::process::Child,
+    port: u16,
+}
+
+#[cfg(feature = "zarr-http")]
+impl Server {
+    fn start() -> Option<Server> {
+        use std::io::BufRead;
+        let mut child = Command::new("python3")
+            .args(["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory"])
+            .arg(fixture(""))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .ok()?;
+        // "Serving HTTP on 127.0.0.1 port 41234 (http://127.0.0.1:41234/) ..."
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take()?).read_line(&mut line).ok()?;
+        let port = line.split(" port ").nth(1)?.split_whitespace().next()?.parse().ok()?;
+        Some(Server { child, port })
+    }
+
+    fn url(&self, store: &str) -> String {
+        format!("http://127.0.0.1:{}/{store}", self.port)
+    }
+}
+
+#[cfg(feature = "zarr-http")]
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[cfg(feature = "zarr-http")]
+#[test]
+fn http_stores_read_like_directories() {
+    let Some(server) = Server::start() else {
+        println!("SKIPPED http_stores_read_like_directories: cannot start python3 -m http.server");
+        return;
+    };
+    let a = floats(&[23, 17]);
+    for (store, arr) in
+        [("v3.zarr", "f8"), ("v3.zarr", "sharded"), ("v3.zarr", "crc32c"), ("v2.zarr", "f8_be"), ("v2.zarr", "zstd")]
+    {
+        let x = ChunkedArray::<f64>::from_zarr_url(&server.url(store), arr).unwrap();
+        assert_eq!(x.chunks().axis(0), &[10, 10, 3]);
+        let cfg = ndchunk::Config::default().with_threads(4);
+        assert_eq!(x.compute_with(&cfg).unwrap(), a, "{store}/{arr}");
+        let y = ChunkedArray::<f64>::from_zarr_url_with_chunks(&server.url(store), arr, [7, 17]).unwrap();
+        assert_eq!(y.compute().unwrap(), a, "{store}/{arr}");
+    }
+    // missing chunks (404) are the fill value
+    let m = ChunkedArray::<f64>::from_zarr_url(&server.url("v3.zarr"), "missing").unwrap();
+    assert_eq!(m.compute().unwrap(), sparse(-1.0, |v| v / 8.0 - 60.0));
+    let s = ChunkedArray::<f64>::from_zarr_url(&server.url("v3.zarr"), "scalar").unwrap();
+    assert_eq!(s.compute().unwrap()[[]], 3.5);
+    let i = ndchunk::io::zarr::info_url(&server.url("v3.zarr"), "attrs").unwrap();
+    assert_eq!(i.attributes["units"], "K");
+    // errors: no array, another type, a damaged chunk
+    assert!(matches!(
+        zarr_err(ChunkedArray::<f64>::from_zarr_url(&server.url("v3.zarr"), "nothing")),
+        ZarrError::NotFound(_)
+    ));
+    assert!(matches!(ChunkedArray::<i32>::from_zarr_url(&server.url("v3.zarr"), "f8"), Err(Error::DType(_))));
+    let c = ChunkedArray::<f64>::from_zarr_url(&server.url("bad.zarr"), "corrupt").unwrap();
+    assert!(matches!(zarr_err(c.compute()), ZarrError::Corrupt(_)));
+    // a server that is gone: a storage error, not a panic
+    let url = server.url("v3.zarr");
+    drop(server);
+    match ChunkedArray::<f64>::from_zarr_url(&url, "f8") {
+        Err(Error::Zarr(ZarrError::Storage(_) | ZarrError::NotFound(_))) => {}
+        other => panic!("{other:?}"),
     }
 }

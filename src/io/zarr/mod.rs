@@ -34,7 +34,11 @@
 //! that does not decode (damaged bytes, a truncated shard) is [`ZarrError::Corrupt`], a crc32c
 //! mismatch [`ZarrError::Checksum`]; none of these panics.
 //!
-//! **Writing.** `to_zarr`/[`store`] write chunk by chunk as the graph computes them, one task
+//! **HTTP.** With the `zarr-http` feature, `from_zarr_url(url, array_path)` reads a store
+//! served over HTTP(S) (zarrs' HTTP store; read-only): the same blocks, fill values and errors,
+//! one request per chunk from the scheduler's workers.
+//!
+//! **Writing.** `to_zarr`/[`store`](fn@store) write chunk by chunk as the graph computes them, one task
 //! per stored chunk, new arrays through a temporary directory renamed into place: see
 //! [`store`](mod@store) for the guarantees, and [`ZarrOptions`] / [`ZarrMode`] for chunking,
 //! codecs, format, overwrite, append and region writes.
@@ -76,6 +80,24 @@ fn open(store: &Path, array_path: &str) -> Result<(Arc<ReadArray>, String)> {
     let storage: Arc<dyn zarrs::storage::ReadableStorageTraits> = Arc::new(fs);
     let array = zarrs::array::Array::open(storage, &path).map_err(|e| errors::create(&at, e))?;
     Ok((Arc::new(array), at))
+}
+
+/// Open the array at `array_path` of the Zarr store served at `url` (read-only).
+#[cfg(feature = "zarr-http")]
+fn open_url(url: &str, array_path: &str) -> Result<(Arc<ReadArray>, String)> {
+    let path = node_path(array_path);
+    let at = errors::at(url, &path);
+    let http = zarrs_http::HTTPStore::new(url).map_err(|e| Error::Zarr(ZarrError::Storage(format!("{at}: {e}"))))?;
+    let storage: Arc<dyn zarrs::storage::ReadableStorageTraits> = Arc::new(http);
+    let array = zarrs::array::Array::open(storage, &path).map_err(|e| errors::create(&at, e))?;
+    Ok((Arc::new(array), at))
+}
+
+/// [`info`] of an array served over HTTP (feature `zarr-http`).
+#[cfg(feature = "zarr-http")]
+pub fn info_url(url: &str, array_path: &str) -> Result<ZarrInfo> {
+    let (array, at) = open_url(url, array_path)?;
+    describe(&array, &at)
 }
 
 /// The metadata of the array at `array_path` of the Zarr store at `store`.
@@ -163,6 +185,34 @@ impl<T: ZarrElement> ChunkedArray<T> {
         chunks: impl Into<ChunkSpec>,
     ) -> Result<ChunkedArray<T>> {
         let (array, at) = open(store.as_ref(), array_path)?;
+        read_array(array, at, Some(chunks.into()))
+    }
+
+    /// [`from_zarr`](Self::from_zarr) over HTTP(S): the store served at `url` (a base URL such
+    /// as `http://127.0.0.1:8000/data.zarr`), read-only (feature `zarr-http`). Each chunk is one
+    /// GET (a sharded array's inner chunks are byte-range GETs of their shard; a server without
+    /// range support answers with the whole shard, which is then cut); a chunk the server does
+    /// not have (404) reads as the fill value.
+    ///
+    /// ```no_run
+    /// use ndchunk::prelude::*;
+    /// let x = ChunkedArray::<f64>::from_zarr_url("http://127.0.0.1:8000/data.zarr", "t")?;
+    /// # Ok::<(), ndchunk::Error>(())
+    /// ```
+    #[cfg(feature = "zarr-http")]
+    pub fn from_zarr_url(url: &str, array_path: &str) -> Result<ChunkedArray<T>> {
+        let (array, at) = open_url(url, array_path)?;
+        read_array(array, at, None)
+    }
+
+    /// [`from_zarr_url`](Self::from_zarr_url) with blocks cut to `chunks` (feature `zarr-http`).
+    #[cfg(feature = "zarr-http")]
+    pub fn from_zarr_url_with_chunks(
+        url: &str,
+        array_path: &str,
+        chunks: impl Into<ChunkSpec>,
+    ) -> Result<ChunkedArray<T>> {
+        let (array, at) = open_url(url, array_path)?;
         read_array(array, at, Some(chunks.into()))
     }
 

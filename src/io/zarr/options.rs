@@ -1,4 +1,4 @@
-//! What [`to_zarr`](crate::ChunkedArray::to_zarr) and [`store`](super::store) write: format,
+//! What [`to_zarr`](crate::ChunkedArray::to_zarr) and [`store`](fn@super::store) write: format,
 //! chunking, codecs, and what to do with an array already at the path.
 
 use std::ops::Range;
@@ -79,7 +79,7 @@ pub enum ZarrMode {
     Region(Vec<Range<usize>>),
 }
 
-/// Options of [`to_zarr`](crate::ChunkedArray::to_zarr) and [`store`](super::store).
+/// Options of [`to_zarr`](crate::ChunkedArray::to_zarr) and [`store`](fn@super::store).
 ///
 /// ```
 /// use ndchunk::io::zarr::{Compressor, ZarrFormat, ZarrOptions};
