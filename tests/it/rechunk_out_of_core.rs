@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use ndarray::{ArrayD, IxDyn};
+use ndarray::{ArrayD, Dimension, IxDyn};
 use ndchunk::prelude::*;
 use ndchunk::scheduler::{Callback, Stats};
 use ndchunk::Config;

@@ -230,7 +230,14 @@ impl<T: ZarrElement> ChunkedArray<T> {
     /// x.to_zarr("out.zarr", "x", &ZarrOptions::default().with_mode(ZarrMode::Append { axis: 0 }))?;
     /// # Ok::<(), ndchunk::Error>(())
     /// ```
-    pub fn to_zarr(&self, store: impl AsRef<Path>, array_path: &str, opts: &ZarrOptions) -> Result<()> {
-        store::store(&[(self, array_path)], store, opts)
+    ///
+    /// `opts` is a `ZarrOptions` or a reference to one.
+    pub fn to_zarr(
+        &self,
+        store: impl AsRef<Path>,
+        array_path: &str,
+        opts: impl std::borrow::Borrow<ZarrOptions>,
+    ) -> Result<()> {
+        store::store(&[(self, array_path)], store, opts.borrow())
     }
 }
