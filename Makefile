@@ -2,7 +2,7 @@
 # pkg-config cannot find HDF5.
 CARGO ?= cargo
 
-.PHONY: deps demo test lint compare bench
+.PHONY: deps demo test test-mpi lint compare bench
 
 deps:
 	@./scripts/install-deps.sh
@@ -20,6 +20,11 @@ test: deps
 	$(CARGO) test -p ndchunk -p ndchunk-kernels --doc
 	if pkg-config --exists openblas 2>/dev/null; then $(CARGO) test -p ndchunk-tests --features openblas --test it linalg && $(CARGO) test -p ndchunk-kernels --features openblas gemm; fi
 	./scripts/run-examples.sh
+
+## Runs the MPI suite (feature `mpi`) under mpirun on 1-4 ranks; installs OpenMPI when missing.
+## Not part of `make test`: the default build needs no MPI.
+test-mpi: deps
+	CARGO=$(CARGO) ./scripts/test-mpi.sh
 
 lint: deps
 	$(CARGO) fmt --all -- --check

@@ -35,6 +35,9 @@ pub struct Config {
     pub progress_after: std::time::Duration,
     /// Observers of the scheduler (profilers, progress, tests).
     pub callbacks: Vec<Arc<dyn Callback>>,
+    /// Where computes run: this process, or the ranks of an MPI job (feature `mpi`).
+    #[cfg(feature = "mpi")]
+    pub executor: crate::distributed::Executor,
 }
 
 impl std::fmt::Debug for Config {
@@ -58,6 +61,8 @@ impl Default for Config {
             progress: Progress::Auto,
             progress_after: std::time::Duration::from_secs(1),
             callbacks: Vec::new(),
+            #[cfg(feature = "mpi")]
+            executor: crate::distributed::Executor::Local,
         }
     }
 }
@@ -96,6 +101,13 @@ impl Config {
     /// Builder: add a scheduler callback.
     pub fn with_callback(mut self, cb: Arc<dyn Callback>) -> Self {
         self.callbacks.push(cb);
+        self
+    }
+
+    /// Builder: where computes run (feature `mpi`; see [`crate::distributed`]).
+    #[cfg(feature = "mpi")]
+    pub fn with_executor(mut self, executor: crate::distributed::Executor) -> Self {
+        self.executor = executor;
         self
     }
 

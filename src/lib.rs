@@ -30,6 +30,8 @@ pub mod io;
 pub mod memory;
 pub mod ops;
 pub mod scheduler;
+#[cfg(feature = "mpi")]
+pub mod distributed;
 
 pub use array::apply::{apply_along_axis, apply_over_axes};
 pub use array::blockwise::blockwise;

@@ -1,0 +1,223 @@
+//! The MPI suite (`make test-mpi`): run under `mpirun -n 1..4`, every workflow computed across
+//! the ranks must equal the same workflow computed by this process alone
+//! (`Executor::Local`), on every rank. Exits non-zero on any mismatch; one rank's failure
+//! fails the job (mpirun reports a non-zero exit).
+//!
+//! A plain `cargo test` does not build this file: it needs `--features mpi`.
+
+use ndarray::{ArrayD, IxDyn};
+use ndchunk::distributed::{self, Executor};
+use ndchunk::prelude::*;
+use ndchunk::random::Generator;
+use ndchunk::Config;
+
+struct Suite {
+    rank: usize,
+    size: usize,
+    failed: Vec<String>,
+    passed: usize,
+}
+
+/// Equal as NumPy's `array_equal(equal_nan=True)`: the same plan runs the same block
+/// operations in the same order on any number of ranks, so results are bit-for-bit equal.
+fn same<T: Element>(a: &ArrayD<T>, b: &ArrayD<T>) -> bool {
+    a.shape() == b.shape() && a.iter().zip(b.iter()).all(|(x, y)| x == y || (x != x && y != y))
+}
+
+impl Suite {
+    fn local() -> Config {
+        Config::global().with_executor(Executor::Local)
+    }
+
+    /// `x` computed across the ranks equals `x` computed here alone.
+    fn check<T: Element>(&mut self, name: &str, x: &ChunkedArray<T>) {
+        let dist = x.compute();
+        let local = x.compute_with(&Self::local());
+        match (dist, local) {
+            (Ok(d), Ok(l)) if same(&d, &l) => self.passed += 1,
+            (Ok(d), Ok(l)) => self.fail(name, format!("distributed {d:?} != local {l:?}")),
+            (d, l) => self.fail(name, format!("distributed {:?}, local {:?}", d.err(), l.err())),
+        }
+    }
+
+    /// Several arrays in one distributed graph (`compute_all`).
+    fn check_all(&mut self, name: &str, xs: &[&ChunkedArray<f64>]) {
+        let dist = ndchunk::compute_all(xs);
+        let local = ndchunk::compute_all_with(xs, &Self::local());
+        match (dist, local) {
+            (Ok(d), Ok(l)) if d.iter().zip(&l).all(|(a, b)| same(a, b)) => self.passed += 1,
+            (d, l) => self.fail(name, format!("distributed {d:?} != local {l:?}")),
+        }
+    }
+
+    fn expect(&mut self, name: &str, ok: bool, what: String) {
+        if ok {
+            self.passed += 1;
+        } else {
+            self.fail(name, what);
+        }
+    }
+
+    fn fail(&mut self, name: &str, why: String) {
+        eprintln!("rank {}/{}: FAIL {name}: {why}", self.rank, self.size);
+        self.failed.push(name.to_string());
+    }
+}
+
+fn main() {
+    let mpi = distributed::init().expect("MPI starts");
+    let mut s = Suite { rank: mpi.rank(), size: mpi.size(), failed: Vec::new(), passed: 0 };
+    let t0 = std::time::Instant::now();
+    let g = || Generator::new(42);
+
+    // elementwise and the four statistics (uneven blocks)
+    let x = g().random(&[37, 23], [10, 7]).unwrap();
+    s.check("elementwise", &((&x * 2.0) - 1.0).sqrt());
+    let (sum, mean, var, std) =
+        (x.sum(None).unwrap(), x.mean(None).unwrap(), x.var(None, 0).unwrap(), x.std(None, 1).unwrap());
+    s.check_all("sum/mean/var/std", &[&sum, &mean, &var, &std]);
+    let before = distributed::last_stats();
+    s.check("sum", &sum);
+    let st = distributed::last_stats();
+    // a sum sends accumulators only: far fewer bytes than the array's 6808
+    s.expect(
+        "sum sends partials only",
+        s.size == 1 || (st.bytes_sent_all_ranks > 0 && st.bytes_sent_all_ranks < 2000),
+        format!("{st:?} (before: {before:?})"),
+    );
+    s.check("std(axis=0)", &x.std(0usize, 0).unwrap());
+    s.check("mean(axis=1)", &x.mean(1usize).unwrap());
+    s.check("argmax(axis=0)", &x.argmax(0usize).unwrap());
+    s.check("cumsum(axis=1)", &x.cumsum(1usize).unwrap());
+
+    // NaN reductions on a cube with NaNs
+    let c = g().standard_normal(&[9, 8, 7], [4, 3, 7]).unwrap();
+    let cn = ndchunk::where_(&c.gt(1.0).unwrap(), f64::NAN, &c).unwrap();
+    s.check("nanmin", &cn.nanmin(None).unwrap());
+    s.check("nanmax(axis=0)", &cn.nanmax(0usize).unwrap());
+    s.check("nanmean(axis=2)", &cn.nanmean(2usize).unwrap());
+    s.check("nanstd", &cn.nanstd(None, 0).unwrap());
+
+    // x + x.T: only off-diagonal blocks cross
+    let sq = g().random(&[40, 40], [10, 10]).unwrap();
+    s.check("x + x.T", &(&sq + &sq.t()));
+    let st = distributed::last_stats();
+    s.expect(
+        "x + x.T bytes",
+        s.size == 1 || (st.bytes_sent_all_ranks > 0 && st.bytes_sent_all_ranks < 3 * 40 * 40 * 8),
+        format!("{st:?}"),
+    );
+
+    // x.dot(x.T + 1) - x.mean()
+    let m = g().random(&[30, 20], [7, 6]).unwrap();
+    let d = m.dot(&(&m.t() + 1.0)).unwrap() - &m.mean(None).unwrap();
+    s.check("x.dot(x.T + 1) - x.mean()", &d);
+
+    // tall-skinny QR
+    let ts = g().standard_normal(&[60, 5], [12, 5]).unwrap();
+    match ndchunk::linalg::qr(&ts) {
+        Ok((q, r)) => {
+            s.check("qr: q", &q);
+            s.check("qr: r", &r);
+        }
+        Err(e) => s.fail("qr", e.to_string()),
+    }
+
+    // histogram of masked data (unknown chunk sizes)
+    let h = g().standard_normal(&[2000], [300]).unwrap();
+    let kept = h.mask(&h.gt(-0.5).unwrap()).unwrap();
+    match ndchunk::histogram(&kept, 20, Some((-1.0, 4.0))) {
+        Ok((counts, _)) => s.check("histogram(masked)", &counts),
+        Err(e) => s.fail("histogram", e.to_string()),
+    }
+    s.check("masked values", &kept);
+
+    // reshape, rechunk, slicing, integers
+    s.check("reshape", &x.reshape(&[23, 37]).unwrap());
+    s.check("rechunk", &x.rechunk([5, 23]).unwrap());
+    s.check("slice", &x.slice(ndarray::s![3..30;2, ..;-1]).unwrap());
+    let ints = g().integers(-1000, 1000, &[500], [64]).unwrap();
+    s.check("integers sum", &ints.sum(None).unwrap());
+    s.check("integers", &ints);
+
+    // random arrays, and persist
+    s.check("random", &g().uniform(-2.0, 3.0, &[33, 17], [8, 5]).unwrap());
+    s.check("normal", &g().normal(1.0, 2.0, &[1000], [99]).unwrap());
+    match x.persist() {
+        Ok(p) => s.check("persist then mean", &p.mean(0usize).unwrap()),
+        Err(e) => s.fail("persist", e.to_string()),
+    }
+
+    // tuple compute of mixed types
+    match ndchunk::compute((&x.sum(None).unwrap(), &x.gt(0.5).unwrap().sum(None).unwrap())) {
+        Ok((a, b)) => {
+            let la = x.sum(None).unwrap().compute_with(&Suite::local()).unwrap();
+            let lb = x.gt(0.5).unwrap().sum(None).unwrap().compute_with(&Suite::local()).unwrap();
+            s.expect("tuple compute", same(&a, &la) && same(&b, &lb), format!("{a} {b}"));
+        }
+        Err(e) => s.fail("tuple compute", e.to_string()),
+    }
+
+    // an HDF5 file, read by every rank itself (each rank writes its own copy first, alone)
+    let dir = std::env::var("NDCHUNK_OUT").unwrap_or_else(|_| "target/mpi-test".into());
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = format!("{dir}/stats-rank{}.h5", s.rank);
+    let _ = std::fs::remove_file(&path);
+    let data = g().standard_normal(&[300, 40], [64, 40]).unwrap();
+    let global = Config::global();
+    Config::set_global(Suite::local());
+    data.to_hdf5(&path, "/data").expect("write the HDF5 file");
+    Config::set_global(global);
+    let f = ChunkedArray::<f64>::from_hdf5(&path, "/data").unwrap();
+    let (a, b, c2, d2) = (f.sum(None).unwrap(), f.mean(None).unwrap(), f.var(None, 0).unwrap(), f.std(None, 0).unwrap());
+    s.check_all("hdf5 sum/mean/var/std", &[&a, &b, &c2, &d2]);
+    s.check("hdf5 std(axis=0)", &f.std(0usize, 0).unwrap());
+    // writing under the MPI executor is refused on several ranks (every rank would write)
+    let w = data.to_hdf5(format!("{dir}/refused-rank{}.h5", s.rank), "/data");
+    s.expect("to_hdf5 refused on >1 rank", (s.size == 1) == w.is_ok(), format!("{w:?}"));
+
+    // a task that panics on the last rank: Err on every rank, and the next compute works
+    let last = s.size - 1;
+    let rank = s.rank;
+    let boom = g()
+        .random(&[64], [4])
+        .unwrap()
+        .map_blocks(move |b| {
+            if rank == last {
+                panic!("boom on rank {rank}");
+            }
+            b.to_owned()
+        })
+        .unwrap();
+    match boom.sum(None).unwrap().compute() {
+        Err(Error::TaskPanicked { message, .. }) if message.contains(&format!("boom on rank {last}")) => s.passed += 1,
+        other => s.fail("panic on one rank", format!("{other:?}")),
+    }
+    s.check("compute after a failure", &x.sum(0usize).unwrap());
+
+    // results on rank 0 only
+    match distributed::compute_on_root(&x.sum(None).unwrap()) {
+        Ok(r) => s.expect(
+            "compute_on_root",
+            (s.rank == 0) == r.is_some()
+                && r.as_ref().is_none_or(|v| same(v, &x.sum(None).unwrap().compute_with(&Suite::local()).unwrap())),
+            format!("{r:?}"),
+        ),
+        Err(e) => s.fail("compute_on_root", e.to_string()),
+    }
+    let _ = std::fs::remove_file(&path);
+    let _ = ArrayD::<f64>::zeros(IxDyn(&[0]));
+
+    let ok = s.failed.is_empty();
+    eprintln!(
+        "rank {}/{}: {} passed, {} failed ({:.1} s){}",
+        s.rank,
+        s.size,
+        s.passed,
+        s.failed.len(),
+        t0.elapsed().as_secs_f64(),
+        if ok { String::new() } else { format!(": {:?}", s.failed) }
+    );
+    drop(mpi);
+    std::process::exit(if ok { 0 } else { 1 });
+}
