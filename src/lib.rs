@@ -23,6 +23,8 @@ pub mod chunks;
 pub mod config;
 pub mod delayed;
 pub mod diagnostics;
+#[cfg(feature = "mpi")]
+pub mod distributed;
 pub mod element;
 pub mod error;
 pub mod graph;
@@ -30,8 +32,6 @@ pub mod io;
 pub mod memory;
 pub mod ops;
 pub mod scheduler;
-#[cfg(feature = "mpi")]
-pub mod distributed;
 
 pub use array::apply::{apply_along_axis, apply_over_axes};
 pub use array::blockwise::blockwise;

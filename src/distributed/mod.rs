@@ -173,10 +173,13 @@ pub struct DistStats {
     /// Blocks and bytes this rank sent to other ranks (headers included).
     pub blocks_sent: usize,
     pub bytes_sent: u64,
+    /// Of `bytes_sent`, the bytes of result blocks (sent to the ranks that return them).
+    pub bytes_sent_results: u64,
     /// Bytes this rank received.
     pub bytes_received: u64,
-    /// Bytes sent by all ranks together.
+    /// Bytes sent by all ranks together, and of them the result blocks'.
     pub bytes_sent_all_ranks: u64,
+    pub bytes_sent_results_all_ranks: u64,
     /// Whether the plan ran on every rank whole (outputs that cannot be sent).
     pub replicated: bool,
 }
@@ -263,10 +266,8 @@ fn run(plan: &Plan, cfg: &Config, root_only: bool) -> Result<Option<Vec<Vec<Bloc
     }
 
     // 2. placement, the same on every rank
-    let placed = match place::place(plan, size, root_only) {
-        Ok(p) => p,
-        Err(e) => return Err(e), // deterministic: every rank fails alike
-    };
+    // an error here is deterministic: every rank fails alike
+    let placed = place::place(plan, size, root_only)?;
     let Some(pl) = placed else {
         // outputs that cannot be sent: the whole plan on every rank
         let r = crate::scheduler::execute(plan, &local);
@@ -277,19 +278,20 @@ fn run(plan: &Plan, cfg: &Config, root_only: bool) -> Result<Option<Vec<Vec<Bloc
     };
 
     // the round after which each block held here is no longer needed (results: never)
-    let mut last_use = vec![0u32; n];
-    for t in 0..n {
-        last_use[t] = if pl.is_output[t] {
-            u32::MAX
-        } else {
-            pl.consumers[t]
-                .iter()
-                .filter(|&&c| pl.runs[c as usize].binary_search(&(me as u32)).is_ok())
-                .map(|&c| pl.round[c as usize])
-                .max()
-                .unwrap_or(0)
-        };
-    }
+    let last_use: Vec<u32> = (0..n)
+        .map(|t| {
+            if pl.is_output[t] {
+                u32::MAX
+            } else {
+                pl.consumers[t]
+                    .iter()
+                    .filter(|&&c| pl.runs[c as usize].binary_search(&(me as u32)).is_ok())
+                    .map(|&c| pl.round[c as usize])
+                    .max()
+                    .unwrap_or(0)
+            }
+        })
+        .collect();
     let mine: Vec<bool> = (0..n).map(|t| pl.runs[t].binary_search(&(me as u32)).is_ok()).collect();
     let mut by_round: Vec<Vec<u32>> = vec![Vec::new(); pl.nrounds as usize];
     for t in 0..n {
@@ -325,6 +327,8 @@ fn run(plan: &Plan, cfg: &Config, root_only: bool) -> Result<Option<Vec<Vec<Bloc
     let mut total = 0u64;
     world.all_reduce_into(&stats.bytes_sent, &mut total, SystemOperation::sum());
     stats.bytes_sent_all_ranks = total;
+    world.all_reduce_into(&stats.bytes_sent_results, &mut total, SystemOperation::sum());
+    stats.bytes_sent_results_all_ranks = total;
     record(stats);
     if root_only && me != 0 {
         return Ok(None);
@@ -392,6 +396,9 @@ fn run_round(
                 (body.len() as u64).put(buf);
                 buf.extend_from_slice(&body);
                 stats.blocks_sent += 1;
+                if pl.is_output[t] {
+                    stats.bytes_sent_results += body.len() as u64 + 16;
+                }
             }
         }
         if last_use[t] > k || pl.is_output[t] {

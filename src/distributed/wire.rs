@@ -312,7 +312,10 @@ impl Codec for ArrayCodec {
     fn decode(&self, r: &mut Reader<'_>) -> Result<Block> {
         let code = r.u8()?;
         if code != dtype_code(self.0) {
-            return Err(Error::DType(format!("distributed: block message of dtype code {code}, expected {}", self.0.name())));
+            return Err(Error::DType(format!(
+                "distributed: block message of dtype code {code}, expected {}",
+                self.0.name()
+            )));
         }
         let (shape, n) = get_shape(r)?;
         crate::with_dtype!(self.0, T => {

@@ -116,8 +116,11 @@ pub(crate) fn execute_subset(plan: &Plan, cfg: &Config, subset: Subset) -> Resul
     run_plan(plan, cfg, Vec::new(), Some(subset)).map(|r| r.results)
 }
 
+/// What a run hands back: the output blocks (a whole plan), or the kept blocks by task (a
+/// subset).
 struct Ran {
     outputs: Vec<Vec<Block>>,
+    #[cfg_attr(not(feature = "mpi"), allow(dead_code))]
     results: Vec<Option<Block>>,
 }
 
