@@ -26,11 +26,13 @@
 //!
 //! # Placement (`place.rs`)
 //!
-//! * **Owner**: a task whose block can be sent is owned by one rank: its node's blocks are
-//!   split in contiguous ranges of the C-order block index. Layers on the same grid line up,
-//!   so an elementwise chain, a file read and its reduction partial stay on one rank without
-//!   messages (and the plan's chain fusion already made them one task); a reduction's combine
-//!   groups sit on the rank of most of their partials; one-block results land on rank 0.
+//! * **Owner**: a task whose block can be sent is owned by one rank. Sources (file reads,
+//!   generated blocks) are split over the ranks in contiguous ranges of their node's C-order
+//!   block index; a task with inputs goes where most of its inputs are (ties: to its own
+//!   layer's range). Layers on the same grid line up, so an elementwise chain, a file read and
+//!   its reduction partial stay on one rank without messages (and the plan's chain fusion
+//!   already made them one task); a reduction's combine groups sit with most of their
+//!   partials, so only the groups that straddle a range boundary send anything.
 //! * **Values that cannot be sent** (selection states, top-k parts, gufunc outputs,
 //!   multi-consumer streams — every value without a [`Codec`]) are computed by *every* rank
 //!   that consumes them: duplicated work instead of a serialisation. Array blocks, reduction

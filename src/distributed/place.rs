@@ -34,12 +34,11 @@ pub(crate) fn encodable(plan: &Plan, t: usize) -> bool {
     node.meta.is_some() || node.op.codec().is_some()
 }
 
-/// The rank that owns task `t` when its block can be sent: its (last) node's blocks are split
-/// over the ranks in contiguous ranges of the C-order block index. Layers on one grid
-/// (elementwise chains, a reduction's partials) line up, so aligned inputs are local; a
-/// reduction's combine levels keep their groups on the rank of their partials; a one-block
-/// result lands on rank 0.
-fn owner(plan: &Plan, t: usize, size: usize) -> u32 {
+/// The layer owner of task `t`: its (last) node's blocks are split over the ranks in
+/// contiguous ranges of the C-order block index. Layers on one grid (elementwise chains, a
+/// reduction's partials) line up, so aligned inputs are local; a one-block node lands on
+/// rank 0.
+fn layer_owner(plan: &Plan, t: usize, size: usize) -> u32 {
     let st = plan.tasks[t].stages.last().expect("task has a stage");
     let nb = plan.nodes[st.node as usize].nblocks().max(1) as u128;
     ((st.block as u128 * size as u128) / nb).min(size as u128 - 1) as u32
@@ -83,6 +82,30 @@ pub(crate) fn place(plan: &Plan, size: usize, root_only: bool) -> Result<Option<
         }
     }
     let enc: Vec<bool> = (0..n).map(|t| encodable(plan, t)).collect();
+    // home: sources by layer; a task with inputs where most of its inputs are (ties: its layer
+    // owner when tied, else the lowest tied rank), so a combine group stays with its partials
+    let mut home = vec![0u32; n];
+    let mut votes: Vec<u32> = vec![0; size];
+    for &t in &order {
+        let t = t as usize;
+        let layer = layer_owner(plan, t, size);
+        if distinct_deps[t].is_empty() {
+            home[t] = layer;
+            continue;
+        }
+        for &d in &distinct_deps[t] {
+            votes[home[d as usize] as usize] += 1;
+        }
+        let best = *votes.iter().max().expect("at least one rank");
+        home[t] = if votes[layer as usize] == best {
+            layer
+        } else {
+            votes.iter().position(|&v| v == best).expect("a maximum") as u32
+        };
+        for &d in &distinct_deps[t] {
+            votes[home[d as usize] as usize] = 0;
+        }
+    }
     if (0..n).any(|t| is_output[t] && !enc[t]) {
         return Ok(None);
     }
@@ -91,13 +114,13 @@ pub(crate) fn place(plan: &Plan, size: usize, root_only: bool) -> Result<Option<
     for &t in order.iter().rev() {
         let t = t as usize;
         if enc[t] {
-            runs[t] = vec![owner(plan, t, size)];
+            runs[t] = vec![home[t]];
         } else {
             let mut r: Vec<u32> = consumers[t].iter().flat_map(|&c| runs[c as usize].iter().copied()).collect();
             r.sort_unstable();
             r.dedup();
             if r.is_empty() {
-                r.push(owner(plan, t, size));
+                r.push(home[t]);
             }
             runs[t] = r;
         }
