@@ -104,7 +104,16 @@ impl Config {
         self
     }
 
-    /// Builder: where computes run (feature `mpi`; see [`crate::distributed`]).
+    /// Builder: where computes run (feature `mpi`; see [`crate::distributed`]). Under
+    /// `distributed::init()` the global executor is `Executor::Mpi`; `Executor::Local` runs one
+    /// compute on this process alone.
+    ///
+    /// ```
+    /// use ndchunk::distributed::Executor;
+    /// let x = ndchunk::ones::<f64>(&[10], [5]).unwrap();
+    /// let local = ndchunk::Config::global().with_executor(Executor::Local);
+    /// assert_eq!(x.sum(None).unwrap().compute_with(&local).unwrap()[[]], 10.0);
+    /// ```
     #[cfg(feature = "mpi")]
     pub fn with_executor(mut self, executor: crate::distributed::Executor) -> Self {
         self.executor = executor;

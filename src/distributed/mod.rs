@@ -40,7 +40,8 @@
 //!   codecs (`wire.rs`), so the common workflows duplicate nothing.
 //! * **Rounds**: a task's round is one more than the latest round of an input that arrives
 //!   from another rank. A compute takes as many rounds as the longest chain of cross-rank
-//!   hops: 2 for an elementwise result or `x + x.T`, 2–4 for a tree reduction, more for QR.
+//!   hops: 1 for an elementwise result, 2 for `x + x.T`, 2–4 for a tree reduction or a dot
+//!   product (measured figures per workload: `docs/distributed.md`).
 //!
 //! # Execution
 //!
@@ -81,7 +82,12 @@
 //!   run on more than one rank rather than have every rank write the same file.
 //! * Outputs that are not arrays (delayed objects) make the whole plan run on every rank.
 //! * MPI is initialised with `MPI_THREAD_SERIALIZED`; only the thread that calls `compute`
-//!   talks to MPI (the rayon workers never do).
+//!   talks to MPI (the rayon workers never do). One compute at a time per rank.
+//! * Tall-skinny QR's intermediates (pairs of matrices) have no codec yet: every rank that
+//!   needs them recomputes them (correct, but not yet distributed work).
+//! * The combine tree of a reduction is shaped by blocks, not by ranks: a sum sends the
+//!   accumulators of the groups that straddle a rank's range (7 of ~44 bytes on 3 ranks in the
+//!   suite), not yet exactly one per rank.
 
 mod place;
 mod wire;
