@@ -216,6 +216,41 @@ fn main() {
     }
     s.check("compute after a failure", &x.sum(0usize).unwrap());
 
+    // random shapes (zero-length axes, one-element and uneven blocks) x chunks: the same
+    // generator seed on every rank, so every rank builds the same graphs
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = |n: usize| {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) as usize) % n.max(1)
+    };
+    for case in 0..24 {
+        let nd = 1 + next(3);
+        let shape: Vec<usize> = (0..nd).map(|_| next(13)).collect();
+        let chunks: Vec<usize> = shape.iter().map(|&l| 1 + next(l.max(1))).collect();
+        let a = g().standard_normal(&shape, chunks.clone()).unwrap();
+        let axis = next(nd);
+        let name = |what: &str| format!("random case {case} {shape:?}/{chunks:?}: {what}");
+        s.check(&name("a * 3 - 1"), &(&(&a * 3.0) - 1.0));
+        s.check(&name("sum"), &a.sum(None).unwrap());
+        s.check(&name("mean(axis)"), &a.mean(axis).unwrap());
+        // (max over an empty axis is refused when the graph is built, as NumPy's ValueError)
+        if let Ok(m) = a.max(axis) {
+            s.check(&name("max(axis)"), &m);
+        }
+        let rev: Vec<usize> = shape.iter().rev().copied().collect();
+        if rev == shape {
+            s.check(&name("a + a.T"), &(&a + &a.t()));
+        } else {
+            s.check(&name("a.T * 2"), &(&a.t() * 2.0));
+        }
+        let n0 = shape[0];
+        let sq = g().random(&[n0, n0], [chunks[0], chunks[0]]).unwrap();
+        s.check(&name("square + square.T"), &(&sq + &sq.t()));
+        let rechunked: Vec<usize> = shape.iter().map(|&l| 1 + next(l.max(1))).collect();
+        s.check(&name("rechunk"), &a.rechunk(rechunked).unwrap());
+        s.check(&name("reshape(-1)"), &a.reshape(&[a.size()]).unwrap());
+    }
+
     // ranks that build different graphs: Err on every rank, not a hang
     let odd = if s.rank == 0 { x.sum(None).unwrap() } else { x.mean(None).unwrap() };
     let r = odd.compute();
