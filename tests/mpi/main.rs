@@ -80,6 +80,10 @@ impl Suite {
 
 fn main() {
     let mpi = distributed::init().expect("MPI starts");
+    if let Some(n) = std::env::var("NDCHUNK_MPI_BENCH").ok().and_then(|v| v.parse::<usize>().ok()) {
+        bench(&mpi, n);
+        return;
+    }
     let mut s = Suite { rank: mpi.rank(), size: mpi.size(), failed: Vec::new(), passed: 0 };
     let t0 = std::time::Instant::now();
     let g = || Generator::new(42);
@@ -294,4 +298,26 @@ fn main() {
     );
     drop(mpi);
     std::process::exit(if ok { 0 } else { 1 });
+}
+
+/// `NDCHUNK_MPI_BENCH=n` (and `NDCHUNK_MPI_THREADS`): the four statistics of an n x n random
+/// array (blocks of n/8 rows), best of three, printed by rank 0. Compare
+/// `mpirun -n 2` with `NDCHUNK_MPI_THREADS=1` against `mpirun -n 1` with 2 threads.
+fn bench(mpi: &distributed::Distributed, n: usize) {
+    let threads = std::env::var("NDCHUNK_MPI_THREADS").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+    Config::set_global(Config::global().with_threads(threads));
+    let x = Generator::new(1).random(&[n, n], [(n / 8).max(1), n]).unwrap();
+    let stats = [x.sum(None).unwrap(), x.mean(None).unwrap(), x.var(None, 0).unwrap(), x.std(None, 0).unwrap()];
+    let refs: Vec<&ChunkedArray<f64>> = stats.iter().collect();
+    let mut best = f64::INFINITY;
+    let mut r = Vec::new();
+    for _ in 0..3 {
+        let t = std::time::Instant::now();
+        r = ndchunk::compute_all(&refs).unwrap();
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    if mpi.rank() == 0 {
+        let v: Vec<f64> = r.iter().map(|a| a[[]]).collect();
+        eprintln!("{} ranks x {threads} threads: four statistics of {n}x{n} in {best:.3} s {v:?}", mpi.size());
+    }
 }
