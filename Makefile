@@ -24,7 +24,7 @@ test: deps
 ## Runs the MPI suite (feature `mpi`) under mpirun on 1-4 ranks; installs OpenMPI when missing.
 ## Not part of `make test`: the default build needs no MPI.
 test-mpi: deps
-	CARGO=$(CARGO) ./scripts/test-mpi.sh
+	CARGO="$(CARGO)" ./scripts/test-mpi.sh
 
 lint: deps
 	$(CARGO) fmt --all -- --check
