@@ -136,6 +136,11 @@ impl Distributed {
     pub fn size(&self) -> usize {
         self.size
     }
+    /// Wait until every rank got here (`MPI_Barrier`): e.g. after rank 0 wrote an input file
+    /// (with [`Executor::Local`]) and before every rank opens it.
+    pub fn barrier(&self) {
+        self._universe.world().barrier();
+    }
 }
 
 impl Drop for Distributed {

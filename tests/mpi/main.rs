@@ -5,7 +5,7 @@
 //!
 //! A plain `cargo test` does not build this file: it needs `--features mpi`.
 
-use ndarray::{ArrayD, IxDyn};
+use ndarray::ArrayD;
 use ndchunk::distributed::{self, Executor};
 use ndchunk::prelude::*;
 use ndchunk::random::Generator;
@@ -182,16 +182,20 @@ fn main() {
         Err(e) => s.fail("tuple compute", e.to_string()),
     }
 
-    // an HDF5 file, read by every rank itself (each rank writes its own copy first, alone)
+    // an HDF5 file written by rank 0 alone, then opened by every rank, which reads only the
+    // chunks of its own tasks
     let dir = std::env::var("NDCHUNK_OUT").unwrap_or_else(|_| "target/mpi-test".into());
     std::fs::create_dir_all(&dir).unwrap();
-    let path = format!("{dir}/stats-rank{}.h5", s.rank);
-    let _ = std::fs::remove_file(&path);
+    let path = format!("{dir}/stats-{}ranks.h5", s.size);
     let data = g().standard_normal(&[300, 40], [64, 40]).unwrap();
-    let global = Config::global();
-    Config::set_global(Suite::local());
-    data.to_hdf5(&path, "/data").expect("write the HDF5 file");
-    Config::set_global(global);
+    if s.rank == 0 {
+        let _ = std::fs::remove_file(&path);
+        let global = Config::global();
+        Config::set_global(Suite::local());
+        data.to_hdf5(&path, "/data").expect("write the HDF5 file");
+        Config::set_global(global);
+    }
+    mpi.barrier();
     let f = ChunkedArray::<f64>::from_hdf5(&path, "/data").unwrap();
     let (a, b, c2, d2) =
         (f.sum(None).unwrap(), f.mean(None).unwrap(), f.var(None, 0).unwrap(), f.std(None, 0).unwrap());
@@ -283,8 +287,10 @@ fn main() {
         ),
         Err(e) => s.fail("compute_on_root", e.to_string()),
     }
-    let _ = std::fs::remove_file(&path);
-    let _ = ArrayD::<f64>::zeros(IxDyn(&[0]));
+    mpi.barrier();
+    if s.rank == 0 {
+        let _ = std::fs::remove_file(&path);
+    }
 
     let ok = s.failed.is_empty();
     eprintln!(
