@@ -200,6 +200,9 @@ fn main() {
     let (a, b, c2, d2) =
         (f.sum(None).unwrap(), f.mean(None).unwrap(), f.var(None, 0).unwrap(), f.std(None, 0).unwrap());
     s.check_all("hdf5 sum/mean/var/std", &[&a, &b, &c2, &d2]);
+    // every chunk is read by exactly one rank (no task runs on two ranks)
+    let st = distributed::last_stats();
+    s.expect("hdf5 chunks read once", st.tasks_duplicated == 0 && !st.replicated, format!("{st:?}"));
     s.check("hdf5 std(axis=0)", &f.std(0usize, 0).unwrap());
     // writing under the MPI executor is refused on several ranks (every rank would write)
     let w = data.to_hdf5(format!("{dir}/refused-rank{}.h5", s.rank), "/data");
