@@ -34,10 +34,11 @@
 //!   already made them one task); a reduction's combine groups sit with most of their
 //!   partials, so only the groups that straddle a range boundary send anything.
 //! * **Values that cannot be sent** (selection states, top-k parts, gufunc outputs,
-//!   multi-consumer streams — every value without a [`Codec`]) are computed by *every* rank
-//!   that consumes them: duplicated work instead of a serialisation. Array blocks, reduction
-//!   accumulators (sum, moments, extremes, arg-extremes, any/all) and histogram counts have
-//!   codecs (`wire.rs`), so the common workflows duplicate nothing.
+//!   multi-consumer streams, matrix-product accumulators — every value without a [`Codec`])
+//!   are computed by *every* rank that consumes them: duplicated work instead of a
+//!   serialisation. Array blocks, reduction accumulators (sum, moments, extremes,
+//!   arg-extremes, any/all), histogram counts and the matrices of factorizations (QR) have
+//!   codecs (`wire.rs`), so the suite's workflows duplicate nothing.
 //! * **Rounds**: a task's round is one more than the latest round of an input that arrives
 //!   from another rank. A compute takes as many rounds as the longest chain of cross-rank
 //!   hops: 1 for an elementwise result, 2 for `x + x.T`, 2–4 for a tree reduction or a dot
@@ -83,8 +84,8 @@
 //! * Outputs that are not arrays (delayed objects) make the whole plan run on every rank.
 //! * MPI is initialised with `MPI_THREAD_SERIALIZED`; only the thread that calls `compute`
 //!   talks to MPI (the rayon workers never do). One compute at a time per rank.
-//! * Tall-skinny QR's intermediates (pairs of matrices) have no codec yet: every rank that
-//!   needs them recomputes them (correct, but not yet distributed work).
+//! * Tall-skinny QR's per-block (Q_i, R_i) pairs travel together to the rank that stacks the
+//!   R_i, although it needs only R_i.
 //! * The combine tree of a reduction is shaped by blocks, not by ranks: a sum sends the
 //!   accumulators of the groups that straddle a rank's range (7 of ~44 bytes on 3 ranks in the
 //!   suite), not yet exactly one per rank.
@@ -106,7 +107,7 @@ use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::graph::{Block, Plan};
 
-pub use wire::{ArrayCodec, Codec, ElemValueCodec, Reader, ValueCodec, Wire};
+pub use wire::{ArrayCodec, Codec, ElemValueCodec, MatsCodec, Reader, ValueCodec, Wire};
 
 /// Where a compute runs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

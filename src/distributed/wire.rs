@@ -289,6 +289,62 @@ impl<T: Element> Codec for ElemValueCodec<T> {
     }
 }
 
+/// The codec of `Value<ArrayD<Array2<T>>>` blocks: the matrices a factorization task makes
+/// (Q and R of a block, ...). Each matrix keeps its memory order (C or Fortran), which the
+/// linear-algebra ops hand to faer as is.
+pub struct MatsCodec<T>(PhantomData<fn() -> T>);
+
+impl<T: Element> MatsCodec<T> {
+    pub fn boxed() -> Box<dyn Codec> {
+        Box::new(MatsCodec::<T>(PhantomData))
+    }
+}
+
+impl<T: Element> Codec for MatsCodec<T> {
+    fn encode(&self, b: &Block, out: &mut Vec<u8>) -> Result<()> {
+        let v = crate::graph::as_value::<ArrayD<ndarray::Array2<T>>>(b)?;
+        put_shape(v.shape(), out);
+        for m in v.iter() {
+            let fortran = !m.is_standard_layout() && m.t().is_standard_layout();
+            fortran.put(out);
+            m.nrows().put(out);
+            m.ncols().put(out);
+            let it: Box<dyn Iterator<Item = &T>> =
+                if fortran { Box::new(m.t().into_iter()) } else { Box::new(m.iter()) };
+            for x in it {
+                put_elem(x, out);
+            }
+        }
+        Ok(())
+    }
+    fn decode(&self, r: &mut Reader<'_>) -> Result<Block> {
+        use ndarray::ShapeBuilder;
+        let (shape, n) = get_shape(r)?;
+        if n > r.buf.len() {
+            return Err(Error::Value("distributed: truncated matrices message".into()));
+        }
+        let mut mats = Vec::with_capacity(n);
+        for _ in 0..n {
+            let fortran = bool::get(r)?;
+            let (rows, cols) = (r.usize()?, r.usize()?);
+            let len = rows
+                .checked_mul(cols)
+                .filter(|&l| l <= r.buf.len())
+                .ok_or_else(|| Error::Value("distributed: truncated matrices message".into()))?;
+            let vals: Vec<T> = (0..len).map(|_| get_elem(r)).collect::<Result<_>>()?;
+            let m = if fortran {
+                ndarray::Array2::from_shape_vec((rows, cols).f(), vals)
+            } else {
+                ndarray::Array2::from_shape_vec((rows, cols), vals)
+            }
+            .map_err(|e| Error::Shape(e.to_string()))?;
+            mats.push(m);
+        }
+        let a = ArrayD::from_shape_vec(IxDyn(&shape), mats).map_err(|e| Error::Shape(e.to_string()))?;
+        Ok(Arc::new(Value(a)))
+    }
+}
+
 fn dtype_code(d: DType) -> u8 {
     d as u8
 }
@@ -353,5 +409,20 @@ mod tests {
         let back = crate::graph::as_value::<ArrayD<Moments<true>>>(&back).unwrap();
         assert_eq!((back[[1]].n, back[[1]].m2), (3.0, 2.0));
         assert!(ArrayCodec(DType::F64).decode(&mut Reader::new(&buf[..3])).is_err());
+    }
+
+    #[test]
+    fn matrices_keep_their_memory_order() {
+        use ndarray::ShapeBuilder;
+        let f = ndarray::Array2::from_shape_vec((2, 3).f(), vec![1.0f64, 2.0, 3.0, 4.0, 5.0, 6.0]).unwrap();
+        let c = ndarray::Array2::from_shape_vec((1, 2), vec![7.0f64, 8.0]).unwrap();
+        let v: Block = Arc::new(Value(ArrayD::from_shape_vec(IxDyn(&[2]), vec![f.clone(), c.clone()]).unwrap()));
+        let mut buf = Vec::new();
+        MatsCodec::<f64>::boxed().encode(&v, &mut buf).unwrap();
+        let back = MatsCodec::<f64>::boxed().decode(&mut Reader::new(&buf)).unwrap();
+        let back = crate::graph::as_value::<ArrayD<ndarray::Array2<f64>>>(&back).unwrap();
+        assert_eq!((&back[[0]], &back[[1]]), (&f, &c));
+        assert!(back[[0]].t().is_standard_layout() && back[[1]].is_standard_layout());
+        assert!(MatsCodec::<f64>::boxed().decode(&mut Reader::new(&buf[..buf.len() - 1])).is_err());
     }
 }
