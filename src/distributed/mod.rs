@@ -66,8 +66,8 @@
 //!
 //! `compute()` returns the whole result on every rank (each output block is sent to every
 //! rank). [`compute_on_root`] sends result blocks to rank 0 only and returns `None` elsewhere.
-//! `persist()` gathers every block on every rank (it does not yet keep blocks where they were
-//! computed).
+//! `persist()` keeps each block on the rank that computed it (`persist.rs`): later computes
+//! run that block's tasks there; only the blocks' shapes are exchanged (when unknown).
 //!
 //! # Failures and limits (first cut)
 //!
@@ -90,6 +90,7 @@
 //!   accumulators of the groups that straddle a rank's range (7 of ~44 bytes on 3 ranks in the
 //!   suite), not yet exactly one per rank.
 
+mod persist;
 mod place;
 mod wire;
 
@@ -106,6 +107,9 @@ use crate::config::Config;
 use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::graph::{Block, Plan};
+use place::Deliver;
+
+pub(crate) use persist::persist;
 
 pub use wire::{ArrayCodec, Codec, ElemValueCodec, MatsCodec, Reader, ValueCodec, Wire};
 
@@ -227,7 +231,15 @@ pub(crate) fn applies(cfg: &Config) -> bool {
 
 /// The distributed form of `scheduler::execute`: output blocks on every rank.
 pub(crate) fn execute(plan: &Plan, cfg: &Config) -> Result<Vec<Vec<Block>>> {
-    run(plan, cfg, false)?.ok_or_else(|| Error::Value("internal: results missing on this rank".into()))
+    all_present(run(plan, cfg, Deliver::Everywhere)?.outputs)
+}
+
+fn all_present(outputs: Vec<Vec<Option<Block>>>) -> Result<Vec<Vec<Block>>> {
+    outputs
+        .into_iter()
+        .map(|o| o.into_iter().collect::<Option<Vec<Block>>>())
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| Error::Value("internal: a result block did not arrive".into()))
 }
 
 /// Compute `x` across the ranks, returning the result on rank 0 and `None` on the others: the
@@ -246,17 +258,25 @@ pub fn compute_on_root<T: Element>(x: &ChunkedArray<T>) -> Result<Option<ArrayD<
         return x.compute_with(&cfg).map(Some);
     }
     let plan = Plan::build(std::slice::from_ref(x.node()))?;
-    match run(&plan, &cfg, true)? {
-        Some(mut blocks) => {
-            let b = blocks.pop().ok_or_else(|| Error::Value("internal: one output".into()))?;
-            crate::array::chunked_array::assemble::<T>(x.node(), &b, &cfg).map(Some)
-        }
-        None => Ok(None),
+    let outcome = run(&plan, &cfg, Deliver::Root)?;
+    if outcome.rank != 0 {
+        return Ok(None);
     }
+    let b = all_present(outcome.outputs)?.pop().ok_or_else(|| Error::Value("internal: one output".into()))?;
+    crate::array::chunked_array::assemble::<T>(x.node(), &b, &cfg).map(Some)
 }
 
-/// Run `plan` across the ranks; `Some(outputs)` on the ranks that receive the results.
-fn run(plan: &Plan, cfg: &Config, root_only: bool) -> Result<Option<Vec<Vec<Block>>>> {
+/// What a distributed run leaves on this rank.
+pub(crate) struct Outcome {
+    pub rank: usize,
+    /// Per output, its blocks that are here.
+    pub outputs: Vec<Vec<Option<Block>>>,
+    /// Per output, the rank that computed each block.
+    pub homes: Vec<Vec<u32>>,
+}
+
+/// Run `plan` across the ranks, delivering results as `deliver` says.
+pub(crate) fn run(plan: &Plan, cfg: &Config, deliver: Deliver) -> Result<Outcome> {
     if !mpi::is_initialized() || mpi::is_finalized() {
         return Err(Error::Value("the MPI executor needs ndchunk::distributed::init() first".into()));
     }
@@ -281,14 +301,17 @@ fn run(plan: &Plan, cfg: &Config, root_only: bool) -> Result<Option<Vec<Vec<Bloc
 
     // 2. placement, the same on every rank
     // an error here is deterministic: every rank fails alike
-    let placed = place::place(plan, size, root_only)?;
+    let placed = place::place(plan, size, deliver)?;
     let Some(pl) = placed else {
         // outputs that cannot be sent: the whole plan on every rank
         let r = crate::scheduler::execute(plan, &local);
         let agreed = agree(&world, me, size, r.as_ref().map(drop).map_err(clone_error));
         let out = r.and_then(|o| agreed.map(|()| o))?;
         record(DistStats { ranks: size, rounds: 1, tasks: n, tasks_run: n, replicated: true, ..Default::default() });
-        return Ok(Some(out));
+        // every rank holds every block: rank 0 stands for all (the same answer on every rank)
+        let homes = out.iter().map(|o| vec![0; o.len()]).collect();
+        let outputs = out.into_iter().map(|o| o.into_iter().map(Some).collect()).collect();
+        return Ok(Outcome { rank: me, outputs, homes });
     };
 
     // the round after which each block held here is no longer needed (results: never)
@@ -344,15 +367,10 @@ fn run(plan: &Plan, cfg: &Config, root_only: bool) -> Result<Option<Vec<Vec<Bloc
     world.all_reduce_into(&stats.bytes_sent_results, &mut total, SystemOperation::sum());
     stats.bytes_sent_results_all_ranks = total;
     record(stats);
-    if root_only && me != 0 {
-        return Ok(None);
-    }
-    let mut out = Vec::with_capacity(plan.outputs.len());
-    for (_, ids) in &plan.outputs {
-        let blocks: Option<Vec<Block>> = ids.iter().map(|&t| store[t as usize].clone()).collect();
-        out.push(blocks.ok_or_else(|| Error::Value("internal: a result block did not arrive".into()))?);
-    }
-    Ok(Some(out))
+    let outputs =
+        plan.outputs.iter().map(|(_, ids)| ids.iter().map(|&t| store[t as usize].clone()).collect()).collect();
+    let homes = plan.outputs.iter().map(|(_, ids)| ids.iter().map(|&t| pl.runs[t as usize][0]).collect()).collect();
+    Ok(Outcome { rank: me, outputs, homes })
 }
 
 fn record(stats: DistStats) {

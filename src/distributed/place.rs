@@ -44,9 +44,20 @@ fn layer_owner(plan: &Plan, t: usize, size: usize) -> u32 {
     ((st.block as u128 * size as u128) / nb).min(size as u128 - 1) as u32
 }
 
-/// Place `plan` on `size` ranks; `root_only`: results go to rank 0 only. `None` when an output
-/// block cannot be sent (a delayed object): the caller runs the whole plan on every rank.
-pub(crate) fn place(plan: &Plan, size: usize, root_only: bool) -> Result<Option<Placement>> {
+/// Where result blocks go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Deliver {
+    /// To every rank (`compute`).
+    Everywhere,
+    /// To rank 0 (`compute_on_root`).
+    Root,
+    /// Nowhere: each stays on the rank that computed it (`persist`).
+    Keep,
+}
+
+/// Place `plan` on `size` ranks. `None` when an output block cannot be sent (a delayed
+/// object): the caller runs the whole plan on every rank.
+pub(crate) fn place(plan: &Plan, size: usize, deliver: Deliver) -> Result<Option<Placement>> {
     let n = plan.tasks.len();
     let mut consumers: Vec<Vec<u32>> = vec![Vec::new(); n];
     let mut indeg = vec![0u32; n];
@@ -90,7 +101,9 @@ pub(crate) fn place(plan: &Plan, size: usize, root_only: bool) -> Result<Option<
         let t = t as usize;
         let layer = layer_owner(plan, t, size);
         if distinct_deps[t].is_empty() {
-            home[t] = layer;
+            // blocks persisted on a rank are read there
+            let pinned = plan.tasks[t].stages.first().and_then(|st| plan.nodes[st.node as usize].op.home(st.block));
+            home[t] = pinned.filter(|&r| (r as usize) < size).unwrap_or(layer);
             continue;
         }
         for &d in &distinct_deps[t] {
@@ -153,10 +166,10 @@ pub(crate) fn place(plan: &Plan, size: usize, root_only: bool) -> Result<Option<
             .filter(|k| runs[t].binary_search(k).is_err())
             .collect();
         if is_output[t] {
-            if root_only {
-                d.push(0);
-            } else {
-                d.extend(0..size as u32);
+            match deliver {
+                Deliver::Root => d.push(0),
+                Deliver::Everywhere => d.extend(0..size as u32),
+                Deliver::Keep => {}
             }
             d.retain(|k| runs[t].binary_search(k).is_err());
         }

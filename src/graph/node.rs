@@ -136,6 +136,13 @@ pub trait Op: Any + Send + Sync + 'static {
     fn codec(&self) -> Option<Box<dyn crate::distributed::Codec>> {
         None
     }
+
+    /// For sources whose blocks live on one rank (a distributed `persist`): the rank holding
+    /// block `block` (flat index), where the planner must run its task.
+    #[cfg(feature = "mpi")]
+    fn home(&self, _block: usize) -> Option<u32> {
+        None
+    }
 }
 
 /// An operation that consumes its single input's block as a stream of tiles.

@@ -41,6 +41,17 @@ impl Suite {
         }
     }
 
+    /// `dist` computed across the ranks equals `reference` computed here alone (for arrays
+    /// persisted across the ranks, which this process alone cannot compute).
+    fn check_vs<T: Element>(&mut self, name: &str, dist: &ChunkedArray<T>, reference: &ChunkedArray<T>) {
+        let d = dist.compute();
+        self.report(name);
+        match (d, reference.compute_with(&Self::local())) {
+            (Ok(d), Ok(l)) if same(&d, &l) => self.passed += 1,
+            (d, l) => self.fail(name, format!("distributed {d:?} != local {l:?}")),
+        }
+    }
+
     /// Several arrays in one distributed graph (`compute_all`).
     fn check_all(&mut self, name: &str, xs: &[&ChunkedArray<f64>]) {
         let dist = ndchunk::compute_all(xs);
@@ -167,9 +178,36 @@ fn main() {
     // random arrays, and persist
     s.check("random", &g().uniform(-2.0, 3.0, &[33, 17], [8, 5]).unwrap());
     s.check("normal", &g().normal(1.0, 2.0, &[1000], [99]).unwrap());
+    // persist keeps blocks on their ranks: a later row-wise mean moves nothing but its result
     match x.persist() {
-        Ok(p) => s.check("persist then mean", &p.mean(0usize).unwrap()),
+        Ok(p) => {
+            s.check_vs("persist", &p, &x);
+            s.check_vs("persist then mean(axis=0)", &p.mean(0usize).unwrap(), &x.mean(0usize).unwrap());
+            s.check_vs("persist then mean(axis=1)", &p.mean(1usize).unwrap(), &x.mean(1usize).unwrap());
+            let from_persisted = distributed::last_stats();
+            let _ = x.mean(1usize).unwrap().compute();
+            let from_source = distributed::last_stats();
+            // the persisted blocks are where the source's blocks were computed: the same
+            // bytes move as when computing from the source (nothing is gathered first)
+            s.expect(
+                "persisted blocks stay put",
+                from_persisted.bytes_sent_all_ranks == from_source.bytes_sent_all_ranks,
+                format!("{from_persisted:?} vs {from_source:?}"),
+            );
+            // this process alone does not hold the other ranks' blocks
+            let alone = p.compute_with(&Suite::local());
+            s.expect("persisted blocks are not all here", (s.size == 1) == alone.is_ok(), format!("{alone:?}"));
+        }
         Err(e) => s.fail("persist", e.to_string()),
+    }
+    // unknown block lengths become known
+    match kept.persist() {
+        Ok(p) => {
+            s.expect("persist: chunks known", p.chunks().is_known(), format!("{:?}", p.chunks()));
+            s.check_vs("persist(masked)", &p, &kept);
+            s.check_vs("persist(masked).sum", &p.sum(None).unwrap(), &kept.sum(None).unwrap());
+        }
+        Err(e) => s.fail("persist(masked)", e.to_string()),
     }
 
     // tuple compute of mixed types
