@@ -2,7 +2,7 @@
 # pkg-config cannot find HDF5.
 CARGO ?= cargo
 
-.PHONY: deps demo test test-zarr-http lint compare bench
+.PHONY: deps demo test test-zarr-http test-mpi lint compare bench
 
 deps:
 	@./scripts/install-deps.sh
@@ -25,6 +25,10 @@ test: deps
 ## Debian's libssl-dev): reads fixtures/zarr through `python3 -m http.server` on 127.0.0.1.
 test-zarr-http: deps
 	$(CARGO) test -p ndchunk-tests --features zarr-http --test it zarr::http
+## Runs the MPI suite (feature `mpi`) under mpirun on 1-4 ranks; installs OpenMPI when missing.
+## Not part of `make test`: the default build needs no MPI.
+test-mpi: deps
+	CARGO="$(CARGO)" ./scripts/test-mpi.sh
 
 lint: deps
 	$(CARGO) fmt --all -- --check

@@ -38,6 +38,9 @@ pub struct Config {
     /// Where out-of-core rechunks put their temporary stores (default: the system's temporary
     /// directory, `std::env::temp_dir()`).
     pub temp_dir: Option<std::path::PathBuf>,
+    /// Where computes run: this process, or the ranks of an MPI job (feature `mpi`).
+    #[cfg(feature = "mpi")]
+    pub executor: crate::distributed::Executor,
 }
 
 impl std::fmt::Debug for Config {
@@ -63,6 +66,8 @@ impl Default for Config {
             progress_after: std::time::Duration::from_secs(1),
             callbacks: Vec::new(),
             temp_dir: None,
+            #[cfg(feature = "mpi")]
+            executor: crate::distributed::Executor::Local,
         }
     }
 }
@@ -107,6 +112,22 @@ impl Config {
     /// Builder: add a scheduler callback.
     pub fn with_callback(mut self, cb: Arc<dyn Callback>) -> Self {
         self.callbacks.push(cb);
+        self
+    }
+
+    /// Builder: where computes run (feature `mpi`; see [`crate::distributed`]). Under
+    /// `distributed::init()` the global executor is `Executor::Mpi`; `Executor::Local` runs one
+    /// compute on this process alone.
+    ///
+    /// ```
+    /// use ndchunk::distributed::Executor;
+    /// let x = ndchunk::ones::<f64>(&[10], [5]).unwrap();
+    /// let local = ndchunk::Config::global().with_executor(Executor::Local);
+    /// assert_eq!(x.sum(None).unwrap().compute_with(&local).unwrap()[[]], 10.0);
+    /// ```
+    #[cfg(feature = "mpi")]
+    pub fn with_executor(mut self, executor: crate::distributed::Executor) -> Self {
+        self.executor = executor;
         self
     }
 

@@ -23,6 +23,8 @@ pub mod chunks;
 pub mod config;
 pub mod delayed;
 pub mod diagnostics;
+#[cfg(feature = "mpi")]
+pub mod distributed;
 pub mod element;
 pub mod error;
 pub mod graph;

@@ -50,6 +50,10 @@ impl<T: Element> ChunkedArray<T> {
 
     /// [`persist`](Self::persist) with a given [`Config`].
     pub fn persist_with(&self, cfg: &Config) -> Result<ChunkedArray<T>> {
+        #[cfg(feature = "mpi")]
+        if crate::distributed::applies(cfg) {
+            return crate::distributed::persist(self, cfg);
+        }
         let plan = Plan::build(std::slice::from_ref(self.node()))?;
         let blocks = crate::scheduler::execute(&plan, cfg)?.pop().expect("one output");
         let chunks = chunks_of_blocks(&self.node().grid, &blocks);

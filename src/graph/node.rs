@@ -129,6 +129,20 @@ pub trait Op: Any + Send + Sync + 'static {
     fn tile_consumer(&self) -> Option<&dyn TileConsumer> {
         None
     }
+
+    /// For value nodes (not array blocks): how their blocks cross between MPI ranks. `None`
+    /// (the default) keeps them on the ranks that consume them (`crate::distributed`).
+    #[cfg(feature = "mpi")]
+    fn codec(&self) -> Option<Box<dyn crate::distributed::Codec>> {
+        None
+    }
+
+    /// For sources whose blocks live on one rank (a distributed `persist`): the rank holding
+    /// block `block` (flat index), where the planner must run its task.
+    #[cfg(feature = "mpi")]
+    fn home(&self, _block: usize) -> Option<u32> {
+        None
+    }
 }
 
 /// An operation that consumes its single input's block as a stream of tiles.
@@ -275,3 +289,15 @@ pub fn grid_indices(grid: &[usize]) -> impl Iterator<Item = Vec<usize>> + '_ {
         v
     })
 }
+
+/// With feature `mpi`, the values that can cross between ranks ([`crate::distributed::Wire`]:
+/// reduction accumulators must); without it, every type.
+#[cfg(feature = "mpi")]
+pub trait MaybeWire: crate::distributed::Wire {}
+#[cfg(feature = "mpi")]
+impl<T: crate::distributed::Wire> MaybeWire for T {}
+/// With feature `mpi`, the values that can cross between ranks; without it, every type.
+#[cfg(not(feature = "mpi"))]
+pub trait MaybeWire {}
+#[cfg(not(feature = "mpi"))]
+impl<T> MaybeWire for T {}

@@ -40,6 +40,11 @@ struct Partial<T, A> {
 }
 
 impl<T: Element, A: Count> Op for Partial<T, A> {
+    #[cfg(feature = "mpi")]
+    fn codec(&self) -> Option<Box<dyn crate::distributed::Codec>> {
+        Some(crate::distributed::ElemValueCodec::<A>::boxed())
+    }
+
     fn deps(&self, node: &Node, b: &[usize], out: &mut Vec<Dep>) {
         let f = crate::graph::ravel(&node.grid, b);
         for i in 0..node.inputs.len() {
@@ -104,6 +109,11 @@ struct Sum<A> {
 }
 
 impl<A: Count> Op for Sum<A> {
+    #[cfg(feature = "mpi")]
+    fn codec(&self) -> Option<Box<dyn crate::distributed::Codec>> {
+        Some(crate::distributed::ElemValueCodec::<A>::boxed())
+    }
+
     fn deps(&self, _: &Node, b: &[usize], out: &mut Vec<Dep>) {
         let j = b.first().copied().unwrap_or(0);
         for i in j * self.split..((j + 1) * self.split).min(self.nin) {

@@ -45,6 +45,8 @@ struct Shared<'a> {
     /// Index into `windows` of each task, `NO_WINDOW` for tasks without one.
     window_of: Vec<u32>,
     cap: Option<usize>,
+    /// Tasks this call runs (all of the plan's, or a subset's).
+    total: usize,
     callbacks: &'a [Arc<dyn Callback>],
     state: Mutex<State>,
     cv: Condvar,
@@ -89,7 +91,37 @@ const NO_WINDOW: u32 = u32::MAX;
 
 /// Run every task of `plan`; returns the output blocks, per output, in block order.
 pub(crate) fn execute(plan: &Plan, cfg: &Config) -> Result<Vec<Vec<Block>>> {
-    run_plan(plan, cfg, Vec::new())
+    #[cfg(feature = "mpi")]
+    if crate::distributed::applies(cfg) {
+        return crate::distributed::execute(plan, cfg);
+    }
+    run_plan(plan, cfg, Vec::new(), None).map(|r| r.outputs)
+}
+
+/// Part of a plan run by one call: a distributed compute runs each rank's tasks round by round
+/// (`crate::distributed`), with the blocks of earlier rounds and of other ranks given.
+#[cfg_attr(not(feature = "mpi"), allow(dead_code))]
+pub(crate) struct Subset {
+    /// The tasks to run.
+    pub run: Vec<bool>,
+    /// Blocks already computed, by task: every input of a task to run is either run or given.
+    pub given: Vec<Option<Block>>,
+    /// Run tasks whose blocks are handed back (needed later, sent, or outputs).
+    pub keep: Vec<bool>,
+}
+
+/// Run the tasks of `subset` (see [`Subset`]); returns, by task, the blocks of `keep` tasks.
+#[cfg(feature = "mpi")]
+pub(crate) fn execute_subset(plan: &Plan, cfg: &Config, subset: Subset) -> Result<Vec<Option<Block>>> {
+    run_plan(plan, cfg, Vec::new(), Some(subset)).map(|r| r.results)
+}
+
+/// What a run hands back: the output blocks (a whole plan), or the kept blocks by task (a
+/// subset).
+struct Ran {
+    outputs: Vec<Vec<Block>>,
+    #[cfg_attr(not(feature = "mpi"), allow(dead_code))]
+    results: Vec<Option<Block>>,
 }
 
 /// Run every task of `plan` (one output), writing output block `i` into `windows[i]` (see
@@ -98,10 +130,18 @@ pub(crate) fn execute_into(plan: &Plan, cfg: &Config, windows: Vec<OutWindow>) -
     if plan.outputs.len() != 1 || plan.outputs[0].1.len() != windows.len() {
         return Err(Error::Value("internal: one result window per output block".into()));
     }
-    run_plan(plan, cfg, windows).map(drop)
+    #[cfg(feature = "mpi")]
+    if crate::distributed::applies(cfg) {
+        let blocks = crate::distributed::execute(plan, cfg)?.pop().unwrap_or_default();
+        for (mut w, b) in windows.into_iter().zip(&blocks) {
+            w.copy_from(b)?;
+        }
+        return Ok(());
+    }
+    run_plan(plan, cfg, windows, None).map(drop)
 }
 
-fn run_plan(plan: &Plan, cfg: &Config, windows: Vec<OutWindow>) -> Result<Vec<Vec<Block>>> {
+fn run_plan(plan: &Plan, cfg: &Config, windows: Vec<OutWindow>, subset: Option<Subset>) -> Result<Ran> {
     let t0 = Instant::now();
     let largest = plan
         .nodes
@@ -122,14 +162,23 @@ fn run_plan(plan: &Plan, cfg: &Config, windows: Vec<OutWindow>) -> Result<Vec<Ve
         }
     }
     let n = plan.tasks.len();
-    // Distinct inputs and dependents.
+    let (run, mut given, keep) = match subset {
+        Some(s) => (Some(s.run), s.given, Some(s.keep)),
+        None => (None, Vec::new(), None),
+    };
+    let runs = |t: usize| run.as_ref().is_none_or(|r| r[t]);
+    let is_given = |t: usize| given.get(t).is_some_and(Option::is_some);
+    let total = (0..n).filter(|&t| runs(t)).count();
+    // Distinct inputs and dependents (of the tasks this call runs).
     let mut in_off = Vec::with_capacity(n + 1);
     let mut inputs = Vec::new();
     let mut ndependents = vec![0u32; n];
     in_off.push(0u32);
-    for task in &plan.tasks {
+    for (t, task) in plan.tasks.iter().enumerate() {
         let start = inputs.len();
-        inputs.extend_from_slice(&task.deps);
+        if runs(t) {
+            inputs.extend_from_slice(&task.deps);
+        }
         inputs[start..].sort_unstable();
         let mut w = start;
         for r in start..inputs.len() {
@@ -158,9 +207,13 @@ fn run_plan(plan: &Plan, cfg: &Config, windows: Vec<OutWindow>) -> Result<Vec<Ve
         }
     }
     let mut pinned = vec![false; n];
-    for (_, ids) in &plan.outputs {
-        for &t in ids {
-            pinned[t as usize] = true;
+    if let Some(keep) = &keep {
+        pinned.copy_from_slice(keep);
+    } else {
+        for (_, ids) in &plan.outputs {
+            for &t in ids {
+                pinned[t as usize] = true;
+            }
         }
     }
     let mut window_of = vec![NO_WINDOW; if windows.is_empty() { 0 } else { n }];
@@ -173,28 +226,46 @@ fn run_plan(plan: &Plan, cfg: &Config, windows: Vec<OutWindow>) -> Result<Vec<Ve
         }
     }
     let mut ready_src = Heap::new();
+    let mut ready = Heap::new();
     let mut remaining = vec![0u32; n];
-    for t in 0..n {
-        remaining[t] = in_off[t + 1] - in_off[t];
+    for t in (0..n).filter(|&t| runs(t)) {
+        let ins = &inputs[in_off[t] as usize..in_off[t + 1] as usize];
+        if let Some(&d) = ins.iter().find(|&&d| !runs(d as usize) && !is_given(d as usize)) {
+            return Err(Error::Value(format!("internal: task {t} needs task {d}, neither run nor given")));
+        }
+        remaining[t] = ins.iter().filter(|&&d| !is_given(d as usize)).count() as u32;
         if remaining[t] == 0 {
-            ready_src.push(Reverse((plan.tasks[t].priority, t as TaskId)));
+            let h = if ins.is_empty() { &mut ready_src } else { &mut ready };
+            h.push(Reverse((plan.tasks[t].priority, t as TaskId)));
+        }
+    }
+    let mut results: Vec<Option<Block>> = vec![None; n];
+    let mut sizes = vec![0; n];
+    let mut live_bytes = 0;
+    let mut live_blocks = 0;
+    for (t, g) in given.iter_mut().enumerate() {
+        if let Some(b) = g.take().filter(|_| ndependents[t] > 0) {
+            sizes[t] = b.nbytes();
+            live_bytes += sizes[t];
+            live_blocks += 1;
+            results[t] = Some(b);
         }
     }
     let state = State {
         ready_src,
-        ready: Heap::new(),
+        ready,
         remaining,
         consumers_left: ndependents,
-        results: vec![None; n],
-        sizes: vec![0; n],
+        results,
+        sizes,
         running: 0,
         finished: 0,
         waiting: 0,
         error: None,
-        live_bytes: 0,
-        live_blocks: 0,
-        peak_bytes: 0,
-        peak_blocks: 0,
+        live_bytes,
+        live_blocks,
+        peak_bytes: live_bytes,
+        peak_blocks: live_blocks,
     };
     let progress = crate::diagnostics::progress::ProgressBar::for_policy(cfg.progress, cfg.progress_after)
         .map(|p| Arc::new(p) as Arc<dyn Callback>);
@@ -210,13 +281,14 @@ fn run_plan(plan: &Plan, cfg: &Config, windows: Vec<OutWindow>) -> Result<Vec<Ve
         windows: windows.into_iter().map(|w| Mutex::new(Some(w))).collect(),
         window_of,
         cap: cfg.memory_cap,
+        total,
         callbacks: &callbacks,
         state: Mutex::new(state),
         cv: Condvar::new(),
     };
     let started = catch_unwind(AssertUnwindSafe(|| {
         for cb in sh.callbacks {
-            cb.on_start(n);
+            cb.on_start(total);
         }
     }));
     if let Err(p) = started {
@@ -225,7 +297,7 @@ fn run_plan(plan: &Plan, cfg: &Config, windows: Vec<OutWindow>) -> Result<Vec<Ve
     // A compute started from inside a task (a `compute()` in a `map_blocks` closure) runs on
     // the calling thread: its workers would otherwise wait on a pool whose threads are all
     // busy waiting for the outer compute, a deadlock.
-    let threads = if inside_task() { 1 } else { cfg.effective_threads().min(n.max(1)) };
+    let threads = if inside_task() { 1 } else { cfg.effective_threads().min(total.max(1)) };
     if threads <= 1 {
         worker(&sh, 0);
     } else {
@@ -254,12 +326,15 @@ fn run_plan(plan: &Plan, cfg: &Config, windows: Vec<OutWindow>) -> Result<Vec<Ve
     if let Err(p) = finished {
         return Err(Error::TaskPanicked { key: "callback on_finish".into(), message: panic_message(p) });
     }
+    if keep.is_some() {
+        return Ok(Ran { outputs: Vec::new(), results: st.results });
+    }
     let mut out = Vec::with_capacity(plan.outputs.len());
     for (_, ids) in &plan.outputs {
         let blocks: Option<Vec<Block>> = ids.iter().map(|&t| st.results[t as usize].clone()).collect();
         out.push(blocks.ok_or_else(|| Error::Value("internal: an output block was not computed".into()))?);
     }
-    Ok(out)
+    Ok(Ran { outputs: out, results: Vec::new() })
 }
 
 fn pick(st: &mut State, cap: Option<usize>) -> Option<TaskId> {
@@ -282,7 +357,7 @@ fn pick(st: &mut State, cap: Option<usize>) -> Option<TaskId> {
 }
 
 fn worker(sh: &Shared<'_>, wid: usize) {
-    let ntasks = sh.plan.tasks.len();
+    let ntasks = sh.total;
     let mut st = lock(&sh.state);
     loop {
         let t = loop {
@@ -394,7 +469,7 @@ fn complete(sh: &Shared<'_>, st: &mut State, t: TaskId, block: Block) {
             st.ready.push(Reverse((sh.plan.tasks[ui].priority, u)));
         }
     }
-    if st.finished == sh.plan.tasks.len() {
+    if st.finished == sh.total {
         sh.cv.notify_all();
     }
 }

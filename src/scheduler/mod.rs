@@ -20,3 +20,5 @@ mod exec;
 
 pub use callbacks::{Callback, Stats, TaskEvent};
 pub(crate) use exec::{execute, execute_into, in_pool};
+#[cfg(feature = "mpi")]
+pub(crate) use exec::{execute_subset, inside_task, Subset};

@@ -118,6 +118,8 @@ pub fn store<T: Element + hdf5::H5Type>(
     opts: &Hdf5Options,
 ) -> Result<()> {
     let path = path.as_ref();
+    #[cfg(feature = "mpi")]
+    crate::distributed::refuse_writer("writing HDF5")?;
     for (a, name) in arrays {
         if !a.chunks().is_known() {
             return Err(Error::UnknownChunkSizes { op: format!("writing {name} to HDF5") });

@@ -108,6 +108,10 @@ pub struct LocalQr<T> {
 }
 
 impl<T: LinalgFloat> Op for LocalQr<T> {
+    #[cfg(feature = "mpi")]
+    fn codec(&self) -> Option<Box<dyn crate::distributed::Codec>> {
+        Some(crate::distributed::MatsCodec::<T>::boxed())
+    }
     fn deps(&self, node: &Node, b: &[usize], out: &mut Vec<Dep>) {
         let grid = &node.inputs[0].grid;
         let cols = if self.join { grid.get(1).copied().unwrap_or(1) } else { 1 };
@@ -143,6 +147,10 @@ pub struct StackQr<T> {
 }
 
 impl<T: LinalgFloat> Op for StackQr<T> {
+    #[cfg(feature = "mpi")]
+    fn codec(&self) -> Option<Box<dyn crate::distributed::Codec>> {
+        Some(crate::distributed::MatsCodec::<T>::boxed())
+    }
     fn deps(&self, node: &Node, _: &[usize], out: &mut Vec<Dep>) {
         for i in 0..node.inputs[0].nblocks() {
             out.push(Dep { input: 0, block: i });
@@ -262,6 +270,10 @@ pub struct Dense<T, F> {
 impl<T: LinalgFloat, F: Fn(&[ndarray::ArrayView2<'_, T>]) -> Result<Mats<T>> + Send + Sync + 'static> Op
     for Dense<T, F>
 {
+    #[cfg(feature = "mpi")]
+    fn codec(&self) -> Option<Box<dyn crate::distributed::Codec>> {
+        Some(crate::distributed::MatsCodec::<T>::boxed())
+    }
     fn deps(&self, node: &Node, _: &[usize], out: &mut Vec<Dep>) {
         for i in 0..node.inputs.len() {
             out.push(Dep { input: i as u32, block: 0 });

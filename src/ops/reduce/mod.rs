@@ -31,7 +31,7 @@ use crate::graph::{as_array, as_value, ravel, Block, Dep, Node, Op, Value};
 /// A reduction: which accumulator folds the elements and how it becomes an output element.
 pub trait Reduction: Send + Sync + 'static {
     type In: Element;
-    type Acc: Accumulator<Self::In>;
+    type Acc: Accumulator<Self::In> + crate::graph::node::MaybeWire;
     type Out: Element;
     /// Name of the accumulator (names and keys the shared partial/combine nodes).
     fn acc_name(&self) -> &'static str;
@@ -92,6 +92,10 @@ impl<R: Reduction> Op for Partial<R> {
     }
     fn tile_consumer(&self) -> Option<&dyn crate::graph::TileConsumer> {
         Some(self)
+    }
+    #[cfg(feature = "mpi")]
+    fn codec(&self) -> Option<Box<dyn crate::distributed::Codec>> {
+        Some(crate::distributed::ValueCodec::<R::Acc>::boxed())
     }
 }
 
@@ -304,6 +308,10 @@ impl<R: Reduction> Op for Combine<R> {
             self.drop_axes,
             if self.finalize { self.r.name() } else { String::new() }
         ))
+    }
+    #[cfg(feature = "mpi")]
+    fn codec(&self) -> Option<Box<dyn crate::distributed::Codec>> {
+        Some(crate::distributed::ValueCodec::<R::Acc>::boxed())
     }
 }
 

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# `make test-mpi`: installs OpenMPI (and libclang, for rsmpi's bindings) when missing, builds the
+# MPI suite (tests/mpi/main.rs) with `--features mpi`, and runs it under mpirun on 1, 2, 3 and 4
+# ranks. Each run compares every distributed result with the same compute on one process.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/install-deps.sh
+need=()
+command -v mpirun >/dev/null 2>&1 || need+=(openmpi-bin)
+pkg-config --exists ompi 2>/dev/null || need+=(libopenmpi-dev)
+ls /usr/lib/llvm-*/lib/libclang*.so* >/dev/null 2>&1 || need+=(libclang-dev)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing ${need[*]} with apt-get"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+CARGO="${CARGO:-cargo}"
+# the unit tests of the feature (wire format) first, then the suite's binary
+$CARGO test -p ndchunk --features mpi --lib distributed
+exe=$($CARGO test -p ndchunk-tests --features mpi --test mpi --no-run --message-format=json 2>/dev/null \
+  | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n 1)
+[ -x "$exe" ] || { echo "the MPI suite did not build" >&2; exit 1; }
+flags=(--oversubscribe)
+if [ "$(id -u)" -eq 0 ]; then flags+=(--allow-run-as-root); fi
+export NDCHUNK_OUT="${NDCHUNK_OUT:-target/mpi-test}"
+# one worker thread per rank: the ranks share the machine's cores
+export OMP_NUM_THREADS=1
+for n in 1 2 3 4; do
+  echo "== mpirun -n $n"
+  timeout 600 mpirun "${flags[@]}" -n "$n" "$exe"
+done
+echo "MPI suite passed on 1-4 ranks"

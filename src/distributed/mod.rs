@@ -1,0 +1,567 @@
+//! Distributed computes: the same program under `mpirun`, blocks owned by ranks (feature `mpi`).
+//!
+//! ```text
+//!   rank 0            rank 1            rank 2           every rank builds the same graph
+//!   Plan::build       Plan::build       Plan::build      and the same Plan (checked)
+//!      │ place: runs, rounds, destinations — the same on every rank, no messages
+//!   round 0: each rank runs its tasks on its rayon pool (the ordinary scheduler)
+//!      ├── error flag agreed (allreduce) ── any failure: Err on every rank
+//!      └── blocks whose consumers are elsewhere: one all-to-all of raw bytes
+//!   round 1 … round R-1: the same, with received blocks as given inputs
+//!   results: output blocks sent to every rank (or to rank 0) in the round they are computed
+//! ```
+//!
+//! # Model: SPMD over one plan
+//!
+//! Every rank runs the same program, builds the same lazy graph and calls the same `compute`
+//! (as every MPI code does). [`init`] starts MPI and sets the global [`Config`] to the
+//! [`Executor::Mpi`] executor, so `compute`, `compute_all`, the tuple `compute`, `persist` and
+//! every internal compute run across the ranks of `MPI_COMM_WORLD` with no change to the
+//! program; `Config::with_executor(Executor::Local)` runs one compute on this process alone.
+//! Each rank lowers its graph with [`Plan::build`], which is deterministic (its maps are looked
+//! up, never iterated; node ids — a per-process counter — only identify nodes, and the task
+//! list is in the order of the graph's structure). A fingerprint of the plan's structure is
+//! compared across ranks (one allreduce) before anything runs: ranks whose graphs differ get
+//! an `Err`, not a hang.
+//!
+//! # Placement (`place.rs`)
+//!
+//! * **Owner**: a task whose block can be sent is owned by one rank. Sources (file reads,
+//!   generated blocks) are split over the ranks in contiguous ranges of their node's C-order
+//!   block index; a task with inputs goes where most of its inputs are (ties: to its own
+//!   layer's range). Layers on the same grid line up, so an elementwise chain, a file read and
+//!   its reduction partial stay on one rank without messages (and the plan's chain fusion
+//!   already made them one task); a reduction's combine groups sit with most of their
+//!   partials, so only the groups that straddle a range boundary send anything.
+//! * **Values that cannot be sent** (selection states, top-k parts, gufunc outputs,
+//!   multi-consumer streams, matrix-product accumulators — every value without a [`Codec`])
+//!   are computed by *every* rank that consumes them: duplicated work instead of a
+//!   serialisation. Array blocks, reduction accumulators (sum, moments, extremes,
+//!   arg-extremes, any/all), histogram counts and the matrices of factorizations (QR) have
+//!   codecs (`wire.rs`), so the suite's workflows duplicate nothing.
+//! * **Rounds**: a task's round is one more than the latest round of an input that arrives
+//!   from another rank. A compute takes as many rounds as the longest chain of cross-rank
+//!   hops: 1 for an elementwise result, 2 for `x + x.T`, 2–4 for a tree reduction or a dot
+//!   product (measured figures per workload: `docs/distributed.md`).
+//!
+//! # Execution
+//!
+//! Each round, every rank runs its tasks of that round with the ordinary scheduler
+//! (`scheduler::execute_subset`: dependency counting, priorities, memory cap and panics as
+//! usual, the blocks of earlier rounds and of other ranks given as computed inputs). Then:
+//!
+//! 1. **errors** are agreed: one allreduce (the lowest failing rank); when a rank failed,
+//!    it broadcasts its error and every rank returns `Err` — the failing rank its own error,
+//!    the others [`Error::TaskPanicked`] (or [`Error::Value`]) naming the failing rank. No
+//!    rank waits for a block that will never come;
+//! 2. **blocks** whose consumers live on other ranks, and result blocks, are encoded as raw
+//!    buffers (dtype, shape, little-endian elements; see `wire.rs`) and exchanged in one
+//!    `MPI_Alltoallv` (sizes first with `MPI_Alltoall`; buffers over 2 GiB go in several
+//!    steps). A block goes to each rank that needs it once, however many tasks there consume
+//!    it; a sum sends one accumulator per rank boundary of its combine tree.
+//!
+//! A rank keeps a block only while a later round on it consumes it; results are kept.
+//!
+//! # Results
+//!
+//! `compute()` returns the whole result on every rank (each output block is sent to every
+//! rank). [`compute_on_root`] sends result blocks to rank 0 only and returns `None` elsewhere.
+//! `persist()` keeps each block on the rank that computed it (`persist.rs`): later computes
+//! run that block's tasks there; only the blocks' shapes are exchanged (when unknown).
+//!
+//! # Failures and limits (first cut)
+//!
+//! * Communication is bulk-synchronous per round (collectives), not yet point-to-point
+//!   non-blocking messages overlapped with compute: a rank that finishes its round early waits
+//!   for the slowest one.
+//! * A rank that dies takes the job down: MPI's default error handler (`MPI_ERRORS_ARE_FATAL`)
+//!   aborts every rank, and `mpirun` reports it. There is no timeout.
+//! * A program whose ranks call different computes (one rank skips a `compute`) hangs in the
+//!   first collective, as any MPI program would.
+//! * A compute started inside a task (a `compute()` in a `map_blocks` closure) runs locally.
+//! * Writers (`to_hdf5`, `store`) are not distributed: under the MPI executor they refuse to
+//!   run on more than one rank rather than have every rank write the same file.
+//! * Outputs that are not arrays (delayed objects) make the whole plan run on every rank.
+//! * MPI is initialised with `MPI_THREAD_SERIALIZED`; only the thread that calls `compute`
+//!   talks to MPI (the rayon workers never do). One compute at a time per rank.
+//! * Tall-skinny QR's per-block (Q_i, R_i) pairs travel together to the rank that stacks the
+//!   R_i, although it needs only R_i.
+//! * The combine tree of a reduction is shaped by blocks, not by ranks: a sum sends the
+//!   accumulators of the groups that straddle a rank's range (7 of ~44 bytes on 3 ranks in the
+//!   suite), not yet exactly one per rank.
+
+mod persist;
+mod place;
+mod wire;
+
+use std::sync::Mutex;
+
+use mpi::collective::SystemOperation;
+use mpi::datatype::{Partition, PartitionMut};
+use mpi::topology::SimpleCommunicator;
+use mpi::traits::*;
+use ndarray::ArrayD;
+
+use crate::array::ChunkedArray;
+use crate::config::Config;
+use crate::element::Element;
+use crate::error::{Error, Result};
+use crate::graph::{Block, Plan};
+use place::Deliver;
+
+pub(crate) use persist::persist;
+
+pub use wire::{ArrayCodec, Codec, ElemValueCodec, MatsCodec, Reader, ValueCodec, Wire};
+
+/// Where a compute runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Executor {
+    /// On this process's thread pool (the default).
+    #[default]
+    Local,
+    /// Across the ranks of `MPI_COMM_WORLD` (needs [`init`]); results on every rank.
+    Mpi,
+}
+
+/// MPI, started by [`init`]; finalised (and the global executor set back to
+/// [`Executor::Local`]) when dropped. Keep it alive for as long as the program computes.
+pub struct Distributed {
+    _universe: mpi::environment::Universe,
+    rank: usize,
+    size: usize,
+}
+
+impl Distributed {
+    /// This process's rank in `MPI_COMM_WORLD`.
+    pub fn rank(&self) -> usize {
+        self.rank
+    }
+    /// The number of ranks.
+    pub fn size(&self) -> usize {
+        self.size
+    }
+    /// Wait until every rank got here (`MPI_Barrier`): e.g. after rank 0 wrote an input file
+    /// (with [`Executor::Local`]) and before every rank opens it.
+    pub fn barrier(&self) {
+        self._universe.world().barrier();
+    }
+}
+
+impl Drop for Distributed {
+    fn drop(&mut self) {
+        Config::set_global(Config::global().with_executor(Executor::Local));
+    }
+}
+
+/// Start MPI and make every compute run across the ranks of `MPI_COMM_WORLD` (the global
+/// [`Config`]'s executor becomes [`Executor::Mpi`]). Call it once, first thing in `main`, on
+/// every rank. Run the program with `mpirun -n 4 ./program`; without `mpirun` it is a job of one
+/// rank.
+///
+/// ```no_run
+/// let mpi = ndchunk::distributed::init().unwrap();
+/// let x = ndchunk::random::Generator::new(7).random(&[1000, 1000], [250, 250]).unwrap();
+/// let s = x.sum(None).unwrap().compute().unwrap(); // the same on every rank
+/// if mpi.rank() == 0 {
+///     println!("{} ranks: {}", mpi.size(), s);
+/// }
+/// ```
+pub fn init() -> Result<Distributed> {
+    let (universe, _threading) = mpi::initialize_with_threading(mpi::Threading::Serialized)
+        .ok_or_else(|| Error::Value("distributed::init: MPI is already initialised".into()))?;
+    let world = universe.world();
+    let (rank, size) = (world.rank() as usize, world.size() as usize);
+    Config::set_global(Config::global().with_executor(Executor::Mpi));
+    Ok(Distributed { _universe: universe, rank, size })
+}
+
+/// Figures of the last distributed compute on this rank.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DistStats {
+    /// Ranks of the job.
+    pub ranks: usize,
+    /// Rounds (compute, then exchange) the plan took.
+    pub rounds: usize,
+    /// Tasks of the plan, and tasks this rank ran.
+    pub tasks: usize,
+    pub tasks_run: usize,
+    /// Tasks run on more than one rank (values without a codec).
+    pub tasks_duplicated: usize,
+    /// Blocks and bytes this rank sent to other ranks (headers included).
+    pub blocks_sent: usize,
+    pub bytes_sent: u64,
+    /// Of `bytes_sent`, the bytes of result blocks (sent to the ranks that return them).
+    pub bytes_sent_results: u64,
+    /// Bytes this rank received.
+    pub bytes_received: u64,
+    /// Bytes sent by all ranks together, and of them the result blocks'.
+    pub bytes_sent_all_ranks: u64,
+    pub bytes_sent_results_all_ranks: u64,
+    /// Whether the plan ran on every rank whole (outputs that cannot be sent).
+    pub replicated: bool,
+}
+
+static LAST: Mutex<Option<DistStats>> = Mutex::new(None);
+
+/// [`DistStats`] of the last distributed compute on this rank (default when there was none).
+pub fn last_stats() -> DistStats {
+    LAST.lock().unwrap_or_else(|e| e.into_inner()).clone().unwrap_or_default()
+}
+
+/// Writers are not distributed yet: under the MPI executor on more than one rank they return
+/// an error on every rank (rather than have every rank write the same file).
+pub(crate) fn refuse_writer(what: &str) -> Result<()> {
+    if applies(&Config::global()) && mpi::is_initialized() && !mpi::is_finalized() {
+        let size = SimpleCommunicator::world().size();
+        if size > 1 {
+            return Err(Error::Value(format!(
+                "{what} under the MPI executor on {size} ranks is not supported yet: compute on rank 0 \
+                 (distributed::compute_on_root) and write there, or use Executor::Local"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `cfg` asks for a distributed compute (never inside a task).
+pub(crate) fn applies(cfg: &Config) -> bool {
+    cfg.executor == Executor::Mpi && !crate::scheduler::inside_task()
+}
+
+/// The distributed form of `scheduler::execute`: output blocks on every rank.
+pub(crate) fn execute(plan: &Plan, cfg: &Config) -> Result<Vec<Vec<Block>>> {
+    all_present(run(plan, cfg, Deliver::Everywhere)?.outputs)
+}
+
+fn all_present(outputs: Vec<Vec<Option<Block>>>) -> Result<Vec<Vec<Block>>> {
+    outputs
+        .into_iter()
+        .map(|o| o.into_iter().collect::<Option<Vec<Block>>>())
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| Error::Value("internal: a result block did not arrive".into()))
+}
+
+/// Compute `x` across the ranks, returning the result on rank 0 and `None` on the others: the
+/// result's blocks are sent to rank 0 only. Without the MPI executor, as `compute()`.
+///
+/// ```no_run
+/// let _mpi = ndchunk::distributed::init().unwrap();
+/// let x = ndchunk::ones::<f64>(&[100], [10]).unwrap();
+/// if let Some(s) = ndchunk::distributed::compute_on_root(&x.sum(None).unwrap()).unwrap() {
+///     assert_eq!(s[[]], 100.0);
+/// }
+/// ```
+pub fn compute_on_root<T: Element>(x: &ChunkedArray<T>) -> Result<Option<ArrayD<T>>> {
+    let cfg = Config::global();
+    if !applies(&cfg) {
+        return x.compute_with(&cfg).map(Some);
+    }
+    let plan = Plan::build(std::slice::from_ref(x.node()))?;
+    let outcome = run(&plan, &cfg, Deliver::Root)?;
+    if outcome.rank != 0 {
+        return Ok(None);
+    }
+    let b = all_present(outcome.outputs)?.pop().ok_or_else(|| Error::Value("internal: one output".into()))?;
+    crate::array::chunked_array::assemble::<T>(x.node(), &b, &cfg).map(Some)
+}
+
+/// What a distributed run leaves on this rank.
+pub(crate) struct Outcome {
+    pub rank: usize,
+    /// Per output, its blocks that are here.
+    pub outputs: Vec<Vec<Option<Block>>>,
+    /// Per output, the rank that computed each block.
+    pub homes: Vec<Vec<u32>>,
+}
+
+/// Run `plan` across the ranks, delivering results as `deliver` says.
+pub(crate) fn run(plan: &Plan, cfg: &Config, deliver: Deliver) -> Result<Outcome> {
+    if !mpi::is_initialized() || mpi::is_finalized() {
+        return Err(Error::Value("the MPI executor needs ndchunk::distributed::init() first".into()));
+    }
+    let world = SimpleCommunicator::world();
+    let size = world.size() as usize;
+    let me = world.rank() as usize;
+    let local = cfg.clone().with_executor(Executor::Local);
+    let n = plan.tasks.len();
+
+    // 1. every rank lowered the same graph
+    let fp = place::fingerprint(plan);
+    let (mut lo, mut hi) = (0u64, 0u64);
+    world.all_reduce_into(&fp, &mut lo, SystemOperation::min());
+    world.all_reduce_into(&fp, &mut hi, SystemOperation::max());
+    if lo != hi {
+        return Err(Error::Value(
+            "distributed: the ranks built different task graphs (every rank must build the same graph and call \
+             the same compute)"
+                .into(),
+        ));
+    }
+
+    // 2. placement, the same on every rank
+    // an error here is deterministic: every rank fails alike
+    let placed = place::place(plan, size, deliver)?;
+    let Some(pl) = placed else {
+        // outputs that cannot be sent: the whole plan on every rank
+        let r = crate::scheduler::execute(plan, &local);
+        let agreed = agree(&world, me, size, r.as_ref().map(drop).map_err(clone_error));
+        let out = r.and_then(|o| agreed.map(|()| o))?;
+        record(DistStats { ranks: size, rounds: 1, tasks: n, tasks_run: n, replicated: true, ..Default::default() });
+        // every rank holds every block: rank 0 stands for all (the same answer on every rank)
+        let homes = out.iter().map(|o| vec![0; o.len()]).collect();
+        let outputs = out.into_iter().map(|o| o.into_iter().map(Some).collect()).collect();
+        return Ok(Outcome { rank: me, outputs, homes });
+    };
+
+    // the round after which each block held here is no longer needed (results: never)
+    let last_use: Vec<u32> = (0..n)
+        .map(|t| {
+            if pl.is_output[t] {
+                u32::MAX
+            } else {
+                pl.consumers[t]
+                    .iter()
+                    .filter(|&&c| pl.runs[c as usize].binary_search(&(me as u32)).is_ok())
+                    .map(|&c| pl.round[c as usize])
+                    .max()
+                    .unwrap_or(0)
+            }
+        })
+        .collect();
+    let mine: Vec<bool> = (0..n).map(|t| pl.runs[t].binary_search(&(me as u32)).is_ok()).collect();
+    let mut by_round: Vec<Vec<u32>> = vec![Vec::new(); pl.nrounds as usize];
+    for t in 0..n {
+        if mine[t] {
+            by_round[pl.round[t] as usize].push(t as u32);
+        }
+    }
+    let mut stats = DistStats {
+        ranks: size,
+        rounds: pl.nrounds as usize,
+        tasks: n,
+        tasks_run: mine.iter().filter(|&&m| m).count(),
+        tasks_duplicated: pl.runs.iter().filter(|r| r.len() > 1).count(),
+        ..Default::default()
+    };
+    let mut store: Vec<Option<Block>> = vec![None; n];
+    for (k, tasks) in by_round.iter().enumerate() {
+        let k = k as u32;
+        let mut sendbufs: Vec<Vec<u8>> = vec![Vec::new(); size];
+        let step = run_round(plan, &local, &pl, tasks, &mut store, &last_use, &mut sendbufs, &mut stats, k);
+        agree(&world, me, size, step)?;
+        let recv = exchange(&world, &sendbufs);
+        stats.bytes_sent += sendbufs.iter().map(|b| b.len() as u64).sum::<u64>();
+        stats.bytes_received += recv.iter().map(|b| b.len() as u64).sum::<u64>();
+        let decoded = recv.iter().try_for_each(|buf| receive(plan, buf, &mut store));
+        agree(&world, me, size, decoded)?;
+        for t in 0..n {
+            if store[t].is_some() && last_use[t] <= k {
+                store[t] = None;
+            }
+        }
+    }
+    let mut total = 0u64;
+    world.all_reduce_into(&stats.bytes_sent, &mut total, SystemOperation::sum());
+    stats.bytes_sent_all_ranks = total;
+    world.all_reduce_into(&stats.bytes_sent_results, &mut total, SystemOperation::sum());
+    stats.bytes_sent_results_all_ranks = total;
+    record(stats);
+    let outputs =
+        plan.outputs.iter().map(|(_, ids)| ids.iter().map(|&t| store[t as usize].clone()).collect()).collect();
+    let homes = plan.outputs.iter().map(|(_, ids)| ids.iter().map(|&t| pl.runs[t as usize][0]).collect()).collect();
+    Ok(Outcome { rank: me, outputs, homes })
+}
+
+fn record(stats: DistStats) {
+    *LAST.lock().unwrap_or_else(|e| e.into_inner()) = Some(stats);
+}
+
+/// Run this rank's tasks of round `k` and encode the blocks other ranks need.
+#[allow(clippy::too_many_arguments)]
+fn run_round(
+    plan: &Plan,
+    cfg: &Config,
+    pl: &place::Placement,
+    tasks: &[u32],
+    store: &mut [Option<Block>],
+    last_use: &[u32],
+    sendbufs: &mut [Vec<u8>],
+    stats: &mut DistStats,
+    k: u32,
+) -> Result<()> {
+    if tasks.is_empty() {
+        return Ok(());
+    }
+    let n = plan.tasks.len();
+    let mut run = vec![false; n];
+    for &t in tasks {
+        run[t as usize] = true;
+    }
+    let mut given: Vec<Option<Block>> = vec![None; n];
+    for &t in tasks {
+        for &d in &plan.tasks[t as usize].deps {
+            let d = d as usize;
+            if !run[d] && given[d].is_none() {
+                given[d] = Some(store[d].clone().ok_or_else(|| {
+                    Error::Value(format!("internal: distributed round {k}: input task {d} is not here"))
+                })?);
+            }
+        }
+    }
+    let keep: Vec<bool> =
+        (0..n).map(|t| run[t] && (last_use[t] > k || pl.is_output[t] || !pl.dests[t].is_empty())).collect();
+    let mut results = crate::scheduler::execute_subset(plan, cfg, crate::scheduler::Subset { run, given, keep })?;
+    let mut body = Vec::new();
+    for &t in tasks {
+        let t = t as usize;
+        if pl.dests[t].is_empty() && !(last_use[t] > k || pl.is_output[t]) {
+            continue;
+        }
+        let block = results[t].take().ok_or_else(|| Error::Value(format!("internal: task {t} kept no block")))?;
+        if !pl.dests[t].is_empty() {
+            body.clear();
+            codec(plan, t)?.encode(&block, &mut body)?;
+            for &r in &pl.dests[t] {
+                let buf = &mut sendbufs[r as usize];
+                (t as u64).put(buf);
+                (body.len() as u64).put(buf);
+                buf.extend_from_slice(&body);
+                stats.blocks_sent += 1;
+                if pl.is_output[t] {
+                    stats.bytes_sent_results += body.len() as u64 + 16;
+                }
+            }
+        }
+        if last_use[t] > k || pl.is_output[t] {
+            store[t] = Some(block);
+        }
+    }
+    Ok(())
+}
+
+/// The codec of task `t`'s block.
+fn codec(plan: &Plan, t: usize) -> Result<Box<dyn Codec>> {
+    let st = plan.tasks[t].stages.last().ok_or_else(|| Error::Value("internal: task without stages".into()))?;
+    let node = &plan.nodes[st.node as usize];
+    match &node.meta {
+        Some(m) => Ok(Box::new(ArrayCodec(m.dtype))),
+        None => node.op.codec().ok_or_else(|| Error::Value(format!("internal: {} has no codec", node.label()))),
+    }
+}
+
+/// Decode the blocks of one sender's buffer into `store`.
+fn receive(plan: &Plan, buf: &[u8], store: &mut [Option<Block>]) -> Result<()> {
+    let mut r = Reader::new(buf);
+    while !r.is_empty() {
+        let t = r.usize()?;
+        let len = r.usize()?;
+        if t >= plan.tasks.len() {
+            return Err(Error::Value(format!("distributed: message for task {t} of {}", plan.tasks.len())));
+        }
+        let mut body = Reader::new(r.take(len)?);
+        store[t] = Some(codec(plan, t)?.decode(&mut body)?);
+    }
+    Ok(())
+}
+
+/// An error's copy for [`agree`] (the original stays with the caller).
+fn clone_error(e: &Error) -> Error {
+    match e {
+        Error::TaskPanicked { key, message } => Error::TaskPanicked { key: key.clone(), message: message.clone() },
+        e => Error::Value(e.to_string()),
+    }
+}
+
+/// Make one rank's failure every rank's: the lowest failing rank broadcasts its error; the
+/// failing ranks return their own error, the others one naming the failing rank.
+fn agree(world: &SimpleCommunicator, me: usize, size: usize, r: Result<()>) -> Result<()> {
+    let flag: i32 = if r.is_err() { me as i32 } else { size as i32 };
+    let mut first = 0i32;
+    world.all_reduce_into(&flag, &mut first, SystemOperation::min());
+    if first as usize >= size {
+        return Ok(());
+    }
+    let mut msg = Vec::new();
+    if let (Err(e), true) = (&r, first as usize == me) {
+        match e {
+            Error::TaskPanicked { key, message } => {
+                msg.push(0u8);
+                (key.len() as u64).put(&mut msg);
+                msg.extend_from_slice(key.as_bytes());
+                msg.extend_from_slice(message.as_bytes());
+            }
+            e => {
+                msg.push(1u8);
+                msg.extend_from_slice(e.to_string().as_bytes());
+            }
+        }
+    }
+    let root = world.process_at_rank(first);
+    let mut len = msg.len() as u64;
+    root.broadcast_into(&mut len);
+    msg.resize(len as usize, 0);
+    root.broadcast_into(&mut msg[..]);
+    r?;
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    Err(match msg.split_first() {
+        Some((0, rest)) => {
+            let mut rd = Reader::new(rest);
+            let klen = rd.usize().unwrap_or(0).min(rest.len().saturating_sub(8));
+            let key = rd.take(klen).map(text).unwrap_or_default();
+            let message = text(&rest[(8 + klen).min(rest.len())..]);
+            Error::TaskPanicked { key, message: format!("{message} (on rank {first})") }
+        }
+        Some((_, rest)) => Error::Value(format!("rank {first} failed: {}", text(rest))),
+        None => Error::Value(format!("rank {first} failed")),
+    })
+}
+
+/// Send `send[r]` to rank `r` and receive from every rank (one `MPI_Alltoallv` per 2 GiB).
+/// Infallible on purpose: every rank must reach the same collectives (a receive buffer that
+/// cannot be allocated aborts this rank, and MPI then the job).
+fn exchange(world: &SimpleCommunicator, send: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    let size = send.len();
+    let lens: Vec<u64> = send.iter().map(|b| b.len() as u64).collect();
+    let mut rlens = vec![0u64; size];
+    world.all_to_all_into(&lens[..], &mut rlens[..]);
+    let local_max = lens.iter().chain(&rlens).copied().max().unwrap_or(0);
+    let mut global_max = 0u64;
+    world.all_reduce_into(&local_max, &mut global_max, SystemOperation::max());
+    // counts and displacements are C ints: each step moves at most i32::MAX bytes in total
+    let step = (i32::MAX as usize / size.max(1)).max(1);
+    let nsteps = (global_max as usize).div_ceil(step);
+    let mut recv: Vec<Vec<u8>> = rlens.iter().map(|&l| Vec::with_capacity(l as usize)).collect();
+    for s in 0..nsteps {
+        let off = s * step;
+        let piece = |len: usize| len.saturating_sub(off).min(step);
+        let scounts: Vec<i32> = send.iter().map(|b| piece(b.len()) as i32).collect();
+        let rcounts: Vec<i32> = rlens.iter().map(|&l| piece(l as usize) as i32).collect();
+        let displs = |c: &[i32]| {
+            c.iter()
+                .scan(0i32, |acc, &x| {
+                    let d = *acc;
+                    *acc += x;
+                    Some(d)
+                })
+                .collect::<Vec<i32>>()
+        };
+        let (sd, rd) = (displs(&scounts), displs(&rcounts));
+        // at least one byte each: two empty vectors share one dangling pointer, and MPI refuses
+        // a send buffer equal to the receive buffer (MPI_ERR_ARG)
+        let mut sbuf = Vec::with_capacity(scounts.iter().map(|&c| c as usize).sum::<usize>().max(1));
+        for (b, &c) in send.iter().zip(&scounts) {
+            sbuf.extend_from_slice(&b[off.min(b.len())..off.min(b.len()) + c as usize]);
+        }
+        let mut rbuf = vec![0u8; rcounts.iter().map(|&c| c as usize).sum::<usize>().max(1)];
+        {
+            let sp = Partition::new(&sbuf[..], &scounts[..], &sd[..]);
+            let mut rp = PartitionMut::new(&mut rbuf[..], &rcounts[..], &rd[..]);
+            world.all_to_all_varcount_into(&sp, &mut rp);
+        }
+        for (r, (&c, &d)) in rcounts.iter().zip(&rd).enumerate() {
+            recv[r].extend_from_slice(&rbuf[d as usize..(d + c) as usize]);
+        }
+    }
+    recv
+}
