@@ -137,7 +137,12 @@ impl<T: Element> ChunkedArray<T> {
 
     /// The rechunk through a temporary store, when the array is bigger than `max_mem` and the
     /// rechunk needs it.
-    fn spill_rechunk(&self, new: &Chunks, max_mem: usize, dir: Option<&std::path::Path>) -> Result<Option<ChunkedArray<T>>> {
+    fn spill_rechunk(
+        &self,
+        new: &Chunks,
+        max_mem: usize,
+        dir: Option<&std::path::Path>,
+    ) -> Result<Option<ChunkedArray<T>>> {
         let m = self.node.meta();
         let nbytes = m.shape.iter().try_fold(std::mem::size_of::<T>(), |a, &n| a.checked_mul(n)).unwrap_or(usize::MAX);
         if nbytes <= max_mem || !crate::io::zarr::spill::needs_whole_array(&m.chunks, new) {

@@ -465,7 +465,7 @@ fn create_overwrite_append_and_region_modes() {
     assert!(!dir.join("g/a/c/2/1").exists(), "old chunks removed");
     // Overwrite reading from the array it replaces
     let src = ChunkedArray::<i32>::from_zarr(&dir, "g/a").unwrap();
-    (&src * 2).to_zarr(&dir, "g/a", &ZarrOptions::overwrite()).unwrap();
+    (&src * 2).to_zarr(&dir, "g/a", ZarrOptions::overwrite()).unwrap();
     assert_eq!(ChunkedArray::<i32>::from_zarr(&dir, "g/a").unwrap().compute().unwrap(), b.mapv(|v| v * 2));
 
     // Append along each axis, the old last chunk partial (10 rows in chunks of 4)
@@ -494,7 +494,7 @@ fn create_overwrite_append_and_region_modes() {
     x.to_zarr(&dir, "r", &opts).unwrap();
     let patch = values(&[5, 3]).mapv(|v| -v);
     let xp = ChunkedArray::from_array(patch.clone(), [2, 2]).unwrap();
-    xp.to_zarr(&dir, "r", &ZarrOptions::default().with_mode(ZarrMode::Region(vec![3..8, 2..5]))).unwrap();
+    xp.to_zarr(&dir, "r", ZarrOptions::default().with_mode(ZarrMode::Region(vec![3..8, 2..5]))).unwrap();
     let mut want = a.clone();
     want.slice_mut(ndarray::s![3..8, 2..5]).assign(&patch);
     assert_eq!(ChunkedArray::<f64>::from_zarr(&dir, "r").unwrap().compute().unwrap(), want);
@@ -580,7 +580,7 @@ fn reading_streams_chunks_through_reductions() {
     let dir = scratch("live");
     // 200 stored chunks of one row each
     let a = values(&[200, 500]);
-    ChunkedArray::from_array(a.clone(), [1, 500]).unwrap().to_zarr(&dir, "rows", &ZarrOptions::default()).unwrap();
+    ChunkedArray::from_array(a.clone(), [1, 500]).unwrap().to_zarr(&dir, "rows", ZarrOptions::default()).unwrap();
     let y = ChunkedArray::<f64>::from_zarr(&dir, "rows").unwrap();
     assert_eq!(y.numblocks(), vec![200, 1]);
     let probe = std::sync::Arc::new(PeakProbe::default());
@@ -638,15 +638,15 @@ fn zarr_python_reads_what_ndchunk_writes() {
     }
     ChunkedArray::from_array(ArrayD::from_elem(IxDyn(&[]), 2.5f64), Vec::<usize>::new())
         .unwrap()
-        .to_zarr(&dir, "scalar", &ZarrOptions::default())
+        .to_zarr(&dir, "scalar", ZarrOptions::default())
         .unwrap();
     ChunkedArray::from_array(ArrayD::<i16>::zeros(IxDyn(&[0, 3])), [1, 3])
         .unwrap()
-        .to_zarr(&dir, "empty", &ZarrOptions::default())
+        .to_zarr(&dir, "empty", ZarrOptions::default())
         .unwrap();
     ChunkedArray::from_array(values(&[6]).mapv(|v| (v as u64).is_multiple_of(3)), [4])
         .unwrap()
-        .to_zarr(&dir, "bool", &ZarrOptions::default())
+        .to_zarr(&dir, "bool", ZarrOptions::default())
         .unwrap();
     let mut paths: Vec<String> = names.iter().map(|(p, _)| p.clone()).collect();
     paths.extend(["scalar", "empty", "bool"].map(String::from));

@@ -56,7 +56,7 @@ pub fn needs_whole_array(old: &Chunks, new: &Chunks) -> bool {
     let nd = old.ndim();
     let merges = |a: usize| spans_more_than_one(&old.offsets(a), &new.offsets(a));
     let splits = |a: usize| spans_more_than_one(&new.offsets(a), &old.offsets(a));
-    (0..nd).any(|a| merges(a)) && (0..nd).any(|b| splits(b) && (0..nd).any(|a| a != b && merges(a)))
+    (0..nd).any(|b| splits(b) && (0..nd).any(|a| a != b && merges(a)))
 }
 
 /// Whether some block of `outer` (block offsets with the total at the end) overlaps more than
@@ -172,9 +172,8 @@ pub fn rechunk_through_store<T: ZarrElement>(
         return Ok(None);
     }
     let nd = old.ndim();
-    let inter: Vec<usize> = (0..nd)
-        .map(|a| intermediate_len(old.axis(a), new.axis(a).iter().copied().max().unwrap_or(1)))
-        .collect();
+    let inter: Vec<usize> =
+        (0..nd).map(|a| intermediate_len(old.axis(a), new.axis(a).iter().copied().max().unwrap_or(1))).collect();
     let store_dir = tempdir_in(dir)?;
     let store = Arc::new(TempStore { dir: store_dir.clone() });
     let opts = ZarrOptions { chunks: Some(inter.clone()), compressor: Compressor::None, ..Default::default() };
@@ -197,9 +196,15 @@ fn tempdir_in(dir: &Path) -> Result<PathBuf> {
             Ok(()) => return Ok(p),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => {
-                return Err(Error::Zarr(crate::error::ZarrError::Storage(format!("cannot create a temporary rechunk store in {}: {e}", dir.display()))))
+                return Err(Error::Zarr(crate::error::ZarrError::Storage(format!(
+                    "cannot create a temporary rechunk store in {}: {e}",
+                    dir.display()
+                ))))
             }
         }
     }
-    Err(Error::Zarr(crate::error::ZarrError::Storage(format!("cannot create a temporary rechunk store in {}", dir.display()))))
+    Err(Error::Zarr(crate::error::ZarrError::Storage(format!(
+        "cannot create a temporary rechunk store in {}",
+        dir.display()
+    ))))
 }
