@@ -10,7 +10,7 @@
 //!   forms skip NaN and report "no value" for all-NaN slices (the caller turns that into NaN or
 //!   an error as NumPy does).
 
-use crate::element::{Element, Number};
+use crate::element::{Arith, Element};
 use crate::pairwise::pairwise_sum;
 use crate::reduce::Accumulator;
 
@@ -284,7 +284,7 @@ pub struct Extreme<T, const MAX: bool, const NAN_SKIP: bool> {
     pub seen: bool,
 }
 
-impl<T: Element, const MAX: bool, const NAN_SKIP: bool> Accumulator<T> for Extreme<T, MAX, NAN_SKIP> {
+impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> Accumulator<T> for Extreme<T, MAX, NAN_SKIP> {
     fn identity() -> Self {
         Extreme { v: T::default(), seen: false }
     }
@@ -360,7 +360,7 @@ pub struct ArgExtreme<T, const MAX: bool, const NAN_SKIP: bool> {
     pub seen: bool,
 }
 
-impl<T: Element, const MAX: bool, const NAN_SKIP: bool> ArgExtreme<T, MAX, NAN_SKIP> {
+impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> ArgExtreme<T, MAX, NAN_SKIP> {
     #[inline]
     fn offer(&mut self, x: T, i: usize) {
         if NAN_SKIP && x.is_nan() {
@@ -374,7 +374,7 @@ impl<T: Element, const MAX: bool, const NAN_SKIP: bool> ArgExtreme<T, MAX, NAN_S
     }
 }
 
-impl<T: Element, const MAX: bool, const NAN_SKIP: bool> Accumulator<T> for ArgExtreme<T, MAX, NAN_SKIP> {
+impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> Accumulator<T> for ArgExtreme<T, MAX, NAN_SKIP> {
     fn identity() -> Self {
         ArgExtreme { v: T::default(), i: 0, seen: false }
     }

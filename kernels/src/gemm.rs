@@ -12,7 +12,7 @@
 use faer::{Accum, MatMut, MatRef, Par};
 use ndarray::{ArrayView2, ArrayViewMut2};
 
-use crate::element::{Element, Number};
+use crate::element::{Arith, Element};
 
 /// Elements with a block matrix product accumulating into `Self::SumOut`.
 pub trait Gemm: Element {

@@ -117,38 +117,62 @@ impl<'a, T: Element> Reducer<'a, T> {
         self.run(VarR::<T, true> { ddof: ddof as f64, sqrt: true, _t: PhantomData }, axis.into(), false)
     }
     /// Minimum (NaN if any element is NaN).
-    pub fn min(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T>> {
+    pub fn min(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T>>
+    where
+        T: PartialOrd,
+    {
         self.run(ExtremeR::<T, false, false>(PhantomData), axis.into(), true)
     }
     /// Maximum (NaN if any element is NaN).
-    pub fn max(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T>> {
+    pub fn max(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T>>
+    where
+        T: PartialOrd,
+    {
         self.run(ExtremeR::<T, true, false>(PhantomData), axis.into(), true)
     }
     /// Minimum ignoring NaN (NaN for an all-NaN slice).
-    pub fn nanmin(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T>> {
+    pub fn nanmin(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T>>
+    where
+        T: PartialOrd,
+    {
         self.run(ExtremeR::<T, false, true>(PhantomData), axis.into(), true)
     }
     /// Maximum ignoring NaN (NaN for an all-NaN slice).
-    pub fn nanmax(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T>> {
+    pub fn nanmax(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T>>
+    where
+        T: PartialOrd,
+    {
         self.run(ExtremeR::<T, true, true>(PhantomData), axis.into(), true)
     }
     /// Position of the minimum (first occurrence; the first NaN if any).
-    pub fn argmin(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<i64>> {
+    pub fn argmin(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<i64>>
+    where
+        T: PartialOrd,
+    {
         let a = self.single_axis(axis.into(), "argmin")?;
         self.run(ArgR::<T, false, false>(PhantomData), a, true)
     }
     /// Position of the maximum (first occurrence; the first NaN if any).
-    pub fn argmax(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<i64>> {
+    pub fn argmax(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<i64>>
+    where
+        T: PartialOrd,
+    {
         let a = self.single_axis(axis.into(), "argmax")?;
         self.run(ArgR::<T, true, false>(PhantomData), a, true)
     }
     /// Position of the minimum ignoring NaN (an error for an all-NaN slice, as NumPy).
-    pub fn nanargmin(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<i64>> {
+    pub fn nanargmin(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<i64>>
+    where
+        T: PartialOrd,
+    {
         let a = self.single_axis(axis.into(), "nanargmin")?;
         self.run(ArgR::<T, false, true>(PhantomData), a, true)
     }
     /// Position of the maximum ignoring NaN (an error for an all-NaN slice, as NumPy).
-    pub fn nanargmax(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<i64>> {
+    pub fn nanargmax(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<i64>>
+    where
+        T: PartialOrd,
+    {
         let a = self.single_axis(axis.into(), "nanargmax")?;
         self.run(ArgR::<T, true, true>(PhantomData), a, true)
     }
@@ -163,8 +187,8 @@ impl<'a, T: Element> Reducer<'a, T> {
 }
 
 macro_rules! delegate {
-    ($($name:ident($($arg:ident : $ty:ty),*) -> $out:ty;)*) => {
-        impl<T: Element> ChunkedArray<T> {
+    ($bound:path: $($name:ident($($arg:ident : $ty:ty),*) -> $out:ty;)*) => {
+        impl<T: $bound> ChunkedArray<T> {
             $(
                 #[doc = concat!("`", stringify!($name), "` over `axis` (see [`Reducer::", stringify!($name), "`]).")]
                 pub fn $name(&self, axis: impl Into<Axes>, $($arg: $ty),*) -> Result<$out> {
@@ -175,7 +199,7 @@ macro_rules! delegate {
     };
 }
 
-delegate! {
+delegate! { Element:
     sum() -> ChunkedArray<T::SumOut>;
     nansum() -> ChunkedArray<T::SumOut>;
     prod() -> ChunkedArray<T::SumOut>;
@@ -186,6 +210,11 @@ delegate! {
     std(ddof: usize) -> ChunkedArray<T::Real>;
     nanvar(ddof: usize) -> ChunkedArray<T::Real>;
     nanstd(ddof: usize) -> ChunkedArray<T::Real>;
+    any() -> ChunkedArray<bool>;
+    all() -> ChunkedArray<bool>;
+}
+
+delegate! { crate::array::elementwise::Ordered:
     min() -> ChunkedArray<T>;
     max() -> ChunkedArray<T>;
     nanmin() -> ChunkedArray<T>;
@@ -194,8 +223,6 @@ delegate! {
     argmax() -> ChunkedArray<i64>;
     nanargmin() -> ChunkedArray<i64>;
     nanargmax() -> ChunkedArray<i64>;
-    any() -> ChunkedArray<bool>;
-    all() -> ChunkedArray<bool>;
 }
 
 impl<T: Element> ChunkedArray<T> {

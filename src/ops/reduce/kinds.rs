@@ -148,7 +148,7 @@ impl<T: Element, const NAN_SKIP: bool> Reduction for VarR<T, NAN_SKIP> {
 /// `min`/`max`/`nanmin`/`nanmax`.
 pub struct ExtremeR<T, const MAX: bool, const NAN_SKIP: bool>(pub PhantomData<fn() -> T>);
 
-impl<T: Element, const MAX: bool, const NAN_SKIP: bool> Reduction for ExtremeR<T, MAX, NAN_SKIP> {
+impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> Reduction for ExtremeR<T, MAX, NAN_SKIP> {
     type In = T;
     type Acc = Extreme<T, MAX, NAN_SKIP>;
     type Out = T;
@@ -182,7 +182,7 @@ impl<T: Element, const MAX: bool, const NAN_SKIP: bool> Reduction for ExtremeR<T
 /// reducing all axes).
 pub struct ArgR<T, const MAX: bool, const NAN_SKIP: bool>(pub PhantomData<fn() -> T>);
 
-impl<T: Element, const MAX: bool, const NAN_SKIP: bool> Reduction for ArgR<T, MAX, NAN_SKIP> {
+impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> Reduction for ArgR<T, MAX, NAN_SKIP> {
     type In = T;
     type Acc = ArgExtreme<T, MAX, NAN_SKIP>;
     type Out = i64;

@@ -1,0 +1,1 @@
+//! FFT kernels (filled below).
