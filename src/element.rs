@@ -1,6 +1,6 @@
 //! Element types (re-exported from `ndchunk-kernels`) and dtype dispatch.
 
-pub use ndchunk_kernels::complex::{Complex, ComplexElement};
+pub use ndchunk_kernels::complex::{Complex, ComplexElement, Inexact};
 pub use ndchunk_kernels::element::*;
 
 /// Run `$body` with `$T` bound to the Rust type of the runtime dtype `$dt`.

@@ -33,6 +33,7 @@ pub mod scheduler;
 
 pub use array::apply::{apply_along_axis, apply_over_axes};
 pub use array::blockwise::blockwise;
+pub use array::complex::{angle, complex, conj, imag, iscomplexobj, real};
 pub use array::counting::{
     bincount, digitize, histogram_bin_edges, histogram_bin_edges_estimated, searchsorted, BinEstimator, Side,
 };
@@ -84,7 +85,7 @@ pub use array::{
     Chunks, HistogramOptions, Idx, Nested, UNKNOWN, WHOLE,
 };
 pub use config::{Config, Progress};
-pub use element::{DType, Element, Float, Number, Scalar};
+pub use element::{Arith, Complex, ComplexElement, DType, Element, Float, Inexact, Number, Scalar};
 pub use error::{Error, Result};
 pub use io::hdf5::{store, Hdf5Options};
 pub use ndchunk_kernels::gemm::Gemm;

@@ -439,6 +439,93 @@ impl<T: Element> Accumulator<T> for All {
     }
 }
 
+/// Complex sum and count, for complex means; `NAN_SKIP` leaves out values with a NaN part.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ComplexSumCount<const NAN_SKIP: bool> {
+    pub sum: crate::complex::Complex<f64>,
+    pub n: u64,
+}
+
+impl<T: Element, const NAN_SKIP: bool> Accumulator<T> for ComplexSumCount<NAN_SKIP> {
+    fn identity() -> Self {
+        ComplexSumCount { sum: crate::complex::Complex::new(0.0, 0.0), n: 0 }
+    }
+    #[inline]
+    fn push(&mut self, x: T, _: usize) {
+        if NAN_SKIP && x.is_nan() {
+            return;
+        }
+        self.sum.re += x.to_f64();
+        self.sum.im += x.imag_f64();
+        self.n += 1;
+    }
+    fn merge(&mut self, later: &Self) {
+        self.sum += later.sum;
+        self.n += later.n;
+    }
+    fn from_run(s: &[T], _: usize) -> Self {
+        let keep = |x: &T| !NAN_SKIP || !x.is_nan();
+        let re = pairwise_sum(s, &|x: T| if keep(&x) { x.to_f64() } else { 0.0 });
+        let im = pairwise_sum(s, &|x: T| if keep(&x) { x.imag_f64() } else { 0.0 });
+        let n = if NAN_SKIP { pairwise_sum(s, &|x: T| keep(&x) as u64) } else { s.len() as u64 };
+        ComplexSumCount { sum: crate::complex::Complex::new(re, im), n }
+    }
+}
+
+impl<const NAN_SKIP: bool> ComplexSumCount<NAN_SKIP> {
+    /// The mean, NaN + NaN·i for no elements (NumPy).
+    pub fn mean(&self) -> crate::complex::Complex<f64> {
+        if self.n == 0 {
+            crate::complex::Complex::new(f64::NAN, f64::NAN)
+        } else {
+            self.sum / self.n as f64
+        }
+    }
+}
+
+/// Moments of the real and imaginary parts, for the variance of complex values: NumPy's
+/// `var` of complex input is the mean of `|x - mean|²`, which is `var(re) + var(im)`.
+/// `NAN_SKIP` leaves out values with a NaN part (from both parts).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ComplexMoments<const NAN_SKIP: bool> {
+    pub re: Moments<false>,
+    pub im: Moments<false>,
+}
+
+impl<const NAN_SKIP: bool> ComplexMoments<NAN_SKIP> {
+    /// `var(re) + var(im)` with `ddof` delta degrees of freedom (a real number).
+    pub fn var(&self, ddof: f64) -> f64 {
+        self.re.var(ddof) + self.im.var(ddof)
+    }
+}
+
+impl<T: Element, const NAN_SKIP: bool> Accumulator<T> for ComplexMoments<NAN_SKIP> {
+    fn identity() -> Self {
+        let m = <Moments<false> as Accumulator<f64>>::identity();
+        ComplexMoments { re: m, im: m }
+    }
+    #[inline]
+    fn push(&mut self, x: T, i: usize) {
+        if NAN_SKIP && x.is_nan() {
+            return;
+        }
+        <Moments<false> as Accumulator<f64>>::push(&mut self.re, x.to_f64(), i);
+        <Moments<false> as Accumulator<f64>>::push(&mut self.im, x.imag_f64(), i);
+    }
+    fn merge(&mut self, b: &Self) {
+        <Moments<false> as Accumulator<f64>>::merge(&mut self.re, &b.re);
+        <Moments<false> as Accumulator<f64>>::merge(&mut self.im, &b.im);
+    }
+    fn from_run(s: &[T], i: usize) -> Self {
+        let kept = s.iter().filter(|x| !NAN_SKIP || !x.is_nan());
+        let (re, im): (Vec<f64>, Vec<f64>) = kept.map(|x| (x.to_f64(), x.imag_f64())).unzip();
+        ComplexMoments {
+            re: <Moments<false> as Accumulator<f64>>::from_run(&re, i),
+            im: <Moments<false> as Accumulator<f64>>::from_run(&im, i),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

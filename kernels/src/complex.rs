@@ -20,25 +20,67 @@ pub use num_complex::Complex;
 
 use crate::element::{Arith, DType, Element, Float, Scalar};
 
-/// The complex element types: access to the parts and the complex functions, generic over the
-/// part type `Part` (`f32` or `f64`).
-pub trait ComplexElement: Arith<Magnitude = Self::Part> + Element<Real = Self::Part, Mean = Self> {
-    /// The type of the real and imaginary parts.
-    type Part: Float;
+/// The complex element types, generic over the part type `Part` (`f32` or `f64`).
+pub trait ComplexElement: Inexact + Arith<Magnitude = Self::Part> + Element<Real = Self::Part, Mean = Self> {
     fn new(re: Self::Part, im: Self::Part) -> Self;
-    fn re(self) -> Self::Part;
-    fn im(self) -> Self::Part;
-    /// Complex conjugate.
-    fn conj(self) -> Self;
-    /// Argument in radians, in `(-π, π]` (`atan2(im, re)`).
+    /// Argument in radians, in `[-π, π]` (`atan2(im, re)`).
     fn arg(self) -> Self::Part;
-    /// `e^z`.
-    fn exp(self) -> Self;
-    /// Principal square root (branch cut along the negative real axis, as NumPy).
-    fn sqrt(self) -> Self;
-    /// Natural logarithm (principal branch).
-    fn ln(self) -> Self;
 }
+
+/// The inexact types, real floats and complex: the parts of a value and the functions NumPy
+/// defines on both (`real`, `imag`, `conj`, `angle`, `exp`, `sqrt`, `log`). For `f32`/`f64`
+/// the imaginary part is 0 and `conj` is the identity.
+pub trait Inexact: Arith {
+    /// The type of the real and imaginary parts (`Self` for real floats).
+    type Part: Float;
+    /// Whether the type is complex.
+    const IS_COMPLEX: bool;
+    fn re_part(self) -> Self::Part;
+    fn im_part(self) -> Self::Part;
+    fn conj_value(self) -> Self;
+    /// `e^x`.
+    fn exp_value(self) -> Self;
+    /// Square root (complex: principal branch; real: NaN for negative input, as NumPy).
+    fn sqrt_value(self) -> Self;
+    /// Natural logarithm.
+    fn ln_value(self) -> Self;
+}
+
+macro_rules! impl_inexact_real {
+    ($f:ty) => {
+        impl Inexact for $f {
+            type Part = $f;
+            const IS_COMPLEX: bool = false;
+            #[inline]
+            fn re_part(self) -> $f {
+                self
+            }
+            #[inline]
+            fn im_part(self) -> $f {
+                0.0
+            }
+            #[inline]
+            fn conj_value(self) -> $f {
+                self
+            }
+            #[inline]
+            fn exp_value(self) -> $f {
+                self.exp()
+            }
+            #[inline]
+            fn sqrt_value(self) -> $f {
+                self.sqrt()
+            }
+            #[inline]
+            fn ln_value(self) -> $f {
+                self.ln()
+            }
+        }
+    };
+}
+
+impl_inexact_real!(f32);
+impl_inexact_real!(f64);
 
 /// NumPy's complex division (Smith's algorithm, scaled by the larger part of the divisor).
 #[inline]
@@ -141,39 +183,43 @@ macro_rules! impl_complex {
             }
         }
 
-        impl ComplexElement for Complex<$f> {
+        impl Inexact for Complex<$f> {
             type Part = $f;
+            const IS_COMPLEX: bool = true;
+            #[inline]
+            fn re_part(self) -> $f {
+                self.re
+            }
+            #[inline]
+            fn im_part(self) -> $f {
+                self.im
+            }
+            #[inline]
+            fn conj_value(self) -> Self {
+                Complex::conj(&self)
+            }
+            #[inline]
+            fn exp_value(self) -> Self {
+                Complex::exp(self)
+            }
+            #[inline]
+            fn sqrt_value(self) -> Self {
+                Complex::sqrt(self)
+            }
+            #[inline]
+            fn ln_value(self) -> Self {
+                Complex::ln(self)
+            }
+        }
+
+        impl ComplexElement for Complex<$f> {
             #[inline]
             fn new(re: $f, im: $f) -> Self {
                 Complex::new(re, im)
             }
             #[inline]
-            fn re(self) -> $f {
-                self.re
-            }
-            #[inline]
-            fn im(self) -> $f {
-                self.im
-            }
-            #[inline]
-            fn conj(self) -> Self {
-                Complex::conj(&self)
-            }
-            #[inline]
             fn arg(self) -> $f {
                 self.im.atan2(self.re)
-            }
-            #[inline]
-            fn exp(self) -> Self {
-                Complex::exp(self)
-            }
-            #[inline]
-            fn sqrt(self) -> Self {
-                Complex::sqrt(self)
-            }
-            #[inline]
-            fn ln(self) -> Self {
-                Complex::ln(self)
             }
         }
     };

@@ -187,7 +187,13 @@ pub trait Number: Arith<Magnitude = Self> + PartialOrd + crate::ufunc::NumberUfu
 }
 
 /// Floating-point elements.
-pub trait Float: Number + Element<Real = Self, Mean = Self> + num_traits::Float + crate::ufunc::FloatUfuncs {
+pub trait Float:
+    Number
+    + Element<Real = Self, Mean = Self>
+    + crate::complex::Inexact<Part = Self>
+    + num_traits::Float
+    + crate::ufunc::FloatUfuncs
+{
     /// Round half to even, as NumPy's `round`.
     fn round_even(self) -> Self;
 }

@@ -18,6 +18,6 @@ pub mod select;
 pub mod sets;
 pub mod ufunc;
 
-pub use complex::{Complex, ComplexElement};
+pub use complex::{Complex, ComplexElement, Inexact};
 pub use element::{Arith, DType, Element, Float, Number, Scalar};
 pub use ufunc::{Bitwise, FloatUfuncs, Integer, NumberUfuncs};

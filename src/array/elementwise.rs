@@ -16,7 +16,7 @@ use ndarray::{ArrayD, ArrayViewD};
 
 use crate::array::chunks::ChunkSpec;
 use crate::array::ChunkedArray;
-use crate::element::{Arith, Element, Float, Number};
+use crate::element::{Arith, Element, Float, Inexact, Number};
 use crate::error::{Error, Result};
 use crate::graph::{as_array, Block, Dep, Node, Op};
 use crate::ops::elementwise::{elementwise_node, MapOp1, MapOp2, MapOp3};
@@ -297,11 +297,26 @@ macro_rules! float_ufuncs {
     };
 }
 
+impl<T: Inexact> ChunkedArray<T> {
+    /// Square root (complex: the principal root, branch cut along the negative real axis).
+    pub fn sqrt(&self) -> ChunkedArray<T> {
+        self.map_unary("sqrt", Some("sqrt".into()), |x: T| x.sqrt_value())
+    }
+    /// e^x.
+    pub fn exp(&self) -> ChunkedArray<T> {
+        self.map_unary("exp", Some("exp".into()), |x: T| x.exp_value())
+    }
+    /// Natural logarithm (complex: principal branch).
+    pub fn ln(&self) -> ChunkedArray<T> {
+        self.map_unary("ln", Some("ln".into()), |x: T| x.ln_value())
+    }
+    /// Natural logarithm (NumPy's name; same as `ln`).
+    pub fn log(&self) -> ChunkedArray<T> {
+        self.map_unary("log", Some("log".into()), |x: T| x.ln_value())
+    }
+}
+
 float_ufuncs! {
-    sqrt, |x: T| x.sqrt(), "Square root.";
-    exp, |x: T| x.exp(), "e^x.";
-    ln, |x: T| x.ln(), "Natural logarithm.";
-    log, |x: T| x.ln(), "Natural logarithm (NumPy's name; same as `ln`).";
     log10, |x: T| x.log10(), "Base-10 logarithm.";
     sin, |x: T| x.sin(), "Sine.";
     cos, |x: T| x.cos(), "Cosine.";

@@ -7,6 +7,7 @@ pub mod binary;
 pub mod blockwise;
 pub mod chunked_array;
 pub mod chunks;
+pub mod complex;
 pub mod compute_tuple;
 pub mod counting;
 pub mod covariance;

@@ -16,7 +16,7 @@
 //! Result element types (as NumPy): `sum`, `prod`, `cumsum`, `cumprod` → `T::SumOut`
 //! (`i64` for signed integers and bool, `u64` for unsigned, the float type for floats);
 //! `mean`, `var`, `std` and nan forms → `T::Real` (`f64`; `f32` for `f32` input, accumulated in
-//! `f64`); `min`, `max` → `T`; `arg*` → `i64` (flat positions when reducing all axes);
+//! `f64`), except that complex input has a complex `mean` (`T::Mean`) and a real `var`/`std`; `min`, `max` → `T`; `arg*` → `i64` (flat positions when reducing all axes);
 //! `any`, `all` → `bool`.
 //!
 //! Empty reductions follow NumPy: the sum of nothing is 0, the mean and variance NaN, the
@@ -31,7 +31,9 @@ use crate::array::ChunkedArray;
 use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::ops::reduce::cumulative::cumulate;
-use crate::ops::reduce::kinds::{ArgR, ExtremeR, LogicalR, MeanFromSum, MeanR, ProdR, SumR, VarR};
+use crate::ops::reduce::kinds::{
+    ArgR, ComplexMeanR, ComplexVarR, ExtremeR, LogicalR, MeanFromSum, MeanR, ProdR, SumR, VarR,
+};
 use crate::ops::reduce::{reduce, ReduceOptions, Reduction};
 
 /// A view of an array with reduction options set; has every reduction method.
@@ -85,9 +87,12 @@ impl<'a, T: Element> Reducer<'a, T> {
     pub fn nanprod(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T::SumOut>> {
         self.run(ProdR::<T, true>(PhantomData), axis.into(), false)
     }
-    /// Arithmetic mean (NaN for no elements).
-    pub fn mean(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T::Real>> {
+    /// Arithmetic mean (NaN for no elements); complex for complex input.
+    pub fn mean(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T::Mean>> {
         let axis = axis.into();
+        if T::DTYPE.is_complex() {
+            return self.run(ComplexMeanR::<T, false>(PhantomData), axis, false);
+        }
         if T::DTYPE.is_float() && self.x.chunks().is_known() {
             // floats: pairwise sum / count, sharing the sum's pass (NumPy computes it this way)
             let axes = axis.resolve(self.x.ndim())?;
@@ -97,24 +102,35 @@ impl<'a, T: Element> Reducer<'a, T> {
         self.run(MeanR::<T, false>(PhantomData), axis, false)
     }
     /// Mean of the non-NaN elements.
-    pub fn nanmean(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T::Real>> {
+    pub fn nanmean(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T::Mean>> {
+        if T::DTYPE.is_complex() {
+            return self.run(ComplexMeanR::<T, true>(PhantomData), axis.into(), false);
+        }
         self.run(MeanR::<T, true>(PhantomData), axis.into(), false)
     }
-    /// Variance with `ddof` delta degrees of freedom.
+    fn var_like<const NAN_SKIP: bool>(&self, axis: Axes, ddof: usize, sqrt: bool) -> Result<ChunkedArray<T::Real>> {
+        let ddof = ddof as f64;
+        if T::DTYPE.is_complex() {
+            return self.run(ComplexVarR::<T, NAN_SKIP> { ddof, sqrt, _t: PhantomData }, axis, false);
+        }
+        self.run(VarR::<T, NAN_SKIP> { ddof, sqrt, _t: PhantomData }, axis, false)
+    }
+    /// Variance with `ddof` delta degrees of freedom (real for complex input: the mean of
+    /// `|x - mean|²`, as NumPy).
     pub fn var(&self, axis: impl Into<Axes>, ddof: usize) -> Result<ChunkedArray<T::Real>> {
-        self.run(VarR::<T, false> { ddof: ddof as f64, sqrt: false, _t: PhantomData }, axis.into(), false)
+        self.var_like::<false>(axis.into(), ddof, false)
     }
     /// Standard deviation with `ddof` delta degrees of freedom.
     pub fn std(&self, axis: impl Into<Axes>, ddof: usize) -> Result<ChunkedArray<T::Real>> {
-        self.run(VarR::<T, false> { ddof: ddof as f64, sqrt: true, _t: PhantomData }, axis.into(), false)
+        self.var_like::<false>(axis.into(), ddof, true)
     }
     /// Variance of the non-NaN elements.
     pub fn nanvar(&self, axis: impl Into<Axes>, ddof: usize) -> Result<ChunkedArray<T::Real>> {
-        self.run(VarR::<T, true> { ddof: ddof as f64, sqrt: false, _t: PhantomData }, axis.into(), false)
+        self.var_like::<true>(axis.into(), ddof, false)
     }
     /// Standard deviation of the non-NaN elements.
     pub fn nanstd(&self, axis: impl Into<Axes>, ddof: usize) -> Result<ChunkedArray<T::Real>> {
-        self.run(VarR::<T, true> { ddof: ddof as f64, sqrt: true, _t: PhantomData }, axis.into(), false)
+        self.var_like::<true>(axis.into(), ddof, true)
     }
     /// Minimum (NaN if any element is NaN).
     pub fn min(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T>>
@@ -204,8 +220,8 @@ delegate! { Element:
     nansum() -> ChunkedArray<T::SumOut>;
     prod() -> ChunkedArray<T::SumOut>;
     nanprod() -> ChunkedArray<T::SumOut>;
-    mean() -> ChunkedArray<T::Real>;
-    nanmean() -> ChunkedArray<T::Real>;
+    mean() -> ChunkedArray<T::Mean>;
+    nanmean() -> ChunkedArray<T::Mean>;
     var(ddof: usize) -> ChunkedArray<T::Real>;
     std(ddof: usize) -> ChunkedArray<T::Real>;
     nanvar(ddof: usize) -> ChunkedArray<T::Real>;
