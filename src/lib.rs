@@ -45,6 +45,7 @@ pub use array::creation_like::{
 };
 pub use array::differences::{diff, ediff1d, gradient, Spacing};
 pub use array::einsum::einsum;
+pub use array::fft;
 pub use array::gufunc::apply_gufunc;
 pub use array::joining::{
     append, column_stack, delete, dstack, hstack, insert, insert_at, repeat, tile, vstack, Repeats,

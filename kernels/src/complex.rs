@@ -23,6 +23,10 @@ use crate::element::{Arith, DType, Element, Float, Scalar};
 /// The complex element types, generic over the part type `Part` (`f32` or `f64`).
 pub trait ComplexElement: Inexact + Arith<Magnitude = Self::Part> + Element<Real = Self::Part, Mean = Self> {
     fn new(re: Self::Part, im: Self::Part) -> Self;
+    /// The value as num-complex's type (the identity: `Self` is `Complex<Self::Part>`).
+    fn to_c(self) -> Complex<Self::Part>;
+    /// The inverse of [`to_c`](Self::to_c).
+    fn from_c(c: Complex<Self::Part>) -> Self;
     /// Argument in radians, in `[-π, π]` (`atan2(im, re)`).
     fn arg(self) -> Self::Part;
 }
@@ -33,6 +37,8 @@ pub trait ComplexElement: Inexact + Arith<Magnitude = Self::Part> + Element<Real
 pub trait Inexact: Arith {
     /// The type of the real and imaginary parts (`Self` for real floats).
     type Part: Float;
+    /// The complex type with these parts (`Self` for complex types).
+    type Complex: ComplexElement<Part = Self::Part>;
     /// Whether the type is complex.
     const IS_COMPLEX: bool;
     fn re_part(self) -> Self::Part;
@@ -50,6 +56,7 @@ macro_rules! impl_inexact_real {
     ($f:ty) => {
         impl Inexact for $f {
             type Part = $f;
+            type Complex = Complex<$f>;
             const IS_COMPLEX: bool = false;
             #[inline]
             fn re_part(self) -> $f {
@@ -185,6 +192,7 @@ macro_rules! impl_complex {
 
         impl Inexact for Complex<$f> {
             type Part = $f;
+            type Complex = Complex<$f>;
             const IS_COMPLEX: bool = true;
             #[inline]
             fn re_part(self) -> $f {
@@ -216,6 +224,14 @@ macro_rules! impl_complex {
             #[inline]
             fn new(re: $f, im: $f) -> Self {
                 Complex::new(re, im)
+            }
+            #[inline]
+            fn to_c(self) -> Self {
+                self
+            }
+            #[inline]
+            fn from_c(c: Self) -> Self {
+                c
             }
             #[inline]
             fn arg(self) -> $f {

@@ -17,6 +17,7 @@ pub mod differences;
 pub mod display;
 pub mod einsum;
 pub mod elementwise;
+pub mod fft;
 pub mod getitem;
 pub mod gufunc;
 pub mod histogram;
