@@ -73,20 +73,29 @@ impl<T: Element> Accumulator<T> for NanSum<T::Acc> {
 }
 
 /// Product in the accumulator type; `NAN_SKIP` treats NaN as one.
+///
+/// The product starts from the first element rather than from 1 (the second field says whether
+/// any element was seen), as NumPy's reduction does: for complex values `1 · (inf + 0i)` is
+/// `inf + NaN·i` (`0 · inf`), so multiplying by the identity would change the result.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Prod<A, const NAN_SKIP: bool>(pub A);
+pub struct Prod<A, const NAN_SKIP: bool>(pub A, pub bool);
 
 impl<T: Element, const NAN_SKIP: bool> Accumulator<T> for Prod<T::Acc, NAN_SKIP> {
     fn identity() -> Self {
-        Prod(<T::Acc as Element>::one())
+        Prod(<T::Acc as Element>::one(), false)
     }
     #[inline]
     fn push(&mut self, x: T, _: usize) {
         let v = if NAN_SKIP { nan_to(x, <T::Acc as Element>::one()) } else { x.to_acc() };
-        self.0 = self.0.num_mul(v);
+        self.0 = if self.1 { self.0.num_mul(v) } else { v };
+        self.1 = true;
     }
     fn merge(&mut self, later: &Self) {
-        self.0 = self.0.num_mul(later.0);
+        if !later.1 {
+            return;
+        }
+        self.0 = if self.1 { self.0.num_mul(later.0) } else { later.0 };
+        self.1 = true;
     }
 }
 
@@ -473,12 +482,13 @@ impl<T: Element, const NAN_SKIP: bool> Accumulator<T> for ComplexSumCount<NAN_SK
 }
 
 impl<const NAN_SKIP: bool> ComplexSumCount<NAN_SKIP> {
-    /// The mean, NaN + NaN·i for no elements (NumPy).
+    /// The mean, NaN + NaN·i for no elements. As NumPy, the sum is divided by the count as a
+    /// complex number (so an infinite part makes the other part NaN, as `inf · 0` does).
     pub fn mean(&self) -> crate::complex::Complex<f64> {
         if self.n == 0 {
             crate::complex::Complex::new(f64::NAN, f64::NAN)
         } else {
-            self.sum / self.n as f64
+            crate::element::Arith::num_div(self.sum, crate::complex::Complex::new(self.n as f64, 0.0))
         }
     }
 }

@@ -36,14 +36,14 @@ use std::any::Any;
 use std::sync::Arc;
 
 use ndarray::ArrayViewD;
-pub use ndchunk_kernels::fft::Norm;
+pub use ndchunk_kernels::fft::{FftFloat, Norm};
 
 use crate::array::structure::resolve_axis;
 use crate::array::{ChunkSpec, ChunkedArray};
 use crate::element::{ComplexElement, Element, Float, Inexact};
 use crate::error::{Error, Result};
 use crate::ops::fft::{along_axis, Kernel};
-use ndchunk_kernels::fft::{c2c, c2r, r2c, FftFloat};
+use ndchunk_kernels::fft::{c2c, c2r, r2c};
 
 fn check_len(n: usize) -> Result<()> {
     if n == 0 {
