@@ -211,7 +211,7 @@ where
         spec[m..].fill(zero);
         // the imaginary parts of the DC and (even n) Nyquist terms do not contribute
         spec[0].im = zero.re;
-        if n % 2 == 0 {
+        if n.is_multiple_of(2) {
             spec[half - 1].im = zero.re;
         }
         if let Err(e) = plan.process_with_scratch(&mut spec, &mut buf, &mut scratch) {

@@ -4,7 +4,7 @@
 //! complex arrays (NaN, inf and a zero divisor included) and of complex with real (NumPy
 //! promotion), and the reductions `sum`, `prod`, `mean`, `nansum`, `nanmean`, `var`, `std`,
 //! `nanvar`, `nanstd`, `cumsum`, `cumprod`, for complex128 and complex64, over several
-//! chunkings. Record parsing and comparison are `fft.rs`'s.
+//! chunkings; `matmul`/`dot` of complex matrices (faer's complex GEMM per block). Record parsing and comparison are `fft.rs`'s.
 
 use crate::common;
 use crate::fft::{arg, check, data, load, out, Got};
@@ -138,6 +138,24 @@ fn complex_arithmetic_and_promotion_match_numpy() {
     assert_eq!(n, 8 * common::chunkings(a.shape()).len());
     let rec = fx.results.iter().find(|r| r[1] == "astype_complex128").unwrap();
     check(rec, out(Ok(ChunkedArray::from_array(r, [2, 2]).unwrap().astype::<Complex<f64>>())), "astype complex128");
+}
+
+#[test]
+fn complex_matrix_products_match_numpy() {
+    let fx = load();
+    let (a, b) = (data::<Complex<f64>>(&fx, "cm1"), data::<Complex<f64>>(&fx, "cm2"));
+    let mut n = 0;
+    for rec in fx.results.iter().filter(|r| r[1] == "matmul" || r[1] == "dot_conj") {
+        for (ca, cb) in [([5, 7], [7, 4]), ([2, 3], [3, 2]), ([1, 7], [7, 1])] {
+            let x = ChunkedArray::from_array(a.clone(), ca).unwrap();
+            let y = ChunkedArray::from_array(b.clone(), cb).unwrap();
+            let x = if rec[1] == "dot_conj" { x.conj() } else { x };
+            check(rec, out(x.matmul(&y)), &format!("{} chunks {ca:?} {cb:?}", rec[1]));
+            check(rec, out(x.dot(&y)), &format!("dot for {} chunks {ca:?} {cb:?}", rec[1]));
+            n += 1;
+        }
+    }
+    assert_eq!(n, 6);
 }
 
 #[test]
