@@ -1,8 +1,8 @@
 //! Walkthrough: the power spectrum of a chunked array of noisy signals, with `ndchunk::fft`,
 //! plotted to a PNG (plotters).
 //!
-//! 256 signals of 8192 samples at 1 kHz (chunks of 64 × 2048): sines at 50 Hz and 120 Hz plus
-//! normal noise. `rfft` along the time axis (rechunked to whole signals by the op, visible in
+//! 256 signals of 8192 samples at 1024 Hz (chunks of 64 × 2048): sines at 50 Hz and 120 Hz
+//! (on frequency bins) plus normal noise. `rfft` along the time axis (rechunked to whole signals by the op, visible in
 //! the graph), `|X|²` averaged over the signals, against `rfftfreq`. Then a timing of `fft`
 //! along axis 1 of a 4096 × 4096 complex128 array in (512, 4096) chunks (issue 17's row).
 //!
@@ -19,7 +19,7 @@ use plotters::prelude::*;
 
 fn main() -> Result<()> {
     let small = std::env::var_os("NDCHUNK_EXAMPLE_SMALL").is_some();
-    let (signals, samples, fs) = if small { (32, 2048, 1000.0) } else { (256, 8192, 1000.0) };
+    let (signals, samples, fs) = if small { (32, 2048, 1024.0) } else { (256, 8192, 1024.0) };
     let t = Instant::now();
     let time = &ndchunk::arange::<f64>(0.0, samples as f64, 1.0, [2048])? * (1.0 / fs);
     let tone = |f: f64, a: f64| (&time * (2.0 * std::f64::consts::PI * f)).sin() * a;
