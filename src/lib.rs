@@ -45,6 +45,7 @@ pub use array::creation_like::{
 };
 pub use array::differences::{diff, ediff1d, gradient, Spacing};
 pub use array::einsum::einsum;
+pub use array::elementwise::Ordered;
 pub use array::fft;
 pub use array::gufunc::apply_gufunc;
 pub use array::joining::{
