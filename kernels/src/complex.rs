@@ -27,6 +27,8 @@ pub trait ComplexElement: Inexact + Arith<Magnitude = Self::Part> + Element<Real
     fn to_c(self) -> Complex<Self::Part>;
     /// The inverse of [`to_c`](Self::to_c).
     fn from_c(c: Complex<Self::Part>) -> Self;
+    /// A slice of values as num-complex's type (the identity), for FFTs in place.
+    fn as_c_slice_mut(s: &mut [Self]) -> &mut [Complex<Self::Part>];
     /// Argument in radians, in `[-π, π]` (`atan2(im, re)`).
     fn arg(self) -> Self::Part;
 }
@@ -232,6 +234,10 @@ macro_rules! impl_complex {
             #[inline]
             fn from_c(c: Self) -> Self {
                 c
+            }
+            #[inline]
+            fn as_c_slice_mut(s: &mut [Self]) -> &mut [Self] {
+                s
             }
             #[inline]
             fn arg(self) -> $f {

@@ -127,8 +127,23 @@ where
     let plan = lock(&F::<C>::planners().complex).plan_fft(n, dir);
     let scale = norm.factor(n, !inverse).map(F::<C>::from_f64_lossy);
     let mut scratch = vec![zero; plan.get_inplace_scratch_len()];
-    let mut buf = vec![zero; n];
     let m = x.len_of(Axis(axis)).min(n);
+    if axis + 1 == x.ndim() {
+        // lanes are contiguous in the (C-order) output: copy them in, zero-padded, and run
+        // every transform of the block in one call
+        Zip::from(x.lanes(Axis(axis))).and(out.lanes_mut(Axis(axis))).for_each(|xin, mut o| {
+            o.iter_mut().zip(xin.iter().take(m)).for_each(|(o, &v)| *o = v);
+        });
+        if let Some(all) = out.as_slice_mut() {
+            let all = C::as_c_slice_mut(all);
+            plan.process_with_scratch(all, &mut scratch);
+            if let Some(s) = scale {
+                all.iter_mut().for_each(|v| *v = *v * s);
+            }
+            return out;
+        }
+    }
+    let mut buf = vec![zero; n];
     Zip::from(x.lanes(Axis(axis))).and(out.lanes_mut(Axis(axis))).for_each(|xin, mut o| {
         for (b, &v) in buf.iter_mut().zip(xin.iter().take(m)) {
             *b = v.to_c();
