@@ -1,10 +1,8 @@
 # The two set-up commands: `make demo` and `make test`. Both install libhdf5-dev first when
 # pkg-config cannot find HDF5.
 CARGO ?= cargo
-# System OpenBLAS for block GEMM when installed (optional; faer otherwise)
-BLAS := $(shell pkg-config --exists openblas 2>/dev/null && echo --features openblas)
 
-.PHONY: deps demo test lint compare bench
+.PHONY: deps demo test test-zarr-http lint compare bench
 
 deps:
 	@./scripts/install-deps.sh
@@ -23,14 +21,25 @@ test: deps
 	if pkg-config --exists openblas 2>/dev/null; then $(CARGO) test -p ndchunk-tests --features openblas --test it linalg && $(CARGO) test -p ndchunk-kernels --features openblas gemm; fi
 	./scripts/run-examples.sh
 
+## Zarr over HTTP (optional feature zarr-http: reqwest, tokio, native TLS, so OpenSSL's headers,
+## Debian's libssl-dev): reads fixtures/zarr through `python3 -m http.server` on 127.0.0.1.
+test-zarr-http: deps
+	$(CARGO) test -p ndchunk-tests --features zarr-http --test it zarr::http
+
 lint: deps
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-## Runs the NumPy/dask comparison and rewrites BENCHMARKS.md, then the (ignored by default)
-## bounded-memory test on a 2 GB HDF5 file.
+## Runs the NumPy/dask comparison with the default build (what a user who adds the crate gets)
+## and rewrites BENCHMARKS.md, then the (ignored by default) bounded-memory test on a 2 GB HDF5
+## file. When the system has OpenBLAS, the GEMM workloads also run from a build with
+## `--features openblas` (its own target dir), as an extra column.
 compare: deps
-	OPENBLAS_NUM_THREADS=1 $(CARGO) run --release -p ndchunk-benches $(BLAS) --bin ndchunk-compare -- --write BENCHMARKS.md
+	$(CARGO) build --release -p ndchunk-benches --bin ndchunk-compare
+	if pkg-config --exists openblas 2>/dev/null; then \
+	  $(CARGO) build --release -p ndchunk-benches --features openblas --bin ndchunk-compare --target-dir target/openblas && \
+	  OB="--openblas-exe target/openblas/release/ndchunk-compare"; fi; \
+	./target/release/ndchunk-compare --write BENCHMARKS.md $$OB
 	NDCHUNK_DATA=$(CURDIR)/data $(CARGO) test --release -p ndchunk-tests --test it hdf5_memory -- --ignored --nocapture
 
 bench: deps

@@ -53,6 +53,10 @@ const WORKLOADS: &[(&str, &str)] = &[
     ("gzip4000.sum_locked_read", "baseline"),
     ("kernel1t.nanmin", "≤ 1× NumPy, 1 thread"),
     ("kernel1t.nanmax", "≤ 1× NumPy, 1 thread"),
+    ("kernel1t.min", "≤ 1× NumPy, 1 thread"),
+    ("kernel1t.max", "≤ 1× NumPy, 1 thread"),
+    ("kernel1t.argmin", "≤ 1× NumPy, 1 thread"),
+    ("kernel1t.argmax", "≤ 1× NumPy, 1 thread"),
     ("kernel1t.maximum", "≤ 1× NumPy, 1 thread"),
     ("kernel1t.fmin", "≤ 1× NumPy, 1 thread"),
     ("kernel1t.sign", "≤ 1× NumPy, 1 thread"),
@@ -238,6 +242,19 @@ fn run(name: &str, data: &Path) -> (f64, f64) {
                     let r = if op == "nanmin" { x.nanmin(None) } else { x.nanmax(None) }.unwrap();
                     best(7, || r.compute_with(&one).unwrap()[[]])
                 }
+                // the cube without its NaN (NumPy's argmin stops at a NaN)
+                "min" | "max" | "argmin" | "argmax" => {
+                    let mut c = cube();
+                    c.mapv_inplace(|v| if v.is_nan() { 0.5 } else { v });
+                    let x = ChunkedArray::from_array(c, [1, 444, 922]).unwrap();
+                    let r = match op {
+                        "min" => x.min(None).unwrap(),
+                        "max" => x.max(None).unwrap(),
+                        "argmin" => x.argmin(None).unwrap().astype::<f64>(),
+                        _ => x.argmax(None).unwrap().astype::<f64>(),
+                    };
+                    best(7, || r.compute_with(&one).unwrap()[[]])
+                }
                 "maximum" => best(7, || first(a.maximum(&b).unwrap())),
                 "fmin" => best(7, || first(a.fmin(&b).unwrap())),
                 "sign" => best(7, || first(a.sign())),
@@ -265,7 +282,18 @@ fn run(name: &str, data: &Path) -> (f64, f64) {
 fn rand5000_einsum() -> (f64, f64) {
     let a = Generator::new(3).random(&[5000, 5000], [2500, 2500]).unwrap().compute().unwrap();
     let x = ChunkedArray::from_array(a, [2500, 2500]).unwrap();
-    best(3, || ndchunk::einsum("ij,jk->ik", &[&x, &(&x + &x.t())]).unwrap().compute().unwrap()[[0, 0]])
+    let y = &x + &x.t();
+    // alternating with `dot` in this process, so the two see the same machine (GEMM times
+    // of separate processes here differ by 20%); the ratio goes to stderr for the notes
+    let (mut te, mut td, mut r) = (f64::INFINITY, f64::INFINITY, 0.0);
+    for _ in 0..3 {
+        let (t, v) = best(1, || ndchunk::einsum("ij,jk->ik", &[&x, &y]).unwrap().compute().unwrap()[[0, 0]]);
+        te = te.min(t);
+        r = v;
+        td = td.min(best(1, || x.dot(&y).unwrap().compute().unwrap()[[0, 0]]).0);
+    }
+    eprintln!("einsum_ij_jk / dot in one process (best of 3 each, alternating): {:.3}", te / td);
+    (te, r)
 }
 
 /// `unique` of 10^8 int32 with 1000 distinct values, in 8 blocks held in memory (per-block
@@ -318,6 +346,8 @@ fn mean_filter_8000() -> (f64, f64) {
 #[derive(Default, Clone)]
 struct Row {
     ndchunk: Option<(f64, f64, f64)>, // seconds, result, peak RSS MB
+    /// Seconds with the `openblas` build (`--openblas-exe`), GEMM workloads only.
+    openblas: Option<f64>,
     numpy: Option<f64>,
     dask: Option<f64>,
     dask_rss: Option<f64>,
@@ -439,6 +469,32 @@ fn ratio(a: Option<f64>, b: Option<f64>) -> String {
         (Some(a), Some(b)) if b > 0.0 => format!("{:.2}×", a / b),
         _ => "n/a".into(),
     }
+}
+
+/// Workloads whose time is block GEMM, run again with the `openblas` build when there is one.
+const GEMM_WORKLOADS: &[&str] = &["dot8000", "ones4000.dot_mean_std", "rand5000", "qr_10000x1000"];
+
+/// The build the table measures: its cargo features and the widest instruction set the
+/// elementwise and reduction loops dispatch to on this CPU.
+fn build_description(with_openblas_column: bool) -> String {
+    let features = if cfg!(feature = "openblas") {
+        "`--features openblas` (block GEMM through OpenBLAS)"
+    } else {
+        "default features (block GEMM through faer, no BLAS)"
+    };
+    let isa = if ndchunk_kernels::isa::has_avx512() {
+        "AVX-512"
+    } else if ndchunk_kernels::isa::has_avx2() {
+        "AVX2"
+    } else {
+        "baseline SSE2"
+    };
+    let ob = if with_openblas_column {
+        "; the last column is the same GEMM workloads built with `--features openblas`"
+    } else {
+        ""
+    };
+    format!("build: {features}, loops dispatched to {isa}{ob}")
 }
 
 fn exe_path() -> PathBuf {
@@ -565,22 +621,51 @@ fn main() {
         let parse = |k: &str| field(line, k).and_then(|v| v.parse::<f64>().ok());
         if let (Some(s), Some(r), Some(m)) = (parse("s"), parse("result"), parse("peak_rss_mb")) {
             rows.entry(name.to_string()).or_default().ndchunk = Some((s, r, m));
+            // notes a workload prints about itself (e.g. einsum / dot in one process)
+            for l in String::from_utf8_lossy(&out.stderr).lines() {
+                eprintln!("  {l}");
+            }
         } else {
             eprintln!("  failed: {}", String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or(""));
+        }
+    }
+    // the GEMM workloads again with a build that has the `openblas` feature, when given
+    if let Some(ob) = get("--openblas-exe") {
+        for (name, _) in WORKLOADS.iter().filter(|(n, _)| GEMM_WORKLOADS.iter().any(|g| n.starts_with(g))) {
+            if only.as_ref().is_some_and(|o| !o.iter().any(|p| name.starts_with(p.as_str()))) {
+                continue;
+            }
+            eprintln!("ndchunk (openblas): {name}");
+            let out = Command::new(&ob)
+                .env("OPENBLAS_NUM_THREADS", "1")
+                .args(["--run", name, "--data", &data.display().to_string()])
+                .output()
+                .expect("child");
+            let text = String::from_utf8_lossy(&out.stdout).to_string();
+            let s = field(text.lines().last().unwrap_or(""), "s").and_then(|v| v.parse::<f64>().ok());
+            rows.entry(name.to_string()).or_default().openblas = s;
         }
     }
     if !args.iter().any(|a| a == "--skip-python") {
         run_python(&mut rows, &data, big, get("--py-blas-threads").as_deref());
     }
     let nthreads = if threads > 0 { threads } else { Config::global().effective_threads() };
+    let with_ob = rows.values().any(|r| r.openblas.is_some());
     let mut table = String::new();
-    table.push_str("| workload | ndchunk | NumPy | dask | ndchunk / dask | ndchunk / NumPy | ndchunk peak RSS | dask peak RSS | target |\n");
-    table.push_str("|---|---|---|---|---|---|---|---|---|\n");
+    table.push_str("| workload | ndchunk | NumPy | dask | ndchunk / dask | ndchunk / NumPy | ndchunk peak RSS | dask peak RSS | target |");
+    table.push_str(if with_ob { " ndchunk with OpenBLAS (/ dask) |\n" } else { "\n" });
+    table.push_str("|---|---|---|---|---|---|---|---|---|");
+    table.push_str(if with_ob { "---|\n" } else { "\n" });
     for (name, target) in WORKLOADS {
         let Some(r) = rows.get(*name) else { continue };
         let nd = r.ndchunk.map(|x| x.0);
+        let ob = match (with_ob, r.openblas) {
+            (false, _) => String::new(),
+            (true, None) => " |".into(),
+            (true, Some(t)) => format!(" {} ({}) |", fmt_s(Some(t)), ratio(Some(t), r.dask)),
+        };
         table.push_str(&format!(
-            "| {name} | {} | {} | {} | {} | {} | {} | {} | {target} |\n",
+            "| {name} | {} | {} | {} | {} | {} | {} | {} | {target} |{ob}\n",
             fmt_s(nd),
             fmt_s(r.numpy),
             if r.dask.is_none() && name.starts_with("reshape") { "refuses".to_string() } else { fmt_s(r.dask) },
@@ -594,10 +679,11 @@ fn main() {
     if let Some(path) = get("--write") {
         let header = format!(
             "# Benchmarks\n\nRatios of ndchunk to NumPy and dask.array, measured in one run of `make compare` \
-             ({nthreads} threads, {}). Times are the best of several runs; absolute times on this shared \
+             ({nthreads} threads, {}, {}). Times are the best of several runs; absolute times on this shared \
              machine are noise, ratios from one run are the figures to read. Peak RSS is each ndchunk \
              workload's own process (it includes building inputs held in memory, e.g. the 1000 MB array).\n\n",
-            std::env::consts::ARCH
+            std::env::consts::ARCH,
+            build_description(with_ob)
         );
         let old = std::fs::read_to_string(&path).unwrap_or_default();
         // keep hand-written sections after the generated table

@@ -35,6 +35,9 @@ pub struct Config {
     pub progress_after: std::time::Duration,
     /// Observers of the scheduler (profilers, progress, tests).
     pub callbacks: Vec<Arc<dyn Callback>>,
+    /// Where out-of-core rechunks put their temporary stores (default: the system's temporary
+    /// directory, `std::env::temp_dir()`).
+    pub temp_dir: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for Config {
@@ -45,6 +48,7 @@ impl std::fmt::Debug for Config {
             .field("chunk_target_bytes", &self.chunk_target_bytes)
             .field("progress", &self.progress)
             .field("callbacks", &self.callbacks.len())
+            .field("temp_dir", &self.temp_dir)
             .finish()
     }
 }
@@ -58,6 +62,7 @@ impl Default for Config {
             progress: Progress::Auto,
             progress_after: std::time::Duration::from_secs(1),
             callbacks: Vec::new(),
+            temp_dir: None,
         }
     }
 }
@@ -84,6 +89,12 @@ impl Config {
     /// Builder: cap on bytes of blocks held at once.
     pub fn with_memory_cap(mut self, bytes: usize) -> Self {
         self.memory_cap = Some(bytes);
+        self
+    }
+
+    /// Builder: the directory for out-of-core rechunks' temporary stores.
+    pub fn with_temp_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.temp_dir = Some(dir.into());
         self
     }
 

@@ -48,6 +48,9 @@ pub enum Error {
     /// An HDF5 file that cannot be read or written as asked.
     #[error("HDF5: {0}")]
     Hdf5(#[from] Hdf5Error),
+    /// A Zarr store or array that cannot be read or written as asked.
+    #[error("Zarr: {0}")]
+    Zarr(#[from] ZarrError),
     /// An operating-system I/O error.
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
@@ -87,6 +90,37 @@ pub enum Hdf5Error {
     Checksum(String),
     #[error("unsupported filter: {0}")]
     UnsupportedFilter(String),
+    #[error("{0}")]
+    Library(String),
+}
+
+/// What went wrong with a Zarr store or array (an element type that does not match is
+/// [`Error::DType`], a bad argument [`Error::Shape`], [`Error::Value`] or [`Error::Chunks`]).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ZarrError {
+    /// No store at the path, or no array metadata (`zarr.json` / `.zarray`) at the array path.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// Metadata that cannot be parsed or does not describe an array ndchunk can read.
+    #[error("invalid metadata: {0}")]
+    Metadata(String),
+    /// A codec (compressor, filter, storage transformer) that ndchunk's zarrs build cannot run.
+    #[error("unsupported codec: {0}")]
+    UnsupportedCodec(String),
+    /// Stored bytes that do not decode (damaged chunk, truncated shard).
+    #[error("corrupt data: {0}")]
+    Corrupt(String),
+    /// A crc32c checksum that does not match the chunk's bytes.
+    #[error("checksum mismatch: {0}")]
+    Checksum(String),
+    /// The target of a write in `ZarrMode::Create` exists already.
+    #[error("{0} exists already (ZarrMode::Overwrite replaces it)")]
+    Exists(String),
+    /// The store failed to read or write (permissions, disk full, ...).
+    #[error("storage: {0}")]
+    Storage(String),
+    /// Any other error reported by zarrs.
     #[error("{0}")]
     Library(String),
 }

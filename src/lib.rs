@@ -35,7 +35,8 @@ pub use array::apply::{apply_along_axis, apply_over_axes};
 pub use array::blockwise::blockwise;
 pub use array::complex::{angle, complex, conj, imag, iscomplexobj, real};
 pub use array::counting::{
-    bincount, digitize, histogram_bin_edges, histogram_bin_edges_estimated, searchsorted, BinEstimator, Side,
+    bincount, digitize, histogram_bin_edges, histogram_bin_edges_estimated, searchsorted, searchsorted_with,
+    BinEstimator, Side,
 };
 pub use array::covariance::{corrcoef, cov};
 pub use array::creation::{arange, eye, full, linspace, ones, zeros};
@@ -47,7 +48,7 @@ pub use array::differences::{diff, ediff1d, gradient, Spacing};
 pub use array::einsum::einsum;
 pub use array::elementwise::Ordered;
 pub use array::fft;
-pub use array::gufunc::apply_gufunc;
+pub use array::gufunc::{apply_gufunc, apply_gufunc_with, GufuncOptions};
 pub use array::joining::{
     append, column_stack, delete, dstack, hstack, insert, insert_at, repeat, tile, vstack, Repeats,
 };
@@ -75,7 +76,9 @@ pub use array::selection::{
     argwhere, choose, compress, extract, flatnonzero, nonzero, piecewise, ravel_multi_index, ravel_multi_index_with,
     select, unravel_index, where_one, ChooseMode, Condition, Piece,
 };
-pub use array::sets::{intersect1d, isin, isin_with, setdiff1d, union1d, unique, Unique, UniqueOptions};
+pub use array::sets::{
+    intersect1d, intersect1d_with_indices, isin, isin_with, setdiff1d, union1d, unique, Unique, UniqueOptions,
+};
 pub use array::sorting::Kth;
 pub use array::stats;
 pub use array::triangles::{diag, diagonal, trace, tri, tril, triu};
@@ -90,6 +93,7 @@ pub use config::{Config, Progress};
 pub use element::{Arith, Complex, ComplexElement, DType, Element, Float, Inexact, Number, Scalar};
 pub use error::{Error, Result};
 pub use io::hdf5::{store, Hdf5Options};
+pub use io::zarr::{ZarrMode, ZarrOptions};
 pub use ndchunk_kernels::gemm::Gemm;
 pub use ndchunk_kernels::ufunc::{self, Bitwise, Integer};
 pub use ops::rechunk::RechunkOptions;

@@ -7,10 +7,12 @@
 //!
 //! [`with_avx2`] is that dispatch for a [`Kernel`] (a loop and its operands): when the CPU has
 //! x86-64-v3's instructions (AVX2, FMA, BMI1/2, ...), the kernel runs from a function compiled
-//! with them enabled, into which LLVM inlines it, so its loops vectorise four `f64` wide and `round_ties_even`
-//! becomes one `vroundpd`. Results do not change: Rust never contracts `a * b + c` into an FMA
-//! on its own, and the same libm is called for transcendental functions. Elsewhere (other CPUs,
-//! other architectures) the closure runs as compiled.
+//! with them enabled, into which LLVM inlines it, so its loops vectorise four `f64` wide and
+//! `round_ties_even` becomes one `vroundpd`; when it also has x86-64-v4's AVX-512 (F, VL, BW,
+//! DQ, CD), from one compiled with those, eight wide. Results do not change: Rust never
+//! contracts `a * b + c` into an FMA on its own, the vector instructions are IEEE operations
+//! with the same rounding, and the same libm is called for transcendental functions. Elsewhere
+//! (other CPUs, other architectures) the kernel runs as compiled.
 //!
 //! ```
 //! use ndchunk_kernels::isa::{with_avx2, Kernel};
@@ -60,9 +62,35 @@ pub trait Kernel {
     fn run(self) -> Self::Output;
 }
 
-/// Run `k`, compiled for AVX2 and FMA when the CPU has them (see the module docs).
+/// Whether this CPU runs x86-64-v4's AVX-512 subset (F, VL, BW, DQ, CD) besides
+/// [`has_avx2`]'s, which [`with_avx2`] then uses.
+#[inline]
+pub fn has_avx512() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        has_avx2()
+            && std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512vl")
+            && std::arch::is_x86_feature_detected!("avx512bw")
+            && std::arch::is_x86_feature_detected!("avx512dq")
+            && std::arch::is_x86_feature_detected!("avx512cd")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// Run `k`, compiled for AVX2 and FMA when the CPU has them, and for AVX-512 (x86-64-v4)
+/// when it has that too (see the module docs).
 #[inline(always)]
 pub fn with_avx2<K: Kernel>(k: K) -> K::Output {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx512() {
+        // SAFETY: as below; `has_avx512` has checked every feature `v4` enables (it includes
+        // `has_avx2`'s checks).
+        return unsafe { v4(k) };
+    }
     #[cfg(target_arch = "x86_64")]
     if has_avx2() {
         // SAFETY: the only precondition of calling a `#[target_feature]` function is that the
@@ -76,6 +104,17 @@ pub fn with_avx2<K: Kernel>(k: K) -> K::Output {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx,avx2,fma,bmi1,bmi2,lzcnt,popcnt,f16c,movbe,sse3,ssse3,sse4.1,sse4.2")]
 fn v3<K: Kernel>(k: K) -> K::Output {
+    k.run()
+}
+
+/// x86-64-v4: v3 plus AVX-512 F/VL/BW/DQ/CD (eight `f64` per vector; NumPy's AVX512_SKX
+/// loops). Measured on this machine's Sapphire Rapids: a NaN-checking `min` over a block in
+/// cache 10–20% faster than the AVX2 build.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(
+    enable = "avx512f,avx512vl,avx512bw,avx512dq,avx512cd,avx,avx2,fma,bmi1,bmi2,lzcnt,popcnt,f16c,movbe,sse3,ssse3,sse4.1,sse4.2"
+)]
+fn v4<K: Kernel>(k: K) -> K::Output {
     k.run()
 }
 
@@ -114,6 +153,13 @@ mod tests {
         let (b, bm) = with_avx2(Body(&x));
         assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
         assert_eq!(am, bm);
-        let _ = has_avx2();
+        #[cfg(target_arch = "x86_64")]
+        if has_avx2() {
+            // SAFETY: the CPU has every feature `v3` enables (just checked)
+            let (c, cm) = unsafe { v3(Body(&x)) };
+            assert!(a.iter().zip(&c).all(|(p, q)| p.to_bits() == q.to_bits()));
+            assert_eq!(am, cm);
+        }
+        let _ = has_avx512();
     }
 }

@@ -31,12 +31,15 @@ use std::sync::Arc;
 use ndchunk_kernels::sets::search;
 
 use crate::array::histogram::{spec, Bins};
+use crate::array::map_blocks::{try_map_blocks_with, MapBlocksOptions};
 use crate::array::selection::unify_chunks;
 use crate::array::ChunkedArray;
 use crate::element::Element;
 use crate::error::{Error, Result};
-use crate::ops::counting::{bincount_node, edges_from_data_node, estimated_edges_node, Estimator};
-use crate::ops::sets::searchsorted_node;
+use crate::ops::counting::{
+    bincount_node, edges_from_data_node, estimated_edges_node, stone_counts, stone_upper, Estimator,
+};
+use crate::ops::sets::{searchsorted_node, sort_blocks_node};
 
 /// Which of equal elements `searchsorted` goes before (NumPy's `side`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -158,6 +161,46 @@ pub fn searchsorted<T: Element + PartialOrd>(
     Ok(ChunkedArray::from_node(searchsorted_node::<T>(a.node(), v.node(), side == Side::Right)))
 }
 
+/// [`searchsorted`] with NumPy's `sorter`: `a` need not be sorted, `sorter` (1-D `i64` of
+/// `a`'s length) holds the indices that sort it (`np.argsort(a)`), and positions are those in
+/// `a[sorter]`. Since the count of elements before `v` in a sorted arrangement of `a` does not
+/// depend on which sort it is, each block of `a` is sorted on its own and searched as
+/// [`searchsorted`] searches; `sorter` is checked (NumPy's errors: a length other than `a`'s,
+/// `Error::Value` now; an index outside `0..len`, `Error::Value` when computed) but never
+/// gathered. Departure: when `a[sorter]` is not sorted NumPy's result is unspecified; here it
+/// is the result for the sorted `a`.
+///
+/// ```
+/// use ndchunk::prelude::*;
+/// let a = ChunkedArray::from_array(ndarray::arr1(&[30, 10, 20, 40]), [3])?;
+/// let sorter = ChunkedArray::from_array(ndarray::arr1(&[1i64, 2, 0, 3]), [2])?;
+/// let v = ChunkedArray::from_array(ndarray::arr1(&[25, 10]), [1])?;
+/// let s = ndchunk::searchsorted_with(&a, &v, ndchunk::Side::Left, Some(&sorter))?;
+/// assert_eq!(s.compute()?.as_slice().unwrap(), &[2, 0]);
+/// # Ok::<(), ndchunk::Error>(())
+/// ```
+pub fn searchsorted_with<T: Element + PartialOrd>(
+    a: &ChunkedArray<T>,
+    v: &ChunkedArray<T>,
+    side: Side,
+    sorter: Option<&ChunkedArray<i64>>,
+) -> Result<ChunkedArray<i64>> {
+    let Some(sorter) = sorter else { return searchsorted(a, v, side) };
+    if a.ndim() != 1 {
+        return Err(Error::Shape(format!("searchsorted needs a 1-D array to search, got shape {:?}", a.shape())));
+    }
+    if sorter.ndim() != 1 || sorter.shape()[0] != a.shape()[0] {
+        return Err(Error::Value("sorter.size must equal a.size".into()));
+    }
+    if !a.chunks().is_known() || !sorter.chunks().is_known() {
+        return Err(Error::UnknownChunkSizes { op: "searchsorted with a sorter".into() });
+    }
+    let n = a.shape()[0];
+    let sorter = sorter.rechunk(crate::ChunkSpec::Explicit(a.chunks().clone()))?;
+    let blocks = ChunkedArray::<T>::from_node(sort_blocks_node::<T>(a.node(), sorter.node(), n));
+    searchsorted(&blocks, v, side)
+}
+
 /// The bin edges [`crate::histogram()`] would use (NumPy's `histogram_bin_edges`): a 1-D
 /// `ChunkedArray<f64>`. `bins` is a count or explicit edges (returned as they are, after
 /// NumPy's check that they increase). With a count and no `range`, the range is the data's
@@ -195,10 +238,9 @@ pub fn histogram_bin_edges<T: Element + PartialOrd>(
     Ok(ChunkedArray::from_node(edges_from_data_node::<T>(lo.node().clone(), hi.node().clone(), n)))
 }
 
-/// A bin-width rule for [`histogram_bin_edges_estimated`] (NumPy's string `bins`).
-///
-/// `'sqrt'`, `'sturges'`, `'rice'`, `'scott'` and `'doane'` are provided; `'fd'`, `'auto'`
-/// (which uses `'fd'`) and `'stone'` need order statistics or repeated histograms and are not.
+/// A bin-width rule for [`histogram_bin_edges_estimated`] (NumPy's string `bins`): `'sqrt'`,
+/// `'sturges'`, `'rice'`, `'scott'`, `'doane'`, `'fd'` (Freedman–Diaconis, from the exact
+/// quartiles), `'auto'` (NumPy's minimum of Sturges and a relaxed FD) and `'stone'`.
 pub type BinEstimator = Estimator;
 
 impl std::str::FromStr for Estimator {
@@ -210,11 +252,9 @@ impl std::str::FromStr for Estimator {
             "rice" => Estimator::Rice,
             "scott" => Estimator::Scott,
             "doane" => Estimator::Doane,
-            "fd" | "auto" | "stone" => {
-                return Err(Error::Value(format!(
-                    "bin estimator '{s}' is not provided (sqrt, sturges, rice, scott, doane are)"
-                )))
-            }
+            "fd" => Estimator::Fd,
+            "auto" => Estimator::Auto,
+            "stone" => Estimator::Stone,
             _ => return Err(Error::Value(format!("{s:?} is not a valid estimator for `bins`"))),
         })
     }
@@ -224,7 +264,13 @@ impl std::str::FromStr for Estimator {
 /// [`BinEstimator`]: equal bins over the range (the data's `[min, max]`, or `range`), as many
 /// as the rule's width of the data inside the range needs (at least one). A lazy 1-D
 /// `ChunkedArray<f64>` in one block of unknown length. The statistics (count, extremes,
-/// standard deviation, third moment) come from one set of tree reductions over the data.
+/// standard deviation, third moment) come from one set of tree reductions over the data;
+/// `'fd'` and `'auto'` add the exact 25th and 75th percentiles of the data in the range
+/// (NumPy's `percentile`, linear); `'stone'` counts every block into `nb` equal bins for each
+/// `nb` in `1..=max(100, √n)` (as NumPy, which histograms the data that many times): time
+/// `O(n·√n)` for large `n`, and a table of `u·(u+1)/2` counts per block, `u = max(100,
+/// √size)` (`Error::Memory` when that does not fit). Integer data: a width below 1 is 1, as
+/// NumPy.
 ///
 /// ```
 /// use ndchunk::prelude::*;
@@ -232,6 +278,9 @@ impl std::str::FromStr for Estimator {
 /// let x = ChunkedArray::from_array(ndarray::arr1(&[1.0, 2.0, 2.0, 3.0, 10.0, 11.0]), [4])?;
 /// let e = ndchunk::histogram_bin_edges_estimated(&x, "sturges".parse::<BinEstimator>()?, None)?;
 /// assert_eq!(e.compute()?.as_slice().unwrap(), &[1.0, 3.5, 6.0, 8.5, 11.0]); // NumPy's edges
+/// // Freedman–Diaconis: 2·IQR·n^(-1/3) = 2·(8.25 − 2)·6^(-1/3), so 2 bins (NumPy's `bins='fd'`)
+/// let e = ndchunk::histogram_bin_edges_estimated(&x, BinEstimator::Fd, None)?;
+/// assert_eq!(e.compute()?.as_slice().unwrap(), &[1.0, 6.0, 11.0]);
 /// # Ok::<(), ndchunk::Error>(())
 /// ```
 pub fn histogram_bin_edges_estimated<T: Element + PartialOrd>(
@@ -261,7 +310,48 @@ pub fn histogram_bin_edges_estimated<T: Element + PartialOrd>(
     let d = f.sub(&mean)?;
     let var = crate::where_(&keep, d.powi(2), 0.0)?.sum(None)?.div(&n)?;
     let m3 = crate::where_(&keep, d.powi(3), 0.0)?.sum(None)?.div(&n)?;
-    let stats =
+    let mut stats =
         vec![count.node().clone(), lo.node().clone(), hi.node().clone(), var.sqrt().node().clone(), m3.node().clone()];
-    Ok(ChunkedArray::from_node(estimated_edges_node(stats, estimator, range)))
+    let inside = || -> Result<ChunkedArray<f64>> {
+        match range {
+            Some(_) => f.mask(&keep),
+            None => f.ravel(),
+        }
+    };
+    match estimator {
+        Estimator::Fd | Estimator::Auto => {
+            // nan form: no values in the range gives NaN, not an error (the width is not used)
+            let q = inside()?.nanquantile(vec![0.75, 0.25], None, crate::QuantileMethod::Linear)?;
+            stats.push(q.node().clone());
+        }
+        Estimator::Stone => stats.push(stone_table(&f, &lo, &hi, range)?.node().clone()),
+        _ => {}
+    }
+    Ok(ChunkedArray::from_node(estimated_edges_node(stats, estimator, range, !T::DTYPE.is_float())))
+}
+
+/// Stone's table: per block the counts of every bin count `1..=u` over the histogram's range,
+/// summed over the blocks.
+fn stone_table(
+    f: &ChunkedArray<f64>,
+    lo: &ChunkedArray<f64>,
+    hi: &ChunkedArray<f64>,
+    range: Option<(f64, f64)>,
+) -> Result<ChunkedArray<i64>> {
+    let upper = stone_upper(f.size());
+    let len =
+        upper.checked_mul(upper + 1).map(|v| v / 2).ok_or_else(|| Error::Memory("stone: too many bins".into()))?;
+    let flat = f.ravel()?;
+    let (first, last) = match range {
+        Some((a, b)) => (crate::full::<f64>(&[], a, [0usize; 0])?, crate::full::<f64>(&[], b, [0usize; 0])?),
+        None => (lo.clone(), hi.clone()),
+    };
+    let nb = flat.numblocks()[0];
+    let opts = MapBlocksOptions { chunks: Some(vec![vec![len; nb]]), ..Default::default() };
+    let per_block = try_map_blocks_with((&flat, &first, &last), &opts, move |(v, a, b), _| {
+        let (a, b) = (a.iter().next().copied().unwrap_or(f64::NAN), b.iter().next().copied().unwrap_or(f64::NAN));
+        let t = stone_counts(&v, a, b, upper)?;
+        Ok(ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[len]), t).expect("1-D"))
+    })?;
+    per_block.reshape(&[nb, len])?.sum(0)
 }

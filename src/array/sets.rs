@@ -31,7 +31,9 @@
 use crate::array::ChunkedArray;
 use crate::element::Element;
 use crate::error::{Error, Result};
-use crate::ops::sets::{combine_node, extract_node, inverse_node, isin_node, set_root, Combination, Part, SetFlags};
+use crate::ops::sets::{
+    combine_node, extract_node, gather_node, inverse_node, isin_node, set_root, Combination, Part, SetFlags,
+};
 
 /// What [`ChunkedArray::unique_with`] returns besides the values (NumPy's `return_*`
 /// arguments), and the fan-in of the merge tree.
@@ -145,6 +147,44 @@ pub fn intersect1d<T: Element + PartialOrd>(
     let (ra, rb) = (root_of(&[a], !assume_unique), root_of(&[b], !assume_unique));
     let kind = if assume_unique { Combination::IntersectRuns } else { Combination::Intersect };
     Ok(ChunkedArray::from_node(combine_node::<T>(&ra, &rb, kind)))
+}
+
+/// [`intersect1d`] with NumPy's `return_indices=True`: `(values, indices_a, indices_b)`, where
+/// `values` are the sorted common unique elements and `indices_a`/`indices_b` (`i64`) the
+/// positions in the flattened `a` and `b` of their first occurrences (NumPy's rule without
+/// `assume_unique`). All three are 1-D, one block of unknown length. Inputs of unknown length
+/// are `Error::UnknownChunkSizes` (the positions need known offsets).
+///
+/// `assume_unique` is accepted for NumPy's signature; the indices are found through `unique`
+/// either way, so arrays that are not unique give NumPy's results for `assume_unique=False`
+/// (NumPy documents its own as incorrect then).
+///
+/// ```
+/// use ndchunk::prelude::*;
+/// let a = ChunkedArray::from_array(ndarray::arr1(&[1, 3, 4, 3]), [2])?;
+/// let b = ChunkedArray::from_array(ndarray::arr1(&[3, 1, 2, 1]), [3])?;
+/// let (v, ia, ib) = ndchunk::intersect1d_with_indices(&a, &b, false)?;
+/// assert_eq!(v.compute()?.as_slice().unwrap(), &[1, 3]);
+/// assert_eq!(ia.compute()?.as_slice().unwrap(), &[0, 1]);
+/// assert_eq!(ib.compute()?.as_slice().unwrap(), &[1, 0]);
+/// # Ok::<(), ndchunk::Error>(())
+/// ```
+pub fn intersect1d_with_indices<T: Element + PartialOrd>(
+    a: &ChunkedArray<T>,
+    b: &ChunkedArray<T>,
+    assume_unique: bool,
+) -> Result<(ChunkedArray<T>, ChunkedArray<i64>, ChunkedArray<i64>)> {
+    let _ = assume_unique;
+    let opts = UniqueOptions { return_index: true, ..Default::default() };
+    let (ua, ub) = (a.unique_with(opts)?, b.unique_with(opts)?);
+    let values = intersect1d(&ua.values, &ub.values, true)?;
+    let first = |u: &Unique<T>| -> Result<ChunkedArray<i64>> {
+        let pos = crate::searchsorted(&u.values, &values, crate::Side::Left)?;
+        let idx = u.indices.as_ref().expect("requested");
+        Ok(ChunkedArray::from_node(gather_node::<i64>(idx.node(), pos.node())))
+    };
+    let (ia, ib) = (first(&ua)?, first(&ub)?);
+    Ok((values, ia, ib))
 }
 
 /// The unique elements of `a` not in `b` (NumPy's `setdiff1d`), a 1-D `ChunkedArray<T>` of

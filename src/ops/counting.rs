@@ -162,11 +162,37 @@ pub enum Estimator {
     Rice,
     Scott,
     Doane,
+    /// Freedman–Diaconis: `2·IQR·n^(-1/3)`.
+    Fd,
+    /// The smaller of Sturges' width and FD's (FD's at least half the `sqrt` width).
+    Auto,
+    /// Stone's cross-validation: the bin count in `1..=max(100, √n)` minimizing the estimated
+    /// integrated squared error.
+    Stone,
+}
+
+/// The extra data an estimator's width needs besides the moments.
+pub enum Extra<'a> {
+    None,
+    /// The 75th and 25th percentiles (FD, auto).
+    Quartiles(f64, f64),
+    /// Stone: the counts of `nb` equal bins over the range for every `nb` in `1..=u`,
+    /// concatenated (`nb·(nb−1)/2` is where `nb`'s counts start).
+    Counts(&'a [i64]),
+}
+
+/// The largest bin count Stone's rule tries for `n` values (NumPy's `max(100, int(sqrt(n)))`).
+pub fn stone_upper(n: usize) -> usize {
+    100.max(n.isqrt())
 }
 
 /// NumPy's bin width for `n` values with peak-to-peak `ptp`, standard deviation `std` and
 /// third central moment `m3` (0 means "one bin").
-fn width(e: Estimator, n: f64, ptp: f64, std: f64, m3: f64) -> f64 {
+fn width(e: Estimator, n: f64, ptp: f64, std: f64, m3: f64, extra: &Extra<'_>) -> f64 {
+    let fd = || match extra {
+        Extra::Quartiles(q75, q25) => 2.0 * (q75 - q25) * n.powf(-1.0 / 3.0),
+        _ => f64::NAN,
+    };
     match e {
         Estimator::Sqrt => ptp / n.sqrt(),
         Estimator::Sturges => ptp / (n.log2() + 1.0),
@@ -181,20 +207,80 @@ fn width(e: Estimator, n: f64, ptp: f64, std: f64, m3: f64) -> f64 {
                 0.0
             }
         }
+        Estimator::Fd => fd(),
+        Estimator::Auto => {
+            let sturges = width(Estimator::Sturges, n, ptp, std, m3, extra);
+            let sqrt = width(Estimator::Sqrt, n, ptp, std, m3, extra);
+            // NumPy: min(max(fd, sqrt / 2), sturges) with Python's min/max
+            let corrected = if fd() >= sqrt / 2.0 { fd() } else { sqrt / 2.0 };
+            if corrected <= sturges {
+                corrected
+            } else {
+                sturges
+            }
+        }
+        Estimator::Stone => {
+            let Extra::Counts(table) = extra else { return f64::NAN };
+            if n <= 1.0 || ptp == 0.0 {
+                return 0.0;
+            }
+            // n is a count of values, exact in f64
+            let upper = stone_upper(n as usize);
+            let mut best = (f64::INFINITY, 1usize);
+            for nb in 1..=upper {
+                let start = nb * (nb - 1) / 2;
+                let Some(counts) = table.get(start..start + nb) else { break };
+                let hh = ptp / nb as f64;
+                let pp: f64 = counts.iter().map(|&c| (c as f64 / n) * (c as f64 / n)).sum();
+                let jhat = (2.0 - (n + 1.0) * pp) / hh;
+                // Python's min(key=...): the first minimum
+                if jhat < best.0 {
+                    best = (jhat, nb);
+                }
+            }
+            ptp / best.1 as f64
+        }
     }
 }
 
+/// Per block of values: the counts of `nb` equal bins over `[first, last]` for every `nb` in
+/// `1..=upper` (Stone's table; see [`Extra::Counts`]). Values outside the range and NaN are not
+/// counted, as in NumPy's `histogram`; a non-finite range counts nothing (the edges report it).
+pub fn stone_counts(values: &ndarray::ArrayViewD<'_, f64>, first: f64, last: f64, upper: usize) -> Result<Vec<i64>> {
+    let len =
+        upper.checked_mul(upper + 1).map(|v| v / 2).ok_or_else(|| Error::Memory("stone: too many bins".into()))?;
+    crate::memory::check_fits(crate::memory::bytes_of::<i64>(len, "stone's bin counts")?, "stone's bin counts")?;
+    let mut table = vec![0i64; len];
+    if !(first.is_finite() && last.is_finite()) {
+        return Ok(table);
+    }
+    for nb in 1..=upper {
+        let spec = BinSpec::uniform(nb, (first, last));
+        let counts = &mut table[nb * (nb - 1) / 2..nb * (nb + 1) / 2];
+        for &v in values.iter() {
+            if let Some(i) = spec.index(v) {
+                counts[i] += 1;
+            }
+        }
+    }
+    Ok(table)
+}
+
 /// Edges from the statistics of the (range-restricted) data: inputs are 0-d arrays of the
-/// count (`i64`), minimum, maximum, standard deviation and third central moment (`f64`).
+/// count (`i64`), minimum, maximum, standard deviation and third central moment (`f64`), then
+/// for FD and auto the 1-D quartiles `[q75, q25]` (`f64`), for Stone the summed count table
+/// (`i64`).
 struct EstimatedEdges {
     estimator: Estimator,
     range: Option<(f64, f64)>,
+    /// Integer data: a width below 1 is 1 (NumPy).
+    integer: bool,
 }
 
 impl Op for EstimatedEdges {
-    fn deps(&self, _: &Node, _: &[usize], out: &mut Vec<Dep>) {
-        for i in 0..5 {
-            out.push(Dep { input: i, block: 0 });
+    fn deps(&self, node: &Node, _: &[usize], out: &mut Vec<Dep>) {
+        for i in 0..node.inputs.len() {
+            out.push(Dep { input: i as u32, block: 0 });
         }
     }
     fn run(&self, _: &Node, _: &[usize], inputs: &[Block]) -> Result<Block> {
@@ -211,7 +297,23 @@ impl Op for EstimatedEdges {
                 (lo, hi)
             }
         };
-        let w = if n == 0.0 { 0.0 } else { width(self.estimator, n, hi - lo, std, m3) };
+        let extra = match self.estimator {
+            Estimator::Fd | Estimator::Auto => {
+                let q = as_array::<f64>(&inputs[5])?;
+                let q: Vec<f64> = q.iter().copied().collect();
+                Extra::Quartiles(q.first().copied().unwrap_or(f64::NAN), q.get(1).copied().unwrap_or(f64::NAN))
+            }
+            Estimator::Stone => Extra::Counts(
+                as_array::<i64>(&inputs[5])?
+                    .as_slice_memory_order()
+                    .ok_or_else(|| Error::Shape("stone's table".into()))?,
+            ),
+            _ => Extra::None,
+        };
+        let mut w = if n == 0.0 { 0.0 } else { width(self.estimator, n, hi - lo, std, m3, &extra) };
+        if self.integer && w > 0.0 && w < 1.0 {
+            w = 1.0;
+        }
         let nbins = if w > 0.0 { ((last - first) / w).ceil() } else { 1.0 };
         // the edges are allocated here: a width from the data must not abort the process
         if !(nbins.is_finite() && nbins < (1u64 << 40) as f64) {
@@ -224,13 +326,18 @@ impl Op for EstimatedEdges {
         Ok(Arc::new(ArrayD::from_shape_vec(IxDyn(&[len]), edges).expect("1-D").into_shared()))
     }
     fn key(&self) -> Option<String> {
-        Some(format!("{:?}/{:?}", self.estimator, self.range))
+        Some(format!("{:?}/{:?}/{}", self.estimator, self.range, self.integer))
     }
 }
 
 /// Plan the edges of an estimator from the 0-d statistics `stats` (count, min, max, std,
 /// third central moment): a 1-D `f64` array of unknown length in one block.
-pub fn estimated_edges_node(stats: Vec<Arc<Node>>, estimator: Estimator, range: Option<(f64, f64)>) -> Arc<Node> {
-    let op = EstimatedEdges { estimator, range };
+pub fn estimated_edges_node(
+    stats: Vec<Arc<Node>>,
+    estimator: Estimator,
+    range: Option<(f64, f64)>,
+    integer: bool,
+) -> Arc<Node> {
+    let op = EstimatedEdges { estimator, range, integer };
     Node::array::<f64>("histogram_bin_edges", stats, vec![UNKNOWN], Chunks::explicit(vec![vec![UNKNOWN]]), op)
 }

@@ -44,6 +44,8 @@ pub struct Rechunk<T> {
     new_chunks: Chunks,
     /// Structural key (the boxes) for shared-subexpression merging.
     key: String,
+    /// A rechunk proper: the boxes tile the input exactly (not `regions_node`'s boxes).
+    tiles: bool,
     _t: PhantomData<fn() -> T>,
 }
 
@@ -91,7 +93,7 @@ impl<T: Element> Rechunk<T> {
         let new_offsets: Vec<Vec<usize>> = (0..nd).map(|a| new.offsets(a)).collect();
         let overlaps = (0..nd).map(|a| overlaps(&old_offsets[a], &new_offsets[a])).collect();
         let key = format!("rechunk{:?}", new.as_slices());
-        Rechunk { old_offsets, new_offsets, overlaps, new_chunks: new.clone(), key, _t: PhantomData }
+        Rechunk { old_offsets, new_offsets, overlaps, new_chunks: new.clone(), key, tiles: true, _t: PhantomData }
     }
 
     /// Output blocks that are the boxes `regions[axis][i] = (start, end)` of the input.
@@ -102,7 +104,7 @@ impl<T: Element> Rechunk<T> {
         let overlaps = (0..nd).map(|a| region_overlaps(&old_offsets[a], &regions[a])).collect();
         let new_chunks = Chunks::explicit(regions.iter().map(|r| r.iter().map(|&(s, e)| e - s).collect()).collect());
         let key = format!("regions{regions:?}");
-        Rechunk { old_offsets, new_offsets, overlaps, new_chunks, key, _t: PhantomData }
+        Rechunk { old_offsets, new_offsets, overlaps, new_chunks, key, tiles: false, _t: PhantomData }
     }
 }
 
@@ -285,6 +287,22 @@ pub fn regions_node(inp: &Arc<Node>, name: &'static str, regions: &[Vec<(usize, 
         let chunks = op.new_chunks.clone();
         Ok(Node::array::<T>(name, vec![inp.clone()], chunks.shape(), chunks, op))
     })
+}
+
+/// The input of `node` when `node` is a rechunk that gathers: some output block is assembled
+/// from pieces of several input blocks. A consumer that does not depend on how its input is
+/// cut (a reduction: every element is folded once, whichever block holds it) reads the input
+/// directly instead, so the pieces stream into it and no gathered block is ever materialised
+/// (`x.rechunk(cols).sum()` on row blocks held the whole array). Pure splits are left alone:
+/// they are zero-copy and are what gives a single big block its parallelism.
+pub fn gathering_rechunk_input(node: &Node) -> Option<Arc<Node>> {
+    let dtype = node.meta.as_ref()?.dtype;
+    let gathers = with_dtype!(dtype, T => {
+        (node.op.as_ref() as &dyn std::any::Any)
+            .downcast_ref::<Rechunk<T>>()
+            .is_some_and(|r| r.tiles && r.overlaps.iter().flatten().any(|&(lo, hi)| hi > lo + 1))
+    });
+    gathers.then(|| node.inputs[0].clone())
 }
 
 /// A node holding `inp` cut into `new` chunks in one direct step (checked against the shape).

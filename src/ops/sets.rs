@@ -354,3 +354,90 @@ pub fn searchsorted_node<T: Element + PartialOrd>(a: &Arc<Node>, v: &Arc<Node>, 
     let op = SearchSorted::<T> { right, _t: PhantomData };
     Node::array::<i64>("searchsorted", vec![v.clone(), a.clone()], m.shape.clone(), m.chunks.clone(), op)
 }
+
+/// `src[idx]` for a one-block 1-D `src` (each block of `idx`): the indices of `intersect1d`.
+struct Gather<T> {
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T: Element + PartialOrd> Op for Gather<T> {
+    fn deps(&self, _: &Node, b: &[usize], out: &mut Vec<Dep>) {
+        out.push(Dep { input: 0, block: 0 });
+        out.push(Dep { input: 1, block: b[0] });
+    }
+    fn run(&self, _: &Node, _: &[usize], inputs: &[Block]) -> Result<Block> {
+        let src = as_array::<T>(&inputs[0])?;
+        let idx = as_array::<i64>(&inputs[1])?;
+        let src: std::borrow::Cow<'_, [T]> = match src.as_slice() {
+            Some(s) => std::borrow::Cow::Borrowed(s),
+            None => std::borrow::Cow::Owned(src.iter().copied().collect()),
+        };
+        let n = src.len();
+        let out: Vec<T> = idx
+            .iter()
+            .map(|&i| {
+                usize::try_from(i).ok().and_then(|i| src.get(i).copied()).ok_or(Error::Index {
+                    index: isize::try_from(i).unwrap_or(isize::MAX),
+                    axis: 0,
+                    size: n,
+                })
+            })
+            .collect::<Result<_>>()?;
+        let len = out.len();
+        Ok(Arc::new(ArrayD::from_shape_vec(IxDyn(&[len]), out).expect("1-D").into_shared()))
+    }
+}
+
+/// Plan `src[idx]` (`src` 1-D in one block, `idx` 1-D): `idx`'s shape and chunks.
+pub fn gather_node<T: Element + PartialOrd>(src: &Arc<Node>, idx: &Arc<Node>) -> Arc<Node> {
+    let m = idx.meta();
+    Node::array::<T>(
+        "take",
+        vec![src.clone(), idx.clone()],
+        m.shape.clone(),
+        m.chunks.clone(),
+        Gather::<T> { _t: PhantomData },
+    )
+}
+
+/// Each block of `a` sorted (NaN last), after checking the matching block of `sorter` is in
+/// `0..n` (NumPy's "Sorter index out of range."): a block-sorted `a` that [`searchsorted_node`]
+/// searches as it searches a sorted one.
+struct SortBlocks<T> {
+    n: usize,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T: Element + PartialOrd> Op for SortBlocks<T> {
+    fn deps(&self, _: &Node, b: &[usize], out: &mut Vec<Dep>) {
+        out.push(Dep { input: 0, block: b[0] });
+        out.push(Dep { input: 1, block: b[0] });
+    }
+    fn run(&self, _: &Node, _: &[usize], inputs: &[Block]) -> Result<Block> {
+        let a = as_array::<T>(&inputs[0])?;
+        let sorter = as_array::<i64>(&inputs[1])?;
+        if sorter.iter().any(|&i| usize::try_from(i).map_or(true, |i| i >= self.n)) {
+            return Err(Error::Value("Sorter index out of range.".into()));
+        }
+        let mut v: Vec<T> = a.iter().copied().collect();
+        v.sort_by(ndchunk_kernels::sets::total_cmp);
+        let len = v.len();
+        Ok(Arc::new(ArrayD::from_shape_vec(IxDyn(&[len]), v).expect("1-D").into_shared()))
+    }
+    fn key(&self) -> Option<String> {
+        Some(self.n.to_string())
+    }
+}
+
+/// Plan `a` (1-D, known length `n`) with each block sorted, checked against `sorter` (1-D, the
+/// same chunks).
+pub fn sort_blocks_node<T: Element + PartialOrd>(a: &Arc<Node>, sorter: &Arc<Node>, n: usize) -> Arc<Node> {
+    let m = a.meta();
+    Node::array::<T>(
+        "sort-blocks",
+        vec![a.clone(), sorter.clone()],
+        m.shape.clone(),
+        m.chunks.clone(),
+        SortBlocks::<T> { n, _t: PhantomData },
+    )
+}

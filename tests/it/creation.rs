@@ -49,7 +49,7 @@ fn every_element_type() {
 fn constructors_match_numpy() {
     for c in [1usize, 3, 10, 20] {
         let z = ndchunk::zeros::<f64>(&[4, 5], [c, c]).unwrap().compute().unwrap();
-        assert_eq!(z, ArrayD::zeros(IxDyn(&[4, 5])));
+        assert_eq!(z, ArrayD::<f64>::zeros(IxDyn(&[4, 5])));
         let o = ndchunk::ones::<u8>(&[4, 5], [c, 2]).unwrap().compute().unwrap();
         assert_eq!(o, ArrayD::from_elem(IxDyn(&[4, 5]), 1u8));
         let r = ndchunk::arange::<f64>(0.5, 10.0, 1.5, [c]).unwrap().compute().unwrap();

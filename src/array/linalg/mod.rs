@@ -2,10 +2,10 @@
 //!
 //! | function | plan | chunkings |
 //! |---|---|---|
-//! | [`qr`] | TSQR (tall, m ≥ n) or SFQR (short-fat) | tall: rechunked **automatically** to one column block; short-fat: to one row block whose first column block has ≥ m columns |
+//! | [`qr`] | TSQR (tall, m ≥ n, or row lengths unknown) or SFQR (short-fat) | tall: rechunked **automatically** to one column block; short-fat: to one row block whose first column block has ≥ m columns |
 //! | [`svd`] | TSQR, then the SVD of the small R | as `qr` (short-fat matrices through the transpose) |
 //! | [`svd_compressed`] | randomized SVD (Halko et al.) with power iterations | any (products + TSQR) |
-//! | [`lstsq`] | TSQR: x = R⁻¹ Qᵀ b | as `qr` (tall only) |
+//! | [`lstsq`], [`lstsq_with`] | TSQR of `[a \| b]`, then the SVD of the small R: x = V S⁺ Uᵀ Qᵀ b (minimum norm) | rechunked to one column block; any shape and rank |
 //! | [`solve`], [`inv`], [`cholesky`], [`cholesky_with`], [`lu`], [`solve_triangular`] | gather into one block, faer | any; the matrix must fit in memory |
 //! | [`norm`] | reductions (and `svd` for the matrix 2-norm) | any |
 //!
@@ -28,13 +28,15 @@ use crate::array::chunks::WHOLE;
 use crate::array::ChunkedArray;
 use crate::error::{Error, Result};
 use crate::graph::Node;
-use crate::ops::linalg::factor::{from_faer, pick, sfqr, to_faer, tsqr, Dense, LinalgFloat, Mats};
+use crate::ops::linalg::factor::{from_faer, pick, right_mul, sfqr, to_faer, tsqr, Dense, LinalgFloat, Mats};
 
 pub use crate::ops::linalg::factor::LinalgFloat as Real;
 
+mod lstsq;
 mod svd_flip;
 mod triangular;
 
+pub use lstsq::{lstsq_with, Lstsq};
 pub use svd_flip::svd_flip;
 pub use triangular::{cholesky_with, solve_triangular};
 
@@ -48,8 +50,40 @@ fn check_2d<T: LinalgFloat>(a: &ChunkedArray<T>, what: &str) -> Result<(usize, u
     Ok((a.shape()[0], a.shape()[1]))
 }
 
+/// Whether `a` is a 2-d matrix whose row lengths are unknown (after a mask or a lazy
+/// `compress`) and whose column lengths are known: [`qr`] and [`svd`] then run TSQR on it as it
+/// is, assuming m ≥ n as dask does.
+fn unknown_rows<T: LinalgFloat>(a: &ChunkedArray<T>) -> bool {
+    a.ndim() == 2 && !a.chunks().axis_is_known(0) && a.chunks().axis_is_known(1)
+}
+
 /// QR decomposition `a = q · r` (reduced: `q` is m×k, `r` k×n, k = min(m, n)).
+///
+/// Row lengths may be unknown (after `mask`/`compress`; dask's `tsqr` supports them too): `q`
+/// then has the same unknown row lengths and `r` is n×n; the matrix must have at least as many
+/// rows as columns (dask's assumption), or computing is `Error::LinAlg`. Unknown column lengths
+/// are `Error::UnknownChunkSizes`.
+///
+/// ```
+/// use ndchunk::prelude::*;
+/// use ndchunk::linalg;
+/// let x = ndchunk::random::Generator::new(1).random(&[40, 3], [10, 3]).unwrap();
+/// let keep = x.slice(ndarray::s![.., 0]).unwrap().gt(0.3).unwrap();
+/// let a = x.compress(&keep, Some(0)).unwrap(); // rows: lengths unknown until computed
+/// let (q, r) = linalg::qr(&a).unwrap();
+/// assert_eq!(r.shape(), &[3, 3]);
+/// let q = q.compute().unwrap();
+/// let a = a.compute().unwrap();
+/// let r = r.compute().unwrap();
+/// let q = q.into_dimensionality::<ndarray::Ix2>().unwrap();
+/// let r = r.into_dimensionality::<ndarray::Ix2>().unwrap();
+/// assert!((&q.dot(&r).into_dyn() - &a).iter().all(|e| e.abs() < 1e-12));
+/// ```
 pub fn qr<T: LinalgFloat>(a: &ChunkedArray<T>) -> Result<(ChunkedArray<T>, ChunkedArray<T>)> {
+    if unknown_rows(a) {
+        let (q, r) = tsqr::<T>(a.node())?;
+        return Ok((ChunkedArray::from_node(q), ChunkedArray::from_node(r)));
+    }
     let (m, n) = check_2d(a, "qr")?;
     let (q, r) = if m >= n {
         let a1 = if a.numblocks()[1] == 1 { a.clone() } else { a.rechunk([a.chunks().chunksize()[0], WHOLE])? };
@@ -75,12 +109,22 @@ fn small_svd<T: LinalgFloat>(views: &[ndarray::ArrayView2<'_, T>]) -> Result<Mat
 
 /// Singular value decomposition `a = u · diag(s) · vt` (reduced), singular values in
 /// descending order.
+///
+/// Row lengths may be unknown, as for [`qr`] (TSQR, then the SVD of the small R): `u` keeps
+/// them, `s` has n values and `vt` is n×n; fewer rows than columns is `Error::LinAlg` when
+/// computed.
 pub fn svd<T: LinalgFloat>(a: &ChunkedArray<T>) -> Result<(ChunkedArray<T>, ChunkedArray<T>, ChunkedArray<T>)> {
-    let (m, n) = check_2d(a, "svd")?;
-    if m < n {
-        let (u, s, vt) = svd(&a.t())?;
-        return Ok((vt.t(), s, u.t()));
-    }
+    let unknown = unknown_rows(a);
+    let n = if unknown {
+        a.shape()[1]
+    } else {
+        let (m, n) = check_2d(a, "svd")?;
+        if m < n {
+            let (u, s, vt) = svd(&a.t())?;
+            return Ok((vt.t(), s, u.t()));
+        }
+        n
+    };
     let (q, r) = qr(a)?;
     let k = r.shape()[0];
     let node = Node::value(
@@ -92,7 +136,7 @@ pub fn svd<T: LinalgFloat>(a: &ChunkedArray<T>) -> Result<(ChunkedArray<T>, Chun
     let ur = ChunkedArray::<T>::from_node(pick::<T>(&node, 0, "svd-u", vec![k, k]));
     let s = ChunkedArray::<T>::from_node(pick::<T>(&node, 1, "svd-s", vec![k]));
     let vt = ChunkedArray::<T>::from_node(pick::<T>(&node, 2, "svd-vt", vec![k, n]));
-    let u = q.dot(&ur)?;
+    let u = if unknown { ChunkedArray::from_node(right_mul::<T>(q.node(), ur.node())) } else { q.dot(&ur)? };
     Ok((u, s, vt))
 }
 
@@ -246,35 +290,23 @@ pub fn lu<T: LinalgFloat>(a: &ChunkedArray<T>) -> Result<(ChunkedArray<T>, Chunk
     Ok((p, l, u))
 }
 
-/// Least squares `min ‖a·x − b‖` for tall `a` (m ≥ n, full rank) via TSQR; returns `x` and
-/// the squared residual norms (one per column of `b`; a scalar for a vector `b`).
+/// Least squares `min ‖a·x − b‖` (dask's two-result form): `x` as [`lstsq_with`] with NumPy's
+/// default `rcond` (minimum-norm for rank-deficient `a`, any shape), and the squared residual
+/// norms `‖a·x − b‖²` computed for every rank and shape (one per column of `b`; 0-d for a
+/// vector `b`). NumPy's four results and its rule for when residuals are empty: [`lstsq_with`].
+///
+/// ```
+/// use ndchunk::prelude::*;
+/// use ndchunk::linalg;
+/// let a = ChunkedArray::from_array(ndarray::array![[1.0f64, 0.0], [1.0, 1.0], [1.0, 2.0]], [2, 2]).unwrap();
+/// let b = ChunkedArray::from_array(ndarray::array![1.0f64, 2.0, 2.0], [2]).unwrap();
+/// let (x, res) = linalg::lstsq(&a, &b).unwrap();
+/// let x = x.compute().unwrap();
+/// assert!((x[0] - 7.0 / 6.0).abs() < 1e-12 && (x[1] - 0.5).abs() < 1e-12);
+/// assert!((res.item().unwrap() - 1.0 / 6.0).abs() < 1e-12);
+/// ```
 pub fn lstsq<T: LinalgFloat>(a: &ChunkedArray<T>, b: &ChunkedArray<T>) -> Result<(ChunkedArray<T>, ChunkedArray<T>)> {
-    let (m, n) = check_2d(a, "lstsq")?;
-    if m < n {
-        return Err(Error::LinAlg(format!("lstsq needs a tall matrix (m >= n), got {m}×{n}")));
-    }
-    if b.ndim() == 0 || b.ndim() > 2 || b.shape()[0] != m {
-        return Err(Error::Shape(format!(
-            "lstsq: b of shape {:?} does not match a of shape {:?}",
-            b.shape(),
-            a.shape()
-        )));
-    }
-    let (q, r) = qr(a)?;
-    let qtb = q.t().dot(b)?;
-    let qtb2 = if b.ndim() == 1 { qtb.expand_dims(1)? } else { qtb };
-    let k = qtb2.shape()[1];
-    let node = dense::<T, _>(vec![one_block(&r)?, one_block(&qtb2)?], "lstsq", |v| {
-        let mut x = to_faer(&v[1]);
-        let rr = to_faer(&v[0]);
-        if has_zero_pivot((0..rr.nrows()).map(|i| rr[(i, i)]), rr.nrows()) {
-            return Err(Error::LinAlg("lstsq: matrix is rank deficient".into()));
-        }
-        faer::linalg::triangular_solve::solve_upper_triangular_in_place(rr.as_ref(), x.as_mut(), faer::Par::Seq);
-        Ok(vec![from_faer(x.as_ref())])
-    });
-    let x = ChunkedArray::<T>::from_node(pick::<T>(&node, 0, "lstsq-x", vec![n, k]));
-    let x = if b.ndim() == 1 { x.squeeze(Some(&[1]))? } else { x };
+    let x = lstsq_with(a, b, None)?.x;
     let resid = &a.dot(&x)? - b;
     let res = (&resid * &resid).sum(0)?;
     Ok((x, res))

@@ -92,7 +92,7 @@ impl<T: Element + hdf5::H5Type> ChunkedArray<T> {
                 path.display(),
                 info.dtype,
                 T::DTYPE,
-                rust_name(info.dtype)
+                super::rust_name(info.dtype)
             )));
         }
         if locked {
@@ -134,25 +134,6 @@ impl<T: Element + hdf5::H5Type> ChunkedArray<T> {
     /// [`to_hdf5`](Self::to_hdf5) with options (gzip level, shuffle, chunk shape).
     pub fn to_hdf5_with(&self, path: impl AsRef<Path>, dataset: &str, opts: &Hdf5Options) -> Result<()> {
         store(&[(self, dataset)], path, opts)
-    }
-}
-
-fn rust_name(d: crate::element::DType) -> &'static str {
-    use crate::element::DType::*;
-    match d {
-        Bool => "bool",
-        I8 => "i8",
-        I16 => "i16",
-        I32 => "i32",
-        I64 => "i64",
-        U8 => "u8",
-        U16 => "u16",
-        U32 => "u32",
-        U64 => "u64",
-        F32 => "f32",
-        F64 => "f64",
-        C64 => "Complex<f32>",
-        C128 => "Complex<f64>",
     }
 }
 

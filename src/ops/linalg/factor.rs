@@ -4,7 +4,10 @@
 //! in its own task; the stacked `R_i` (small: blocks × n × n) are factored once, `[R_i] = Q₂ R`
 //! (by [`stacked_triangles_qr`], which skips the triangles' zeros); then `Q = diag(Q_i) · Q₂`
 //! block by block. One level of reduction, as in dask's `tsqr` for
-//! moderate block counts.
+//! moderate block counts. Q₂ is cut by the R_i's row counts as computed, so row lengths need not
+//! be known when planned: a matrix whose rows were selected by a mask factors as it is (R then
+//! declared n×n, dask's assumption m ≥ n, checked when computed), its column blocks joined in
+//! each local QR since such an array cannot be rechunked.
 //!
 //! **SFQR** (short-fat QR, one row block): `A_1 = Q R_1` on the first column block (which must
 //! have at least as many columns as rows), then `R_j = Qᵀ A_j` for every other block.
@@ -95,22 +98,49 @@ fn store_mats<T: LinalgFloat>(v: Mats<T>) -> Block {
     Arc::new(Value(ArrayD::from_shape_vec(IxDyn(&[n]), v).expect("1-D")))
 }
 
-/// QR of each row block: (Q_i, R_i), thin.
-pub struct LocalQr<T>(pub PhantomData<fn() -> T>);
+/// QR of each row block: (Q_i, R_i), thin. The row block's column blocks are joined first
+/// (one column block is the usual case; an array whose row lengths are unknown cannot be
+/// rechunked, so its column blocks are joined here). A block without rows gives a 0×0 Q_i and a
+/// 0×n R_i (masks leave empty blocks). `join: false` factors the first column block only (SFQR).
+pub struct LocalQr<T> {
+    pub join: bool,
+    pub _t: PhantomData<fn() -> T>,
+}
 
 impl<T: LinalgFloat> Op for LocalQr<T> {
     fn deps(&self, node: &Node, b: &[usize], out: &mut Vec<Dep>) {
-        out.push(Dep { input: 0, block: crate::graph::ravel(&node.inputs[0].grid, &[b[0], 0]) });
+        let grid = &node.inputs[0].grid;
+        let cols = if self.join { grid.get(1).copied().unwrap_or(1) } else { 1 };
+        for j in 0..cols {
+            out.push(Dep { input: 0, block: crate::graph::ravel(grid, &[b[0], j]) });
+        }
     }
     fn run(&self, _: &Node, _: &[usize], inputs: &[Block]) -> Result<Block> {
-        let a = block2::<T>(&inputs[0])?;
+        let joined;
+        let a = if inputs.len() == 1 {
+            block2::<T>(&inputs[0])?
+        } else {
+            let views: Vec<ndarray::ArrayView2<'_, T>> = inputs.iter().map(block2::<T>).collect::<Result<_>>()?;
+            joined = ndarray::concatenate(ndarray::Axis(1), &views).map_err(|e| Error::Shape(e.to_string()))?;
+            joined.view()
+        };
+        if a.nrows() == 0 || a.ncols() == 0 {
+            let k = a.nrows().min(a.ncols());
+            return Ok(store_mats::<T>(vec![Array2::zeros((a.nrows(), k)), Array2::zeros((k, a.ncols()))]));
+        }
         let qr = to_faer(&a).qr();
         Ok(store_mats(vec![from_faer(qr.compute_thin_Q().as_ref()), from_faer(qr.thin_R())]))
     }
 }
 
-/// QR of the stacked R_i: (Q₂, R).
-pub struct StackQr<T>(pub PhantomData<fn() -> T>);
+/// QR of the stacked R_i: `[R, Q₂ rows of block 0, Q₂ rows of block 1, ..]` (Q₂ cut by the
+/// blocks' R_i row counts as found, so row lengths need not be known when planned). `k`: the
+/// number of rows R was declared with; another count (an array with unknown row lengths and
+/// fewer rows than columns, where TSQR assumed m ≥ n as dask does) is `Error::LinAlg`.
+pub struct StackQr<T> {
+    pub k: usize,
+    pub _t: PhantomData<fn() -> T>,
+}
 
 impl<T: LinalgFloat> Op for StackQr<T> {
     fn deps(&self, node: &Node, _: &[usize], out: &mut Vec<Dep>) {
@@ -124,10 +154,28 @@ impl<T: LinalgFloat> Op for StackQr<T> {
         if let Some(r) = rs.iter().find(|r| r.ncols() != n) {
             return Err(Error::Shape(format!("stacked R factors have {} and {n} columns", r.ncols())));
         }
+        let ksum: usize = rs.iter().map(|r| r.nrows()).sum();
+        if ksum.min(n) != self.k {
+            return Err(Error::LinAlg(format!(
+                "QR of a matrix with unknown row lengths assumes at least as many rows as columns (dask's \
+                 assumption): found {ksum} rows for {n} columns"
+            )));
+        }
         // faer splits its work with rayon joins in this pool: idle workers help, busy ones are not
         // oversubscribed
-        let (q2, r) = stacked_triangles_qr(&rs, n, faer::Par::rayon(0));
-        Ok(store_mats(vec![q2, r]))
+        let (q2, r) = if ksum == 0 || n == 0 {
+            (Array2::zeros((ksum, ksum.min(n))), Array2::zeros((ksum.min(n), n)))
+        } else {
+            stacked_triangles_qr(&rs, n, faer::Par::rayon(0))
+        };
+        let mut out = Vec::with_capacity(rs.len() + 1);
+        out.push(r);
+        let mut offset = 0;
+        for ri in &rs {
+            out.push(q2.slice(s![offset..offset + ri.nrows(), ..]).to_owned());
+            offset += ri.nrows();
+        }
+        Ok(store_mats(out))
     }
 }
 
@@ -139,20 +187,45 @@ impl<T: LinalgFloat> Op for TsqrQ<T> {
         out.push(Dep { input: 0, block: b[0] });
         out.push(Dep { input: 1, block: 0 });
     }
-    fn run(&self, node: &Node, b: &[usize], inputs: &[Block]) -> Result<Block> {
+    fn run(&self, _: &Node, b: &[usize], inputs: &[Block]) -> Result<Block> {
         let q_i = &mats::<T>(&inputs[0])?[0];
-        let q2 = &mats::<T>(&inputs[1])?[0];
-        // row offset of block i in the stacked R: sum of k_j = min(m_j, n) before it
-        let local = &node.inputs[0];
-        let a = &local.inputs[0];
-        let n = a.meta().shape[1];
-        let offset: usize = a.meta().chunks.axis(0)[..b[0]].iter().map(|&m| m.min(n)).sum();
-        let k = q_i.ncols();
-        let part = q2.slice(s![offset..offset + k, ..]);
-        let mut out = Array2::<T>::zeros((q_i.nrows(), q2.ncols()));
-        T::gemm_set(&mut out.view_mut(), &q_i.view(), &part);
+        let part = &mats::<T>(&inputs[1])?[1 + b[0]];
+        let mut out = Array2::<T>::zeros((q_i.nrows(), part.ncols()));
+        if q_i.ncols() > 0 {
+            T::gemm_set(&mut out.view_mut(), &q_i.view(), &part.view());
+        }
         Ok(Arc::new(out.into_dyn().into_shared()))
     }
+}
+
+/// Row block i of `a` (one column block) times the one-block matrix `m`.
+pub struct RightMul<T>(pub PhantomData<fn() -> T>);
+
+impl<T: LinalgFloat> Op for RightMul<T> {
+    fn deps(&self, _: &Node, b: &[usize], out: &mut Vec<Dep>) {
+        out.push(Dep { input: 0, block: b[0] });
+        out.push(Dep { input: 1, block: 0 });
+    }
+    fn run(&self, _: &Node, _: &[usize], inputs: &[Block]) -> Result<Block> {
+        let a = block2::<T>(&inputs[0])?;
+        let m = block2::<T>(&inputs[1])?;
+        if a.ncols() != m.nrows() {
+            return Err(Error::Shape(format!("{}×{} times {}×{}", a.nrows(), a.ncols(), m.nrows(), m.ncols())));
+        }
+        let mut out = Array2::<T>::zeros((a.nrows(), m.ncols()));
+        if a.ncols() > 0 {
+            T::gemm_set(&mut out.view_mut(), &a, &m);
+        }
+        Ok(Arc::new(out.into_dyn().into_shared()))
+    }
+}
+
+/// `a · m` for `a` with one column block (row lengths may be unknown) and a one-block `m`.
+pub fn right_mul<T: LinalgFloat>(a: &Arc<Node>, m: &Arc<Node>) -> Arc<Node> {
+    let (am, mm) = (a.meta(), m.meta());
+    let p = mm.shape[1];
+    let chunks = Chunks::explicit(vec![am.chunks.axis(0).to_vec(), vec![p]]);
+    Node::array::<T>("right-mul", vec![a.clone(), m.clone()], vec![am.shape[0], p], chunks, RightMul::<T>(PhantomData))
 }
 
 /// Matrix `idx` of a value block of matrices, as a one-block array.
@@ -169,7 +242,9 @@ impl<T: LinalgFloat> Op for PickMat<T> {
         let m = mats::<T>(&inputs[0])?[self.idx].clone();
         let want = &node.meta().shape;
         let a = if want.len() == 1 {
-            m.into_shape_with_order(IxDyn(want)).map_err(|e| Error::Shape(e.to_string()))?
+            // a column (or row) of values; its declared length may be unknown
+            let len = m.len();
+            m.into_shape_with_order(IxDyn(&[len])).map_err(|e| Error::Shape(e.to_string()))?
         } else {
             m.into_dyn()
         };
@@ -204,18 +279,27 @@ pub fn pick<T: LinalgFloat>(src: &Arc<Node>, idx: usize, name: &'static str, sha
     Node::array::<T>(name, vec![src.clone()], shape, chunks, PickMat::<T> { idx, _t: PhantomData })
 }
 
-/// TSQR of a node with one column block: returns (Q node, R node).
+/// TSQR of a 2-d node: returns (Q node, R node). The row blocks' column blocks are joined in
+/// the local QRs. Row lengths may be unknown ([`crate::chunks::UNKNOWN`]): Q then has unknown
+/// row lengths too and R is declared n×n (dask's assumption m ≥ n, checked when computed).
 pub fn tsqr<T: LinalgFloat>(a: &Arc<Node>) -> Result<(Arc<Node>, Arc<Node>)> {
     let m = a.meta();
     let (rows, n) = (m.shape[0], m.shape[1]);
+    if !m.chunks.axis_is_known(1) {
+        return Err(Error::UnknownChunkSizes { op: "qr of a matrix with unknown column lengths".into() });
+    }
     let nb = a.grid[0];
-    let local = Node::value("qr-local", vec![a.clone()], vec![nb], LocalQr::<T>(PhantomData));
-    let stack = Node::value("qr-stack", vec![local.clone()], vec![1], StackQr::<T>(PhantomData));
-    let ksum: usize = m.chunks.axis(0).iter().map(|&r| r.min(n)).sum();
-    let k = ksum.min(n);
+    let k = if m.chunks.axis_is_known(0) {
+        let ksum: usize = m.chunks.axis(0).iter().map(|&r| r.min(n)).sum();
+        ksum.min(n)
+    } else {
+        n
+    };
+    let local = Node::value("qr-local", vec![a.clone()], vec![nb], LocalQr::<T> { join: true, _t: PhantomData });
+    let stack = Node::value("qr-stack", vec![local.clone()], vec![1], StackQr::<T> { k, _t: PhantomData });
     let q_chunks = Chunks::explicit(vec![m.chunks.axis(0).to_vec(), vec![k]]);
     let q = Node::array::<T>("qr-q", vec![local, stack.clone()], vec![rows, k], q_chunks, TsqrQ::<T>(PhantomData));
-    let r = pick::<T>(&stack, 1, "qr-r", vec![k, n]);
+    let r = pick::<T>(&stack, 0, "qr-r", vec![k, n]);
     Ok((q, r))
 }
 
@@ -245,7 +329,7 @@ impl<T: LinalgFloat> Op for SfqrR<T> {
 pub fn sfqr<T: LinalgFloat>(a: &Arc<Node>) -> Result<(Arc<Node>, Arc<Node>)> {
     let meta = a.meta();
     let (m, n) = (meta.shape[0], meta.shape[1]);
-    let first = Node::value("sfqr-first", vec![a.clone()], vec![1], LocalQr::<T>(PhantomData));
+    let first = Node::value("sfqr-first", vec![a.clone()], vec![1], LocalQr::<T> { join: false, _t: PhantomData });
     let q = pick::<T>(&first, 0, "qr-q", vec![m, m.min(meta.chunks.axis(1)[0])]);
     let k = m.min(meta.chunks.axis(1)[0]);
     let r_chunks = Chunks::explicit(vec![vec![k], meta.chunks.axis(1).to_vec()]);

@@ -314,7 +314,32 @@ fn per_axis_split(split_every: usize, naxes: usize) -> usize {
 }
 
 /// Build the reduction of `x` (array node of `R::In`) over sorted, unique `axes`.
+///
+/// A gathering rechunk feeding the reduction is skipped (see
+/// [`gathering_rechunk_input`](crate::ops::rechunk::gathering_rechunk_input)): the reduction
+/// reads the rechunk's input, and only its (small) result is cut into the chunks the rechunked
+/// array would have given it.
 pub fn reduce<R: Reduction>(x: &Arc<Node>, r: R, axes: &[usize], opts: ReduceOptions) -> Result<Arc<Node>> {
+    let mut src = x.clone();
+    while let Some(inner) = crate::ops::rechunk::gathering_rechunk_input(&src) {
+        src = inner;
+    }
+    if !Arc::ptr_eq(&src, x) {
+        let out = reduce_direct(&src, r, axes, opts)?;
+        let m = x.meta();
+        let kept = (0..m.shape.len()).filter(|a| !axes.contains(a));
+        let chunks: Vec<Vec<usize>> = if opts.keepdims {
+            (0..m.shape.len()).map(|a| if axes.contains(&a) { vec![1] } else { m.chunks.axis(a).to_vec() }).collect()
+        } else {
+            kept.map(|a| m.chunks.axis(a).to_vec()).collect()
+        };
+        return crate::ops::rechunk::rechunk_node(&out, Chunks::explicit(chunks));
+    }
+    reduce_direct(x, r, axes, opts)
+}
+
+/// [`reduce`] of `x` as it is cut.
+fn reduce_direct<R: Reduction>(x: &Arc<Node>, r: R, axes: &[usize], opts: ReduceOptions) -> Result<Arc<Node>> {
     let r = Arc::new(r);
     let m = x.meta();
     let nd = m.shape.len();
