@@ -1,5 +1,6 @@
 //! Element types (re-exported from `ndchunk-kernels`) and dtype dispatch.
 
+pub use ndchunk_kernels::complex::{Complex, ComplexElement, Inexact};
 pub use ndchunk_kernels::element::*;
 
 /// Run `$body` with `$T` bound to the Rust type of the runtime dtype `$dt`.
@@ -51,6 +52,14 @@ macro_rules! with_dtype {
             }
             __D::F64 => {
                 type $T = f64;
+                $body
+            }
+            __D::C64 => {
+                type $T = $crate::element::Complex<f32>;
+                $body
+            }
+            __D::C128 => {
+                type $T = $crate::element::Complex<f64>;
                 $body
             }
         }

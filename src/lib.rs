@@ -35,6 +35,7 @@ pub mod scheduler;
 
 pub use array::apply::{apply_along_axis, apply_over_axes};
 pub use array::blockwise::blockwise;
+pub use array::complex::{angle, complex, conj, imag, iscomplexobj, real};
 pub use array::counting::{
     bincount, digitize, histogram_bin_edges, histogram_bin_edges_estimated, searchsorted, searchsorted_with,
     BinEstimator, Side,
@@ -47,6 +48,8 @@ pub use array::creation_like::{
 };
 pub use array::differences::{diff, ediff1d, gradient, Spacing};
 pub use array::einsum::einsum;
+pub use array::elementwise::Ordered;
+pub use array::fft;
 pub use array::gufunc::{apply_gufunc, apply_gufunc_with, GufuncOptions};
 pub use array::joining::{
     append, column_stack, delete, dstack, hstack, insert, insert_at, repeat, tile, vstack, Repeats,
@@ -89,7 +92,7 @@ pub use array::{
     Chunks, HistogramOptions, Idx, Nested, UNKNOWN, WHOLE,
 };
 pub use config::{Config, Progress};
-pub use element::{DType, Element, Float, Number, Scalar};
+pub use element::{Arith, Complex, ComplexElement, DType, Element, Float, Inexact, Number, Scalar};
 pub use error::{Error, Result};
 pub use io::hdf5::{store, Hdf5Options};
 pub use io::zarr::{ZarrMode, ZarrOptions};

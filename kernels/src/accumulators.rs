@@ -10,7 +10,7 @@
 //!   forms skip NaN and report "no value" for all-NaN slices (the caller turns that into NaN or
 //!   an error as NumPy does).
 
-use crate::element::{Element, Number};
+use crate::element::{Arith, Element};
 use crate::pairwise::pairwise_sum;
 use crate::reduce::Accumulator;
 
@@ -73,20 +73,29 @@ impl<T: Element> Accumulator<T> for NanSum<T::Acc> {
 }
 
 /// Product in the accumulator type; `NAN_SKIP` treats NaN as one.
+///
+/// The product starts from the first element rather than from 1 (the second field says whether
+/// any element was seen), as NumPy's reduction does: for complex values `1 · (inf + 0i)` is
+/// `inf + NaN·i` (`0 · inf`), so multiplying by the identity would change the result.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Prod<A, const NAN_SKIP: bool>(pub A);
+pub struct Prod<A, const NAN_SKIP: bool>(pub A, pub bool);
 
 impl<T: Element, const NAN_SKIP: bool> Accumulator<T> for Prod<T::Acc, NAN_SKIP> {
     fn identity() -> Self {
-        Prod(<T::Acc as Element>::one())
+        Prod(<T::Acc as Element>::one(), false)
     }
     #[inline]
     fn push(&mut self, x: T, _: usize) {
         let v = if NAN_SKIP { nan_to(x, <T::Acc as Element>::one()) } else { x.to_acc() };
-        self.0 = self.0.num_mul(v);
+        self.0 = if self.1 { self.0.num_mul(v) } else { v };
+        self.1 = true;
     }
     fn merge(&mut self, later: &Self) {
-        self.0 = self.0.num_mul(later.0);
+        if !later.1 {
+            return;
+        }
+        self.0 = if self.1 { self.0.num_mul(later.0) } else { later.0 };
+        self.1 = true;
     }
 }
 
@@ -284,7 +293,7 @@ pub struct Extreme<T, const MAX: bool, const NAN_SKIP: bool> {
     pub seen: bool,
 }
 
-impl<T: Element, const MAX: bool, const NAN_SKIP: bool> Accumulator<T> for Extreme<T, MAX, NAN_SKIP> {
+impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> Accumulator<T> for Extreme<T, MAX, NAN_SKIP> {
     fn identity() -> Self {
         Extreme { v: T::default(), seen: false }
     }
@@ -314,7 +323,9 @@ impl<T: Element, const MAX: bool, const NAN_SKIP: bool> Accumulator<T> for Extre
 /// `f32` per compare instead of two or four).
 struct ExtremeRun<'a, T, const MAX: bool, const NAN_SKIP: bool>(&'a [T]);
 
-impl<T: Element, const MAX: bool, const NAN_SKIP: bool> crate::isa::Kernel for ExtremeRun<'_, T, MAX, NAN_SKIP> {
+impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> crate::isa::Kernel
+    for ExtremeRun<'_, T, MAX, NAN_SKIP>
+{
     type Output = Extreme<T, MAX, NAN_SKIP>;
     #[inline(always)]
     fn run(self) -> Self::Output {
@@ -365,7 +376,7 @@ fn has_nan<T: Element>(s: &[T]) -> bool {
 
 /// `x` if it is better than `cur`, else `cur`: a select that vectorises.
 #[inline(always)]
-fn pick<T: Element, const MAX: bool>(x: T, cur: T) -> T {
+fn pick<T: Element + PartialOrd, const MAX: bool>(x: T, cur: T) -> T {
     if better::<T, MAX>(x, cur) {
         x
     } else {
@@ -382,7 +393,7 @@ pub struct ArgExtreme<T, const MAX: bool, const NAN_SKIP: bool> {
     pub seen: bool,
 }
 
-impl<T: Element, const MAX: bool, const NAN_SKIP: bool> ArgExtreme<T, MAX, NAN_SKIP> {
+impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> ArgExtreme<T, MAX, NAN_SKIP> {
     #[inline]
     fn offer(&mut self, x: T, i: usize) {
         if NAN_SKIP && x.is_nan() {
@@ -396,7 +407,7 @@ impl<T: Element, const MAX: bool, const NAN_SKIP: bool> ArgExtreme<T, MAX, NAN_S
     }
 }
 
-impl<T: Element, const MAX: bool, const NAN_SKIP: bool> Accumulator<T> for ArgExtreme<T, MAX, NAN_SKIP> {
+impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> Accumulator<T> for ArgExtreme<T, MAX, NAN_SKIP> {
     fn identity() -> Self {
         ArgExtreme { v: T::default(), i: 0, seen: false }
     }
@@ -435,7 +446,9 @@ impl<T: Element, const MAX: bool, const NAN_SKIP: bool> Accumulator<T> for ArgEx
 /// position winning ties, so the first occurrence is reported as a sequential scan would.
 struct ArgExtremeRun<'a, T, const MAX: bool, const NAN_SKIP: bool>(&'a [T], usize);
 
-impl<T: Element, const MAX: bool, const NAN_SKIP: bool> crate::isa::Kernel for ArgExtremeRun<'_, T, MAX, NAN_SKIP> {
+impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> crate::isa::Kernel
+    for ArgExtremeRun<'_, T, MAX, NAN_SKIP>
+{
     type Output = ArgExtreme<T, MAX, NAN_SKIP>;
     #[inline(always)]
     fn run(self) -> Self::Output {
@@ -518,6 +531,94 @@ impl<T: Element> Accumulator<T> for All {
     }
     fn merge(&mut self, later: &Self) {
         self.0 &= later.0;
+    }
+}
+
+/// Complex sum and count, for complex means; `NAN_SKIP` leaves out values with a NaN part.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ComplexSumCount<const NAN_SKIP: bool> {
+    pub sum: crate::complex::Complex<f64>,
+    pub n: u64,
+}
+
+impl<T: Element, const NAN_SKIP: bool> Accumulator<T> for ComplexSumCount<NAN_SKIP> {
+    fn identity() -> Self {
+        ComplexSumCount { sum: crate::complex::Complex::new(0.0, 0.0), n: 0 }
+    }
+    #[inline]
+    fn push(&mut self, x: T, _: usize) {
+        if NAN_SKIP && x.is_nan() {
+            return;
+        }
+        self.sum.re += x.to_f64();
+        self.sum.im += x.imag_f64();
+        self.n += 1;
+    }
+    fn merge(&mut self, later: &Self) {
+        self.sum += later.sum;
+        self.n += later.n;
+    }
+    fn from_run(s: &[T], _: usize) -> Self {
+        let keep = |x: &T| !NAN_SKIP || !x.is_nan();
+        let re = pairwise_sum(s, &|x: T| if keep(&x) { x.to_f64() } else { 0.0 });
+        let im = pairwise_sum(s, &|x: T| if keep(&x) { x.imag_f64() } else { 0.0 });
+        let n = if NAN_SKIP { pairwise_sum(s, &|x: T| keep(&x) as u64) } else { s.len() as u64 };
+        ComplexSumCount { sum: crate::complex::Complex::new(re, im), n }
+    }
+}
+
+impl<const NAN_SKIP: bool> ComplexSumCount<NAN_SKIP> {
+    /// The mean, NaN + NaN·i for no elements. As NumPy, the sum is divided by the count as a
+    /// complex number (so an infinite part makes the other part NaN, as `inf · 0` does).
+    pub fn mean(&self) -> crate::complex::Complex<f64> {
+        if self.n == 0 {
+            crate::complex::Complex::new(f64::NAN, f64::NAN)
+        } else {
+            crate::element::Arith::num_div(self.sum, crate::complex::Complex::new(self.n as f64, 0.0))
+        }
+    }
+}
+
+/// Moments of the real and imaginary parts, for the variance of complex values: NumPy's
+/// `var` of complex input is the mean of `|x - mean|²`, which is `var(re) + var(im)`.
+/// `NAN_SKIP` leaves out values with a NaN part (from both parts).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ComplexMoments<const NAN_SKIP: bool> {
+    pub re: Moments<false>,
+    pub im: Moments<false>,
+}
+
+impl<const NAN_SKIP: bool> ComplexMoments<NAN_SKIP> {
+    /// `var(re) + var(im)` with `ddof` delta degrees of freedom (a real number).
+    pub fn var(&self, ddof: f64) -> f64 {
+        self.re.var(ddof) + self.im.var(ddof)
+    }
+}
+
+impl<T: Element, const NAN_SKIP: bool> Accumulator<T> for ComplexMoments<NAN_SKIP> {
+    fn identity() -> Self {
+        let m = <Moments<false> as Accumulator<f64>>::identity();
+        ComplexMoments { re: m, im: m }
+    }
+    #[inline]
+    fn push(&mut self, x: T, i: usize) {
+        if NAN_SKIP && x.is_nan() {
+            return;
+        }
+        <Moments<false> as Accumulator<f64>>::push(&mut self.re, x.to_f64(), i);
+        <Moments<false> as Accumulator<f64>>::push(&mut self.im, x.imag_f64(), i);
+    }
+    fn merge(&mut self, b: &Self) {
+        <Moments<false> as Accumulator<f64>>::merge(&mut self.re, &b.re);
+        <Moments<false> as Accumulator<f64>>::merge(&mut self.im, &b.im);
+    }
+    fn from_run(s: &[T], i: usize) -> Self {
+        let kept = s.iter().filter(|x| !NAN_SKIP || !x.is_nan());
+        let (re, im): (Vec<f64>, Vec<f64>) = kept.map(|x| (x.to_f64(), x.imag_f64())).unzip();
+        ComplexMoments {
+            re: <Moments<false> as Accumulator<f64>>::from_run(&re, i),
+            im: <Moments<false> as Accumulator<f64>>::from_run(&im, i),
+        }
     }
 }
 

@@ -1,13 +1,20 @@
 //! Element types: the scalar types a block may hold, and the arithmetic NumPy gives them.
 //!
-//! `Element` is implemented for `bool`, the fixed-width integers and `f32`/`f64`. It carries
+//! `Element` is implemented for `bool`, the fixed-width integers, `f32`/`f64` and
+//! `Complex<f32>`/`Complex<f64>` (NumPy's `complex64`/`complex128`, see [`crate::complex`]). It carries
 //! the NumPy type name, lossless conversion through [`Scalar`] (used by `astype`), and the
 //! accumulation types NumPy's reductions use: integer sums in `i64`/`u64`, means and
 //! variances in floating point.
 //!
-//! `Number` adds arithmetic with NumPy's semantics rather than Rust's: integer overflow wraps
-//! and integer division or remainder by zero gives 0 (NumPy warns and does the same), so a
-//! task never panics on data values.
+//! [`Arith`] is the arithmetic every numeric type has, complex included (`+ - * /`, negation,
+//! magnitude), with NumPy's semantics rather than Rust's: integer overflow wraps and integer
+//! division or remainder by zero gives 0 (NumPy warns and does the same), so a task never
+//! panics on data values. [`Number`] adds what needs an order (`%`, min/max identities, `abs`
+//! in the type itself): every type but `bool` and the complex types.
+//!
+//! `Element` does not require `PartialOrd` (complex numbers have no order; NumPy's
+//! lexicographic complex sort is not provided): code that compares elements asks for
+//! `T: Element + PartialOrd` or for `Number`.
 
 use std::fmt::{Debug, Display};
 
@@ -25,6 +32,10 @@ pub enum DType {
     U64,
     F32,
     F64,
+    /// `complex64`: `Complex<f32>`.
+    C64,
+    /// `complex128`: `Complex<f64>`.
+    C128,
 }
 
 impl DType {
@@ -42,6 +53,8 @@ impl DType {
             DType::U64 => "uint64",
             DType::F32 => "float32",
             DType::F64 => "float64",
+            DType::C64 => "complex64",
+            DType::C128 => "complex128",
         }
     }
 
@@ -51,13 +64,19 @@ impl DType {
             DType::Bool | DType::I8 | DType::U8 => 1,
             DType::I16 | DType::U16 => 2,
             DType::I32 | DType::U32 | DType::F32 => 4,
-            DType::I64 | DType::U64 | DType::F64 => 8,
+            DType::I64 | DType::U64 | DType::F64 | DType::C64 => 8,
+            DType::C128 => 16,
         }
     }
 
-    /// Whether the type is floating point.
+    /// Whether the type is real floating point.
     pub fn is_float(self) -> bool {
         matches!(self, DType::F32 | DType::F64)
+    }
+
+    /// Whether the type is complex.
+    pub fn is_complex(self) -> bool {
+        matches!(self, DType::C64 | DType::C128)
     }
 }
 
@@ -74,26 +93,52 @@ pub enum Scalar {
     Int(i64),
     UInt(u64),
     Float(f64),
+    /// Real and imaginary parts.
+    Complex(f64, f64),
+}
+
+impl Scalar {
+    /// The value as a real number: `Bool` as 0/1, a complex value's real part (NumPy's
+    /// complex-to-real `astype` drops the imaginary part).
+    #[inline]
+    pub fn real(self) -> f64 {
+        match self {
+            Scalar::Bool(b) => b as u8 as f64,
+            Scalar::Int(v) => v as f64,
+            Scalar::UInt(v) => v as f64,
+            Scalar::Float(v) => v,
+            Scalar::Complex(re, _) => re,
+        }
+    }
 }
 
 /// A type that can be an element of a `ChunkedArray`.
-pub trait Element: Copy + Send + Sync + Debug + Display + PartialEq + PartialOrd + Default + 'static {
+pub trait Element: Copy + Send + Sync + Debug + Display + PartialEq + Default + 'static {
     /// The NumPy dtype.
     const DTYPE: DType;
     /// Accumulator for sums and products (`i64` for signed integers and bool, `u64` for
-    /// unsigned, `f64` for floats).
-    type Acc: Number;
-    /// Result type of `sum`/`prod`/`cumsum` (NumPy: int64/uint64 for integers, the float type
-    /// itself for floats).
-    type SumOut: Number;
-    /// Result type of `mean`/`var`/`std` (NumPy: float64, or float32 for float32 input).
+    /// unsigned, `f64` for floats, `Complex<f64>` for complex).
+    type Acc: Arith;
+    /// Result type of `sum`/`prod`/`cumsum` (NumPy: int64/uint64 for integers, the float or
+    /// complex type itself for floats and complex).
+    type SumOut: Arith;
+    /// Result type of `var`/`std` (NumPy: float64, or float32 for float32 and complex64 input);
+    /// also `mean` of real types.
     type Real: Float;
+    /// Result type of `mean` (`Real` for real types, the complex type itself for complex).
+    type Mean: Arith;
 
     fn to_scalar(self) -> Scalar;
     /// Conversion with the semantics of Rust's `as` (NumPy's `astype` for in-range values;
-    /// out-of-range floats saturate, NaN becomes 0).
+    /// out-of-range floats saturate, NaN becomes 0; complex to real keeps the real part).
     fn from_scalar(s: Scalar) -> Self;
+    /// The value (for complex: the real part) as `f64`.
     fn to_f64(self) -> f64;
+    /// The imaginary part as `f64` (0 for real types).
+    #[inline]
+    fn imag_f64(self) -> f64 {
+        0.0
+    }
     fn from_f64(v: f64) -> Self;
     fn to_acc(self) -> Self::Acc;
     fn is_nan(self) -> bool {
@@ -112,28 +157,43 @@ pub trait Element: Copy + Send + Sync + Debug + Display + PartialEq + PartialOrd
     }
 }
 
-/// Elements with arithmetic (every type but `bool`).
-pub trait Number: Element + crate::ufunc::NumberUfuncs {
-    /// Smallest and largest finite value (identities of max and min).
-    const MIN: Self;
-    const MAX: Self;
+/// Elements with `+ - * /` and negation: every type but `bool` (the [`Number`]s and the
+/// complex types).
+pub trait Arith: Element {
+    /// `|x|`'s type: `Self` for real types, the real float type for complex.
+    type Magnitude: Element;
     fn num_add(self, o: Self) -> Self;
     fn num_sub(self, o: Self) -> Self;
     fn num_mul(self, o: Self) -> Self;
-    /// True division for floats; for integers, floor division with x / 0 == 0.
+    /// True division for floats and complex; for integers, floor division with x / 0 == 0.
     fn num_div(self, o: Self) -> Self;
-    /// Remainder with the sign of the divisor (NumPy's `%`), x % 0 == 0.
-    fn num_rem(self, o: Self) -> Self;
     fn num_neg(self) -> Self;
-    fn num_abs(self) -> Self;
+    /// Absolute value (complex: the modulus, `hypot(re, im)`).
+    fn magnitude(self) -> Self::Magnitude;
     /// Conversion from the accumulator type back to the sum output type.
-    fn from_acc<A: Number>(a: A) -> Self {
+    fn from_acc<A: Arith>(a: A) -> Self {
         a.cast()
     }
 }
 
+/// Real elements with arithmetic and an order (every type but `bool` and complex).
+pub trait Number: Arith<Magnitude = Self> + PartialOrd + crate::ufunc::NumberUfuncs {
+    /// Smallest and largest finite value (identities of max and min).
+    const MIN: Self;
+    const MAX: Self;
+    /// Remainder with the sign of the divisor (NumPy's `%`), x % 0 == 0.
+    fn num_rem(self, o: Self) -> Self;
+    fn num_abs(self) -> Self;
+}
+
 /// Floating-point elements.
-pub trait Float: Number + num_traits::Float + crate::ufunc::FloatUfuncs {
+pub trait Float:
+    Number
+    + Element<Real = Self, Mean = Self>
+    + crate::complex::Inexact<Part = Self>
+    + num_traits::Float
+    + crate::ufunc::FloatUfuncs
+{
     /// Round half to even, as NumPy's `round`.
     fn round_even(self) -> Self;
 }
@@ -145,6 +205,7 @@ macro_rules! impl_int {
             type Acc = $acc;
             type SumOut = $acc;
             type Real = f64;
+            type Mean = f64;
             #[inline]
             fn to_scalar(self) -> Scalar {
                 Scalar::$variant(self as $wide)
@@ -155,7 +216,7 @@ macro_rules! impl_int {
                     Scalar::Bool(b) => b as $t,
                     Scalar::Int(v) => v as $t,
                     Scalar::UInt(v) => v as $t,
-                    Scalar::Float(v) => v as $t,
+                    Scalar::Float(v) | Scalar::Complex(v, _) => v as $t,
                 }
             }
             #[inline]
@@ -180,9 +241,12 @@ macro_rules! impl_int {
             }
         }
 
-        impl Number for $t {
-            const MIN: Self = <$t>::MIN;
-            const MAX: Self = <$t>::MAX;
+        impl Arith for $t {
+            type Magnitude = $t;
+            #[inline]
+            fn magnitude(self) -> Self {
+                self.num_abs()
+            }
             #[inline]
             fn num_add(self, o: Self) -> Self {
                 self.wrapping_add(o)
@@ -210,6 +274,15 @@ macro_rules! impl_int {
                 }
             }
             #[inline]
+            fn num_neg(self) -> Self {
+                (0 as $t).wrapping_sub(self)
+            }
+        }
+
+        impl Number for $t {
+            const MIN: Self = <$t>::MIN;
+            const MAX: Self = <$t>::MAX;
+            #[inline]
             fn num_rem(self, o: Self) -> Self {
                 if o == 0 {
                     return 0;
@@ -221,10 +294,6 @@ macro_rules! impl_int {
                 } else {
                     r
                 }
-            }
-            #[inline]
-            fn num_neg(self) -> Self {
-                (0 as $t).wrapping_sub(self)
             }
             #[inline]
             fn num_abs(self) -> Self {
@@ -255,6 +324,7 @@ macro_rules! impl_float {
             type Acc = f64;
             type SumOut = $t;
             type Real = $t;
+            type Mean = $t;
             #[inline]
             fn to_scalar(self) -> Scalar {
                 Scalar::Float(self as f64)
@@ -265,7 +335,7 @@ macro_rules! impl_float {
                     Scalar::Bool(b) => b as u8 as $t,
                     Scalar::Int(v) => v as $t,
                     Scalar::UInt(v) => v as $t,
-                    Scalar::Float(v) => v as $t,
+                    Scalar::Float(v) | Scalar::Complex(v, _) => v as $t,
                 }
             }
             #[inline]
@@ -298,9 +368,12 @@ macro_rules! impl_float {
             }
         }
 
-        impl Number for $t {
-            const MIN: Self = <$t>::NEG_INFINITY;
-            const MAX: Self = <$t>::INFINITY;
+        impl Arith for $t {
+            type Magnitude = $t;
+            #[inline]
+            fn magnitude(self) -> Self {
+                self.abs()
+            }
             #[inline]
             fn num_add(self, o: Self) -> Self {
                 self + o
@@ -318,6 +391,15 @@ macro_rules! impl_float {
                 self / o
             }
             #[inline]
+            fn num_neg(self) -> Self {
+                -self
+            }
+        }
+
+        impl Number for $t {
+            const MIN: Self = <$t>::NEG_INFINITY;
+            const MAX: Self = <$t>::INFINITY;
+            #[inline]
             fn num_rem(self, o: Self) -> Self {
                 // NumPy's fmod-based remainder takes the sign of the divisor.
                 let r = self % o;
@@ -326,10 +408,6 @@ macro_rules! impl_float {
                 } else {
                     r
                 }
-            }
-            #[inline]
-            fn num_neg(self) -> Self {
-                -self
             }
             #[inline]
             fn num_abs(self) -> Self {
@@ -364,6 +442,7 @@ impl Element for bool {
     type Acc = i64;
     type SumOut = i64;
     type Real = f64;
+    type Mean = f64;
     #[inline]
     fn to_scalar(self) -> Scalar {
         Scalar::Bool(self)
@@ -375,6 +454,8 @@ impl Element for bool {
             Scalar::Int(v) => v != 0,
             Scalar::UInt(v) => v != 0,
             Scalar::Float(v) => v != 0.0,
+            // NumPy: a complex value is truthy when either part is non-zero
+            Scalar::Complex(re, im) => re != 0.0 || im != 0.0,
         }
     }
     #[inline]

@@ -12,7 +12,8 @@
 use faer::{Accum, MatMut, MatRef, Par};
 use ndarray::{ArrayView2, ArrayViewMut2};
 
-use crate::element::{Element, Number};
+use crate::complex::Complex;
+use crate::element::{Arith, Element};
 
 /// Elements with a block matrix product accumulating into `Self::SumOut`.
 pub trait Gemm: Element {
@@ -240,6 +241,43 @@ macro_rules! float_gemm {
 float_gemm!(f32);
 float_gemm!(f64);
 
+macro_rules! complex_gemm {
+    ($f:ty) => {
+        impl Gemm for Complex<$f> {
+            fn gemm_acc(c: &mut ArrayViewMut2<'_, Self>, a: &ArrayView2<'_, Self>, b: &ArrayView2<'_, Self>) {
+                if c.is_empty() || a.ncols() == 0 {
+                    return;
+                }
+                let one = Complex::new(1.0, 0.0);
+                faer::linalg::matmul::matmul(faer_view_mut(c), Accum::Add, faer_view(a), faer_view(b), one, Par::Seq);
+            }
+
+            fn gemm_set(c: &mut ArrayViewMut2<'_, Self>, a: &ArrayView2<'_, Self>, b: &ArrayView2<'_, Self>) {
+                if c.is_empty() {
+                    return;
+                }
+                if a.ncols() == 0 {
+                    c.fill(Complex::new(0.0, 0.0));
+                    return;
+                }
+                let one = Complex::new(1.0, 0.0);
+                faer::linalg::matmul::matmul(
+                    faer_view_mut(c),
+                    Accum::Replace,
+                    faer_view(a),
+                    faer_view(b),
+                    one,
+                    Par::Seq,
+                );
+            }
+        }
+    };
+}
+
+// complex64/complex128 through faer's complex GEMM (sums in the element type, as NumPy)
+complex_gemm!(f32);
+complex_gemm!(f64);
+
 macro_rules! int_gemm {
     ($($t:ty),*) => {$(
         impl Gemm for $t {
@@ -320,6 +358,17 @@ mod tests {
         let mut c32 = Array2::<f32>::zeros((3, 5));
         f32::gemm_acc(&mut c32.view_mut().reversed_axes(), &a32.view(), &b32.view());
         assert!(c32.t().iter().zip(want.iter()).all(|(x, y)| (*x as f64 - y).abs() < 1e-4));
+    }
+
+    #[test]
+    fn complex_products_agree_with_ndarray() {
+        let a = Array2::from_shape_fn((4, 6), |(i, j)| Complex::new(i as f64 - 1.5, j as f64 * 0.5));
+        let b = Array2::from_shape_fn((6, 3), |(i, j)| Complex::new((i * j) as f64 * 0.1, 1.0 - i as f64));
+        let want = a.dot(&b);
+        let mut c = Array2::from_elem((4, 3), Complex::new(f64::NAN, 0.0));
+        Complex::<f64>::gemm_set(&mut c.view_mut(), &a.view(), &b.t().t());
+        Complex::<f64>::gemm_acc(&mut c.view_mut(), &a.view(), &b.view());
+        assert!(c.iter().zip(want.iter()).all(|(x, y)| (x - y * 2.0).norm() < 1e-12));
     }
 
     #[test]

@@ -6,7 +6,9 @@
 //! delicate parts (pairwise sums, Chan's variance merge, NaN rules) in one place.
 
 pub mod accumulators;
+pub mod complex;
 pub mod element;
+pub mod fft;
 pub mod gemm;
 pub mod histogram;
 pub mod isa;
@@ -16,5 +18,6 @@ pub mod select;
 pub mod sets;
 pub mod ufunc;
 
-pub use element::{DType, Element, Float, Number, Scalar};
+pub use complex::{Complex, ComplexElement, Inexact};
+pub use element::{Arith, DType, Element, Float, Number, Scalar};
 pub use ufunc::{Bitwise, FloatUfuncs, Integer, NumberUfuncs};

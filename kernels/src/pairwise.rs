@@ -6,13 +6,13 @@
 //! exactly the scheme of NumPy's `pairwise_sum` (blocks of 128, eight-way unrolled), so a
 //! contiguous block sums to the same bits NumPy produces for the same values.
 
-use crate::element::Number;
+use crate::element::Arith;
 
 const BLOCK: usize = 128;
 
 /// Sum `f(x)` over `s` pairwise.
 #[inline]
-pub fn pairwise_sum<T: Copy, A: Number, F: Fn(T) -> A>(s: &[T], f: &F) -> A {
+pub fn pairwise_sum<T: Copy, A: Arith, F: Fn(T) -> A>(s: &[T], f: &F) -> A {
     let n = s.len();
     if n < 8 {
         let mut r = A::zero();

@@ -32,9 +32,10 @@ pub const BUCKETS: usize = 1 << RADIX_BITS;
 /// Order-preserving key of an element (see the module docs). NaN gets a key too (positive NaN
 /// above `+inf`, negative NaN below `-inf`), so callers exclude NaN first.
 #[inline]
-pub fn order_key<T: Element>(v: T) -> u64 {
+pub fn order_key<T: Element + PartialOrd>(v: T) -> u64 {
     match v.to_scalar() {
-        Scalar::Float(f) => {
+        // (complex types are not `PartialOrd` and never get here)
+        Scalar::Float(f) | Scalar::Complex(f, _) => {
             let b = f.to_bits();
             if b >> 63 == 1 {
                 !b
@@ -50,9 +51,11 @@ pub fn order_key<T: Element>(v: T) -> u64 {
 
 /// The element of a key made by [`order_key`] (exact for every element type).
 #[inline]
-pub fn from_order_key<T: Element>(k: u64) -> T {
+pub fn from_order_key<T: Element + PartialOrd>(k: u64) -> T {
     let s = match T::zero().to_scalar() {
-        Scalar::Float(_) => Scalar::Float(f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })),
+        Scalar::Float(_) | Scalar::Complex(..) => {
+            Scalar::Float(f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k }))
+        }
         Scalar::Int(_) => Scalar::Int((k ^ (1 << 63)) as i64),
         Scalar::UInt(_) => Scalar::UInt(k),
         Scalar::Bool(_) => Scalar::Bool(k != 0),
@@ -62,7 +65,7 @@ pub fn from_order_key<T: Element>(k: u64) -> T {
 
 /// Sorting key: NaN (any sign or payload) last, `-0.0` equal to `+0.0`, as NumPy's sort.
 #[inline]
-pub fn sort_key<T: Element>(v: T) -> u64 {
+pub fn sort_key<T: Element + PartialOrd>(v: T) -> u64 {
     if v.is_nan() {
         u64::MAX
     } else if v == T::zero() {
@@ -102,7 +105,7 @@ pub fn locate(counts: &[u64], rank: u64) -> (usize, u64, u64) {
 /// Counts the first 16-bit digit of every non-NaN element's key into `counts` (`BUCKETS`
 /// long); returns the number of NaN. (Four interleaved sub-histograms, the usual cure for runs
 /// of equal digits, measured no faster here: the pass is bound by reading the block.)
-pub fn count_top_digits<T: Element>(values: &[T], counts: &mut [u64]) -> u64 {
+pub fn count_top_digits<T: Element + PartialOrd>(values: &[T], counts: &mut [u64]) -> u64 {
     let mut nan = 0u64;
     for &v in values {
         if v.is_nan() {
@@ -117,7 +120,7 @@ pub fn count_top_digits<T: Element>(values: &[T], counts: &mut [u64]) -> u64 {
 /// One narrowing pass over `values`: each non-NaN key that `group` places in a group (by its
 /// first `known` bits) is counted by its next digit (`dense[g]` present) or gathered.
 #[inline]
-pub fn route_keys<T: Element>(
+pub fn route_keys<T: Element + PartialOrd>(
     values: impl Iterator<Item = T>,
     known: u32,
     group: impl Fn(u64) -> Option<usize>,

@@ -13,7 +13,7 @@ use crate::element::{Element, Scalar};
 
 /// NumPy's sort order: the usual order, with NaN after everything (and equal to NaN).
 #[inline]
-pub fn total_cmp<T: Element>(a: &T, b: &T) -> Ordering {
+pub fn total_cmp<T: Element + PartialOrd>(a: &T, b: &T) -> Ordering {
     match a.partial_cmp(b) {
         Some(o) => o,
         None => a.is_nan().cmp(&b.is_nan()),
@@ -41,8 +41,11 @@ impl<T> Uniq<T> {
 /// A key equal for values equal in NumPy's sort order (`-0.0` and `0.0`; every NaN), distinct
 /// otherwise.
 #[inline]
-fn key<T: Element>(v: T) -> u64 {
+fn key<T: Element + PartialOrd>(v: T) -> u64 {
     match v.to_scalar() {
+        // (complex types are not `PartialOrd` and never get here)
+        Scalar::Complex(f, _) if f.is_nan() => f64::NAN.to_bits(),
+        Scalar::Complex(f, _) => f.to_bits(),
         Scalar::Bool(b) => b as u64,
         Scalar::Int(i) => i as u64,
         Scalar::UInt(u) => u,
@@ -79,7 +82,7 @@ impl std::hash::Hasher for Mix {
 /// Distinct values by hashing, in order of first appearance, with first positions and
 /// counts, then sorted; `None` when there are too many distinct values for hashing to beat
 /// sorting the block.
-fn unique_hashed<T: Element>(values: &[T], positions: Option<&[i64]>, counts: bool) -> Option<Uniq<T>> {
+fn unique_hashed<T: Element + PartialOrd>(values: &[T], positions: Option<&[i64]>, counts: bool) -> Option<Uniq<T>> {
     let limit = (values.len() / 16).max(1 << 12);
     let mut map: std::collections::HashMap<u64, usize, std::hash::BuildHasherDefault<Mix>> = Default::default();
     let mut out = Vec::new();
@@ -119,7 +122,12 @@ fn unique_hashed<T: Element>(values: &[T], positions: Option<&[i64]>, counts: bo
 ///
 /// Blocks with few distinct values (labels, categories) are hashed in one pass and only the
 /// distinct values sorted; others are sorted whole.
-pub fn unique_block<T: Element>(values: &[T], positions: Option<Vec<i64>>, counts: bool, dedup: bool) -> Uniq<T> {
+pub fn unique_block<T: Element + PartialOrd>(
+    values: &[T],
+    positions: Option<Vec<i64>>,
+    counts: bool,
+    dedup: bool,
+) -> Uniq<T> {
     if dedup {
         if let Some(u) = unique_hashed(values, positions.as_deref(), counts) {
             return u;
@@ -180,7 +188,7 @@ pub fn unique_block<T: Element>(values: &[T], positions: Option<Vec<i64>>, count
 
 /// Merge two sorted uniques into one: equal values become one entry (the smaller first
 /// position, the summed count); with `dedup == false` both copies are kept (`a`'s first).
-pub fn merge<T: Element>(a: Uniq<T>, b: Uniq<T>, dedup: bool) -> Uniq<T> {
+pub fn merge<T: Element + PartialOrd>(a: Uniq<T>, b: Uniq<T>, dedup: bool) -> Uniq<T> {
     let n = a.values.len() + b.values.len();
     let mut values = Vec::with_capacity(n);
     let mut first = a.first.as_ref().map(|_| Vec::with_capacity(n));
@@ -236,7 +244,7 @@ pub fn merge<T: Element>(a: Uniq<T>, b: Uniq<T>, dedup: bool) -> Uniq<T> {
 /// NumPy's `searchsorted` in a sorted slice (NumPy's order, NaN last): the number of elements
 /// `< v` (`right == false`, side='left') or `<= v` (side='right').
 #[inline]
-pub fn search<T: Element>(sorted: &[T], v: &T, right: bool) -> usize {
+pub fn search<T: Element + PartialOrd>(sorted: &[T], v: &T, right: bool) -> usize {
     if right {
         sorted.partition_point(|e| total_cmp(e, v) != Ordering::Greater)
     } else {
@@ -246,7 +254,7 @@ pub fn search<T: Element>(sorted: &[T], v: &T, right: bool) -> usize {
 
 /// Whether `v` is in the sorted slice, by `==` (NaN is never a member).
 #[inline]
-pub fn contains<T: Element>(sorted: &[T], v: &T) -> bool {
+pub fn contains<T: Element + PartialOrd>(sorted: &[T], v: &T) -> bool {
     if v.is_nan() {
         return false;
     }
@@ -255,13 +263,13 @@ pub fn contains<T: Element>(sorted: &[T], v: &T) -> bool {
 }
 
 /// Values of the sorted `a` that are (`keep == true`) or are not in the sorted `b`, by `==`.
-pub fn filter_sorted<T: Element>(a: &[T], b: &[T], keep: bool) -> Vec<T> {
+pub fn filter_sorted<T: Element + PartialOrd>(a: &[T], b: &[T], keep: bool) -> Vec<T> {
     a.iter().filter(|v| contains(b, v) == keep).copied().collect()
 }
 
 /// NumPy's `intersect1d(assume_unique=True)` of sorted (not deduplicated) `a` and `b`: in the
 /// merged sequence `aux`, every `aux[i]` with `aux[i] == aux[i + 1]`.
-pub fn intersect_runs<T: Element>(a: &[T], b: &[T]) -> Vec<T> {
+pub fn intersect_runs<T: Element + PartialOrd>(a: &[T], b: &[T]) -> Vec<T> {
     let merged = merge(
         Uniq { values: a.to_vec(), first: None, counts: None },
         Uniq { values: b.to_vec(), first: None, counts: None },

@@ -17,7 +17,7 @@
 
 use std::ops::{BitAnd, BitOr, BitXor, Not};
 
-use crate::element::{Element, Float, Number};
+use crate::element::{Arith, Element, Float, Number};
 
 /// NumPy's elementwise functions on every numeric type (supertrait of [`Number`]).
 pub trait NumberUfuncs: Copy {

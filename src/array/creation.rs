@@ -99,7 +99,7 @@ pub fn arange<T: Number>(start: T, stop: T, step: T, chunks: impl Into<ChunkSpec
         Scalar::Int(i) => Some(i as i128),
         Scalar::UInt(u) => Some(u as i128),
         Scalar::Bool(b) => Some(b as i128),
-        Scalar::Float(_) => None,
+        Scalar::Float(_) | Scalar::Complex(..) => None,
     };
     if let (Some(a), Some(b), Some(s)) = (wide(start), wide(stop), wide(step)) {
         if s == 0 {

@@ -16,7 +16,7 @@ use ndarray::{ArrayD, ArrayViewD};
 
 use crate::array::chunks::ChunkSpec;
 use crate::array::ChunkedArray;
-use crate::element::{Element, Float, Number};
+use crate::element::{Arith, Element, Float, Inexact, Number};
 use crate::error::{Error, Result};
 use crate::graph::{as_array, Block, Dep, Node, Op};
 use crate::ops::elementwise::{elementwise_node, MapOp1, MapOp2, MapOp3};
@@ -157,8 +157,8 @@ impl<T: Element> ChunkedArray<T> {
 }
 
 macro_rules! comparisons {
-    ($($name:ident, $op:tt, $doc:literal;)*) => {
-        impl<T: Element> ChunkedArray<T> {
+    ($bound:path: $($name:ident, $op:tt, $doc:literal;)*) => {
+        impl<T: $bound> ChunkedArray<T> {
             $(
                 #[doc = $doc]
                 pub fn $name(&self, rhs: impl Into<Operand<T>>) -> Result<ChunkedArray<bool>> {
@@ -169,18 +169,24 @@ macro_rules! comparisons {
     };
 }
 
-comparisons! {
+/// Element types with an order (every type but complex).
+pub trait Ordered: Element + PartialOrd {}
+impl<T: Element + PartialOrd> Ordered for T {}
+
+comparisons! { Ordered:
     gt, >, "`self > rhs` elementwise.";
     ge, >=, "`self >= rhs` elementwise.";
     lt, <, "`self < rhs` elementwise.";
     le, <=, "`self <= rhs` elementwise.";
+}
+comparisons! { Element:
     eq, ==, "`self == rhs` elementwise.";
     ne, !=, "`self != rhs` elementwise.";
 }
 
 macro_rules! arithmetic {
-    ($($name:ident, $method:ident, $trait:ident, $doc:literal;)*) => {
-        impl<T: Number> ChunkedArray<T> {
+    ($bound:ident: $($name:ident, $method:ident, $trait:ident, $doc:literal;)*) => {
+        impl<T: $bound> ChunkedArray<T> {
             $(
                 #[doc = $doc]
                 pub fn $name(&self, rhs: impl Into<Operand<T>>) -> Result<ChunkedArray<T>> {
@@ -189,14 +195,14 @@ macro_rules! arithmetic {
             )*
         }
         $(
-            impl<T: Number> ops::$trait<&ChunkedArray<T>> for &ChunkedArray<T> {
+            impl<T: $bound> ops::$trait<&ChunkedArray<T>> for &ChunkedArray<T> {
                 type Output = ChunkedArray<T>;
                 /// Panics where the fallible method returns `Err` (shapes that do not broadcast).
                 fn $name(self, rhs: &ChunkedArray<T>) -> ChunkedArray<T> {
                     ChunkedArray::$name(self, rhs).unwrap_or_else(|e| panic!("{e}"))
                 }
             }
-            impl<T: Number> ops::$trait<T> for &ChunkedArray<T> {
+            impl<T: $bound> ops::$trait<T> for &ChunkedArray<T> {
                 type Output = ChunkedArray<T>;
                 fn $name(self, rhs: T) -> ChunkedArray<T> {
                     ChunkedArray::$name(self, rhs).unwrap_or_else(|e| panic!("{e}"))
@@ -206,11 +212,13 @@ macro_rules! arithmetic {
     };
 }
 
-arithmetic! {
+arithmetic! { Arith:
     add, num_add, Add, "`self + rhs` elementwise (NumPy broadcasting).";
     sub, num_sub, Sub, "`self - rhs` elementwise.";
     mul, num_mul, Mul, "`self * rhs` elementwise.";
     div, num_div, Div, "`self / rhs` elementwise (floor division for integers, x / 0 == 0).";
+}
+arithmetic! { Number:
     rem, num_rem, Rem, "`self % rhs` elementwise, with the sign of the divisor (NumPy's `%`).";
 }
 
@@ -243,27 +251,30 @@ macro_rules! scalar_lhs {
     )*};
 }
 
-scalar_lhs!(f32, f64, i8, i16, i32, i64, u8, u16, u32, u64);
+scalar_lhs!(f32, f64, i8, i16, i32, i64, u8, u16, u32, u64, crate::element::Complex<f32>, crate::element::Complex<f64>);
 
-impl<T: Number> ops::Neg for &ChunkedArray<T> {
+impl<T: Arith> ops::Neg for &ChunkedArray<T> {
     type Output = ChunkedArray<T>;
     fn neg(self) -> ChunkedArray<T> {
         self.neg()
     }
 }
 
-impl<T: Number> ChunkedArray<T> {
+impl<T: Arith> ChunkedArray<T> {
     /// `-self` elementwise (wrapping for integers, as NumPy).
     #[allow(clippy::should_implement_trait)]
     pub fn neg(&self) -> ChunkedArray<T> {
         self.map_unary("neg", Some("neg".into()), |x: T| x.num_neg())
     }
 
-    /// Absolute value.
-    pub fn abs(&self) -> ChunkedArray<T> {
-        self.map_unary("abs", Some("abs".into()), |x: T| x.num_abs())
+    /// Absolute value; for complex the modulus `hypot(re, im)`, a real array (NumPy's
+    /// `abs` of `complex128` is `float64`).
+    pub fn abs(&self) -> ChunkedArray<T::Magnitude> {
+        self.map_unary("abs", Some("abs".into()), |x: T| x.magnitude())
     }
+}
 
+impl<T: Number> ChunkedArray<T> {
     /// Limit values to `[min, max]`: `minimum(maximum(x, min), max)`, as NumPy's `clip`
     /// (NaN in `x` or in a bound gives NaN; `min > max` gives `max`). Array or one-sided bounds:
     /// [`clip_with`](Self::clip_with), [`clip_lower`](Self::clip_lower),
@@ -286,11 +297,26 @@ macro_rules! float_ufuncs {
     };
 }
 
+impl<T: Inexact> ChunkedArray<T> {
+    /// Square root (complex: the principal root, branch cut along the negative real axis).
+    pub fn sqrt(&self) -> ChunkedArray<T> {
+        self.map_unary("sqrt", Some("sqrt".into()), |x: T| x.sqrt_value())
+    }
+    /// e^x.
+    pub fn exp(&self) -> ChunkedArray<T> {
+        self.map_unary("exp", Some("exp".into()), |x: T| x.exp_value())
+    }
+    /// Natural logarithm (complex: principal branch).
+    pub fn ln(&self) -> ChunkedArray<T> {
+        self.map_unary("ln", Some("ln".into()), |x: T| x.ln_value())
+    }
+    /// Natural logarithm (NumPy's name; same as `ln`).
+    pub fn log(&self) -> ChunkedArray<T> {
+        self.map_unary("log", Some("log".into()), |x: T| x.ln_value())
+    }
+}
+
 float_ufuncs! {
-    sqrt, |x: T| x.sqrt(), "Square root.";
-    exp, |x: T| x.exp(), "e^x.";
-    ln, |x: T| x.ln(), "Natural logarithm.";
-    log, |x: T| x.ln(), "Natural logarithm (NumPy's name; same as `ln`).";
     log10, |x: T| x.log10(), "Base-10 logarithm.";
     sin, |x: T| x.sin(), "Sine.";
     cos, |x: T| x.cos(), "Cosine.";

@@ -21,7 +21,7 @@
 use std::ops;
 
 use crate::array::ChunkedArray;
-use crate::element::Number;
+use crate::element::{Arith, Number};
 use ndchunk_kernels::ufunc::{Bitwise, Integer};
 
 /// Owned and mixed owned/borrowed forms of a binary operator whose `&a op &b` and `&a op s`
@@ -71,11 +71,13 @@ macro_rules! owned_forms {
     )*};
 }
 
-owned_forms! { Number:
+owned_forms! { Arith:
     Add, add, AddAssign, add_assign, add;
     Sub, sub, SubAssign, sub_assign, sub;
     Mul, mul, MulAssign, mul_assign, mul;
     Div, div, DivAssign, div_assign, div;
+}
+owned_forms! { Number:
     Rem, rem, RemAssign, rem_assign, rem;
 }
 
@@ -131,7 +133,7 @@ impl<T: Bitwise> ops::Not for ChunkedArray<T> {
     }
 }
 
-impl<T: Number> ops::Neg for ChunkedArray<T> {
+impl<T: Arith> ops::Neg for ChunkedArray<T> {
     type Output = ChunkedArray<T>;
     fn neg(self) -> ChunkedArray<T> {
         ChunkedArray::neg(&self)
@@ -145,7 +147,6 @@ macro_rules! scalar_left {
         scalar_left!(@op $t, Sub, sub, num_sub, "rsub");
         scalar_left!(@op $t, Mul, mul, num_mul, "rmul");
         scalar_left!(@op $t, Div, div, num_div, "rdiv");
-        scalar_left!(@op $t, Rem, rem, num_rem, "rmod");
     )*};
     (@op $t:ty, $trait:ident, $method:ident, $num:ident, $name:literal) => {
         impl ops::$trait<ChunkedArray<$t>> for $t {
@@ -157,10 +158,24 @@ macro_rules! scalar_left {
     };
 }
 
-scalar_left!(f32, f64, i8, i16, i32, i64, u8, u16, u32, u64);
+scalar_left!(
+    f32,
+    f64,
+    i8,
+    i16,
+    i32,
+    i64,
+    u8,
+    u16,
+    u32,
+    u64,
+    crate::element::Complex<f32>,
+    crate::element::Complex<f64>
+);
 
 macro_rules! scalar_left_rem_ref {
     ($($t:ty),*) => {$(
+        scalar_left!(@op $t, Rem, rem, num_rem, "rmod");
         impl ops::Rem<&ChunkedArray<$t>> for $t {
             type Output = ChunkedArray<$t>;
             fn rem(self, rhs: &ChunkedArray<$t>) -> ChunkedArray<$t> {

@@ -4,7 +4,7 @@
 //!
 //! NumPy computes `int32 + float64` in `float64`, `int32 + int64` in `int64`, `uint8 + int8` in
 //! `int16`, `float32 + int64` in `float64` and `uint64 + int64` in `float64`; `bool` promotes to
-//! the other type. [`Promote`] is that table for the eleven element types (generated from
+//! the other type. [`Promote`] is that table for the thirteen element types (complex included) (generated from
 //! `numpy.result_type`), so the result type of every function here is known at compile time.
 //! Both operands are converted to the promoted type inside the fused elementwise node (no
 //! intermediate block); an operand already of that type is used as it is.
@@ -35,7 +35,7 @@ use std::any::Any;
 use crate::array::creation::full;
 use crate::array::elementwise::Operand;
 use crate::array::{ChunkSpec, ChunkedArray};
-use crate::element::{DType, Element, Float, Number};
+use crate::element::{Arith, DType, Element, Float, Number};
 use crate::error::Result;
 use ndchunk_kernels::ufunc::{truthy, Bitwise, Integer};
 
@@ -57,45 +57,36 @@ macro_rules! to_float {
 to_float!(bool => f32, i8 => f32, u8 => f32, i16 => f32, u16 => f32, i32 => f64, u32 => f64, i64 => f64,
           u64 => f64, f32 => f32, f64 => f64);
 
-macro_rules! promote_row {
-    ($a:ty => [$($b:ty : $out:ty),*]) => {$( impl Promote<$b> for $a { type Output = $out; } )*};
-}
-
 macro_rules! promote_table {
     ($($a:ty => [$($out:ty),*];)*) => {
-        $( promote_row!($a => [bool: promote_table!(@nth 0; $($out),*), i8: promote_table!(@nth 1; $($out),*),
-            i16: promote_table!(@nth 2; $($out),*), i32: promote_table!(@nth 3; $($out),*),
-            i64: promote_table!(@nth 4; $($out),*), u8: promote_table!(@nth 5; $($out),*),
-            u16: promote_table!(@nth 6; $($out),*), u32: promote_table!(@nth 7; $($out),*),
-            u64: promote_table!(@nth 8; $($out),*), f32: promote_table!(@nth 9; $($out),*),
-            f64: promote_table!(@nth 10; $($out),*)]); )*
+        $( promote_table!(@row $a; [bool, i8, i16, i32, i64, u8, u16, u32, u64, f32, f64, c64, c128]; [$($out),*]); )*
     };
-    (@nth 0; $x:ty $(, $rest:ty)*) => { $x };
-    (@nth 1; $_0:ty, $x:ty $(, $rest:ty)*) => { $x };
-    (@nth 2; $_0:ty, $_1:ty, $x:ty $(, $rest:ty)*) => { $x };
-    (@nth 3; $_0:ty, $_1:ty, $_2:ty, $x:ty $(, $rest:ty)*) => { $x };
-    (@nth 4; $_0:ty, $_1:ty, $_2:ty, $_3:ty, $x:ty $(, $rest:ty)*) => { $x };
-    (@nth 5; $_0:ty, $_1:ty, $_2:ty, $_3:ty, $_4:ty, $x:ty $(, $rest:ty)*) => { $x };
-    (@nth 6; $_0:ty, $_1:ty, $_2:ty, $_3:ty, $_4:ty, $_5:ty, $x:ty $(, $rest:ty)*) => { $x };
-    (@nth 7; $_0:ty, $_1:ty, $_2:ty, $_3:ty, $_4:ty, $_5:ty, $_6:ty, $x:ty $(, $rest:ty)*) => { $x };
-    (@nth 8; $_0:ty, $_1:ty, $_2:ty, $_3:ty, $_4:ty, $_5:ty, $_6:ty, $_7:ty, $x:ty $(, $rest:ty)*) => { $x };
-    (@nth 9; $_0:ty, $_1:ty, $_2:ty, $_3:ty, $_4:ty, $_5:ty, $_6:ty, $_7:ty, $_8:ty, $x:ty $(, $rest:ty)*) => { $x };
-    (@nth 10; $_0:ty, $_1:ty, $_2:ty, $_3:ty, $_4:ty, $_5:ty, $_6:ty, $_7:ty, $_8:ty, $_9:ty, $x:ty) => { $x };
+    (@row $a:ty; [$($b:ty),*]; [$($out:ty),*]) => {
+        $( impl Promote<$b> for $a { type Output = $out; } )*
+    };
 }
 
-// numpy.result_type(row, column); columns: bool, i8, i16, i32, i64, u8, u16, u32, u64, f32, f64
+#[allow(non_camel_case_types)]
+type c64 = num_complex::Complex<f32>;
+#[allow(non_camel_case_types)]
+type c128 = num_complex::Complex<f64>;
+
+// numpy.result_type(row, column); columns: bool, i8, i16, i32, i64, u8, u16, u32, u64, f32, f64,
+// c64 (complex64), c128 (complex128)
 promote_table! {
-    bool => [bool, i8, i16, i32, i64, u8, u16, u32, u64, f32, f64];
-    i8 => [i8, i8, i16, i32, i64, i16, i32, i64, f64, f32, f64];
-    i16 => [i16, i16, i16, i32, i64, i16, i32, i64, f64, f32, f64];
-    i32 => [i32, i32, i32, i32, i64, i32, i32, i64, f64, f64, f64];
-    i64 => [i64, i64, i64, i64, i64, i64, i64, i64, f64, f64, f64];
-    u8 => [u8, i16, i16, i32, i64, u8, u16, u32, u64, f32, f64];
-    u16 => [u16, i32, i32, i32, i64, u16, u16, u32, u64, f32, f64];
-    u32 => [u32, i64, i64, i64, i64, u32, u32, u32, u64, f64, f64];
-    u64 => [u64, f64, f64, f64, f64, u64, u64, u64, u64, f64, f64];
-    f32 => [f32, f32, f32, f64, f64, f32, f32, f64, f64, f32, f64];
-    f64 => [f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64];
+    bool => [bool, i8, i16, i32, i64, u8, u16, u32, u64, f32, f64, c64, c128];
+    i8 => [i8, i8, i16, i32, i64, i16, i32, i64, f64, f32, f64, c64, c128];
+    i16 => [i16, i16, i16, i32, i64, i16, i32, i64, f64, f32, f64, c64, c128];
+    i32 => [i32, i32, i32, i32, i64, i32, i32, i64, f64, f64, f64, c128, c128];
+    i64 => [i64, i64, i64, i64, i64, i64, i64, i64, f64, f64, f64, c128, c128];
+    u8 => [u8, i16, i16, i32, i64, u8, u16, u32, u64, f32, f64, c64, c128];
+    u16 => [u16, i32, i32, i32, i64, u16, u16, u32, u64, f32, f64, c64, c128];
+    u32 => [u32, i64, i64, i64, i64, u32, u32, u32, u64, f64, f64, c128, c128];
+    u64 => [u64, f64, f64, f64, f64, u64, u64, u64, u64, f64, f64, c128, c128];
+    f32 => [f32, f32, f32, f64, f64, f32, f32, f64, f64, f32, f64, c64, c128];
+    f64 => [f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, c128, c128];
+    c64 => [c64, c64, c64, c128, c128, c64, c64, c128, c128, c64, c128, c64, c128];
+    c128 => [c128, c128, c128, c128, c128, c128, c128, c128, c128, c128, c128, c128, c128];
 }
 
 /// The promoted type of two element types at run time (NumPy's `result_type` of two dtypes).
@@ -136,7 +127,7 @@ type F<A, B> = <<A as Promote<B>>::Output as ToFloat>::F;
 type Pair<A, B> = (ChunkedArray<P<A, B>>, ChunkedArray<P<A, B>>);
 
 macro_rules! promoted_fns {
-    ($($name:ident => $method:ident, $doc:literal;)*) => {$(
+    ($bound:ident: $($name:ident => $method:ident, $doc:literal;)*) => {$(
         #[doc = $doc]
         ///
         /// Operands of two element types are promoted as NumPy (see the [module](self) docs).
@@ -144,7 +135,7 @@ macro_rules! promoted_fns {
         where
             A: Promote<B>,
             B: Element,
-            P<A, B>: Number,
+            P<A, B>: $bound,
         {
             let (x, y) = promote_pair::<A, B, P<A, B>>(a, b)?;
             x.$method(y)
@@ -152,10 +143,13 @@ macro_rules! promoted_fns {
     )*};
 }
 
-promoted_fns! {
+promoted_fns! { Arith:
     add => add, "`a + b` elementwise (NumPy's `add`).";
     subtract => sub, "`a - b` elementwise (NumPy's `subtract`).";
     multiply => mul, "`a * b` elementwise (NumPy's `multiply`).";
+}
+
+promoted_fns! { Number:
     floor_divide => floor_divide, "`a // b` elementwise (NumPy's `floor_divide`).";
     remainder => remainder, "`a % b` with the sign of `b` (NumPy's `remainder`/`mod`).";
     fmod => fmod, "C's remainder, with the sign of `a` (NumPy's `fmod`).";
@@ -281,7 +275,7 @@ where
 }
 
 macro_rules! comparison_fns {
-    ($($name:ident => $method:ident, $doc:literal;)*) => {$(
+    ($bound:path: $($name:ident => $method:ident, $doc:literal;)*) => {$(
         #[doc = $doc]
         ///
         /// Compared in the promoted type (`int64` against `uint64` in `float64`, as NumPy).
@@ -289,6 +283,7 @@ macro_rules! comparison_fns {
         where
             A: Promote<B>,
             B: Element,
+            P<A, B>: $bound,
         {
             let (x, y) = promote_pair::<A, B, P<A, B>>(a, b)?;
             x.$method(y)
@@ -296,11 +291,14 @@ macro_rules! comparison_fns {
     )*};
 }
 
-comparison_fns! {
+comparison_fns! { crate::array::elementwise::Ordered:
     greater => gt, "`a > b` elementwise (NumPy's `greater`).";
     greater_equal => ge, "`a >= b` elementwise (NumPy's `greater_equal`).";
     less => lt, "`a < b` elementwise (NumPy's `less`).";
     less_equal => le, "`a <= b` elementwise (NumPy's `less_equal`).";
+}
+
+comparison_fns! { Element:
     equal => eq, "`a == b` elementwise (NumPy's `equal`).";
     not_equal => ne, "`a != b` elementwise (NumPy's `not_equal`).";
 }

@@ -16,7 +16,7 @@
 //! Result element types (as NumPy): `sum`, `prod`, `cumsum`, `cumprod` → `T::SumOut`
 //! (`i64` for signed integers and bool, `u64` for unsigned, the float type for floats);
 //! `mean`, `var`, `std` and nan forms → `T::Real` (`f64`; `f32` for `f32` input, accumulated in
-//! `f64`); `min`, `max` → `T`; `arg*` → `i64` (flat positions when reducing all axes);
+//! `f64`), except that complex input has a complex `mean` (`T::Mean`) and a real `var`/`std`; `min`, `max` → `T`; `arg*` → `i64` (flat positions when reducing all axes);
 //! `any`, `all` → `bool`.
 //!
 //! Empty reductions follow NumPy: the sum of nothing is 0, the mean and variance NaN, the
@@ -31,7 +31,9 @@ use crate::array::ChunkedArray;
 use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::ops::reduce::cumulative::cumulate;
-use crate::ops::reduce::kinds::{ArgR, ExtremeR, LogicalR, MeanFromSum, MeanR, ProdR, SumR, VarR};
+use crate::ops::reduce::kinds::{
+    ArgR, ComplexMeanR, ComplexVarR, ExtremeR, LogicalR, MeanFromSum, MeanR, ProdR, SumR, VarR,
+};
 use crate::ops::reduce::{reduce, ReduceOptions, Reduction};
 
 /// A view of an array with reduction options set; has every reduction method.
@@ -85,9 +87,12 @@ impl<'a, T: Element> Reducer<'a, T> {
     pub fn nanprod(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T::SumOut>> {
         self.run(ProdR::<T, true>(PhantomData), axis.into(), false)
     }
-    /// Arithmetic mean (NaN for no elements).
-    pub fn mean(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T::Real>> {
+    /// Arithmetic mean (NaN for no elements); complex for complex input.
+    pub fn mean(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T::Mean>> {
         let axis = axis.into();
+        if T::DTYPE.is_complex() {
+            return self.run(ComplexMeanR::<T, false>(PhantomData), axis, false);
+        }
         if T::DTYPE.is_float() && self.x.chunks().is_known() {
             // floats: pairwise sum / count, sharing the sum's pass (NumPy computes it this way)
             let axes = axis.resolve(self.x.ndim())?;
@@ -97,58 +102,93 @@ impl<'a, T: Element> Reducer<'a, T> {
         self.run(MeanR::<T, false>(PhantomData), axis, false)
     }
     /// Mean of the non-NaN elements.
-    pub fn nanmean(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T::Real>> {
+    pub fn nanmean(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T::Mean>> {
+        if T::DTYPE.is_complex() {
+            return self.run(ComplexMeanR::<T, true>(PhantomData), axis.into(), false);
+        }
         self.run(MeanR::<T, true>(PhantomData), axis.into(), false)
     }
-    /// Variance with `ddof` delta degrees of freedom.
+    fn var_like<const NAN_SKIP: bool>(&self, axis: Axes, ddof: usize, sqrt: bool) -> Result<ChunkedArray<T::Real>> {
+        let ddof = ddof as f64;
+        if T::DTYPE.is_complex() {
+            return self.run(ComplexVarR::<T, NAN_SKIP> { ddof, sqrt, _t: PhantomData }, axis, false);
+        }
+        self.run(VarR::<T, NAN_SKIP> { ddof, sqrt, _t: PhantomData }, axis, false)
+    }
+    /// Variance with `ddof` delta degrees of freedom (real for complex input: the mean of
+    /// `|x - mean|²`, as NumPy).
     pub fn var(&self, axis: impl Into<Axes>, ddof: usize) -> Result<ChunkedArray<T::Real>> {
-        self.run(VarR::<T, false> { ddof: ddof as f64, sqrt: false, _t: PhantomData }, axis.into(), false)
+        self.var_like::<false>(axis.into(), ddof, false)
     }
     /// Standard deviation with `ddof` delta degrees of freedom.
     pub fn std(&self, axis: impl Into<Axes>, ddof: usize) -> Result<ChunkedArray<T::Real>> {
-        self.run(VarR::<T, false> { ddof: ddof as f64, sqrt: true, _t: PhantomData }, axis.into(), false)
+        self.var_like::<false>(axis.into(), ddof, true)
     }
     /// Variance of the non-NaN elements.
     pub fn nanvar(&self, axis: impl Into<Axes>, ddof: usize) -> Result<ChunkedArray<T::Real>> {
-        self.run(VarR::<T, true> { ddof: ddof as f64, sqrt: false, _t: PhantomData }, axis.into(), false)
+        self.var_like::<true>(axis.into(), ddof, false)
     }
     /// Standard deviation of the non-NaN elements.
     pub fn nanstd(&self, axis: impl Into<Axes>, ddof: usize) -> Result<ChunkedArray<T::Real>> {
-        self.run(VarR::<T, true> { ddof: ddof as f64, sqrt: true, _t: PhantomData }, axis.into(), false)
+        self.var_like::<true>(axis.into(), ddof, true)
     }
     /// Minimum (NaN if any element is NaN).
-    pub fn min(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T>> {
+    pub fn min(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T>>
+    where
+        T: PartialOrd,
+    {
         self.run(ExtremeR::<T, false, false>(PhantomData), axis.into(), true)
     }
     /// Maximum (NaN if any element is NaN).
-    pub fn max(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T>> {
+    pub fn max(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T>>
+    where
+        T: PartialOrd,
+    {
         self.run(ExtremeR::<T, true, false>(PhantomData), axis.into(), true)
     }
     /// Minimum ignoring NaN (NaN for an all-NaN slice).
-    pub fn nanmin(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T>> {
+    pub fn nanmin(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T>>
+    where
+        T: PartialOrd,
+    {
         self.run(ExtremeR::<T, false, true>(PhantomData), axis.into(), true)
     }
     /// Maximum ignoring NaN (NaN for an all-NaN slice).
-    pub fn nanmax(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T>> {
+    pub fn nanmax(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T>>
+    where
+        T: PartialOrd,
+    {
         self.run(ExtremeR::<T, true, true>(PhantomData), axis.into(), true)
     }
     /// Position of the minimum (first occurrence; the first NaN if any).
-    pub fn argmin(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<i64>> {
+    pub fn argmin(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<i64>>
+    where
+        T: PartialOrd,
+    {
         let a = self.single_axis(axis.into(), "argmin")?;
         self.run(ArgR::<T, false, false>(PhantomData), a, true)
     }
     /// Position of the maximum (first occurrence; the first NaN if any).
-    pub fn argmax(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<i64>> {
+    pub fn argmax(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<i64>>
+    where
+        T: PartialOrd,
+    {
         let a = self.single_axis(axis.into(), "argmax")?;
         self.run(ArgR::<T, true, false>(PhantomData), a, true)
     }
     /// Position of the minimum ignoring NaN (an error for an all-NaN slice, as NumPy).
-    pub fn nanargmin(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<i64>> {
+    pub fn nanargmin(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<i64>>
+    where
+        T: PartialOrd,
+    {
         let a = self.single_axis(axis.into(), "nanargmin")?;
         self.run(ArgR::<T, false, true>(PhantomData), a, true)
     }
     /// Position of the maximum ignoring NaN (an error for an all-NaN slice, as NumPy).
-    pub fn nanargmax(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<i64>> {
+    pub fn nanargmax(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<i64>>
+    where
+        T: PartialOrd,
+    {
         let a = self.single_axis(axis.into(), "nanargmax")?;
         self.run(ArgR::<T, true, true>(PhantomData), a, true)
     }
@@ -163,8 +203,8 @@ impl<'a, T: Element> Reducer<'a, T> {
 }
 
 macro_rules! delegate {
-    ($($name:ident($($arg:ident : $ty:ty),*) -> $out:ty;)*) => {
-        impl<T: Element> ChunkedArray<T> {
+    ($bound:path: $($name:ident($($arg:ident : $ty:ty),*) -> $out:ty;)*) => {
+        impl<T: $bound> ChunkedArray<T> {
             $(
                 #[doc = concat!("`", stringify!($name), "` over `axis` (see [`Reducer::", stringify!($name), "`]).")]
                 pub fn $name(&self, axis: impl Into<Axes>, $($arg: $ty),*) -> Result<$out> {
@@ -175,17 +215,22 @@ macro_rules! delegate {
     };
 }
 
-delegate! {
+delegate! { Element:
     sum() -> ChunkedArray<T::SumOut>;
     nansum() -> ChunkedArray<T::SumOut>;
     prod() -> ChunkedArray<T::SumOut>;
     nanprod() -> ChunkedArray<T::SumOut>;
-    mean() -> ChunkedArray<T::Real>;
-    nanmean() -> ChunkedArray<T::Real>;
+    mean() -> ChunkedArray<T::Mean>;
+    nanmean() -> ChunkedArray<T::Mean>;
     var(ddof: usize) -> ChunkedArray<T::Real>;
     std(ddof: usize) -> ChunkedArray<T::Real>;
     nanvar(ddof: usize) -> ChunkedArray<T::Real>;
     nanstd(ddof: usize) -> ChunkedArray<T::Real>;
+    any() -> ChunkedArray<bool>;
+    all() -> ChunkedArray<bool>;
+}
+
+delegate! { crate::array::elementwise::Ordered:
     min() -> ChunkedArray<T>;
     max() -> ChunkedArray<T>;
     nanmin() -> ChunkedArray<T>;
@@ -194,8 +239,6 @@ delegate! {
     argmax() -> ChunkedArray<i64>;
     nanargmin() -> ChunkedArray<i64>;
     nanargmax() -> ChunkedArray<i64>;
-    any() -> ChunkedArray<bool>;
-    all() -> ChunkedArray<bool>;
 }
 
 impl<T: Element> ChunkedArray<T> {

@@ -66,7 +66,7 @@ macro_rules! kth_from {
 
 kth_from!(isize, i32, i64, usize);
 
-impl<T: Element> ChunkedArray<T> {
+impl<T: Element + PartialOrd> ChunkedArray<T> {
     /// The one axis of `axis` (flattening for `None`): the array to work on and the axis.
     fn lane_axis(&self, axis: Axes, what: &str) -> Result<(ChunkedArray<T>, usize)> {
         match axis {

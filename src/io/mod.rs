@@ -18,5 +18,7 @@ pub(crate) fn rust_name(d: crate::element::DType) -> &'static str {
         U64 => "u64",
         F32 => "f32",
         F64 => "f64",
+        C64 => "Complex<f32>",
+        C128 => "Complex<f64>",
     }
 }

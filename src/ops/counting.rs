@@ -23,7 +23,7 @@ fn bin_of<T: Element>(v: T) -> Result<usize> {
         Scalar::Int(i) if i < 0 => Err(neg()),
         Scalar::Int(i) => usize::try_from(i).map_err(|_| big(&i)),
         Scalar::UInt(u) => usize::try_from(u).map_err(|_| big(&u)),
-        Scalar::Float(_) => Err(Error::DType("bincount takes integers".into())),
+        Scalar::Float(_) | Scalar::Complex(..) => Err(Error::DType("bincount takes integers".into())),
     }
 }
 

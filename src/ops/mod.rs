@@ -4,6 +4,7 @@
 pub mod counting;
 pub mod creation;
 pub mod elementwise;
+pub mod fft;
 pub mod histogram;
 pub mod join;
 pub mod linalg;

@@ -26,7 +26,7 @@ struct Parts<T> {
     idx: ArrayD<i64>,
 }
 
-impl<T: Element> BlockData for Parts<T> {
+impl<T: Element + PartialOrd> BlockData for Parts<T> {
     fn nbytes(&self) -> usize {
         self.vals.len() * std::mem::size_of::<T>() + self.idx.len() * 8
     }
@@ -44,7 +44,12 @@ struct TopkOp<T, U> {
 }
 
 /// Positions (within the lane) of the kept elements, in output order.
-fn keep<T: Element>(vals: ArrayView1<'_, T>, idx: ArrayView1<'_, i64>, m: usize, largest: bool) -> Vec<usize> {
+fn keep<T: Element + PartialOrd>(
+    vals: ArrayView1<'_, T>,
+    idx: ArrayView1<'_, i64>,
+    m: usize,
+    largest: bool,
+) -> Vec<usize> {
     let keys: Vec<u64> = vals.iter().map(|&v| sort_key(v)).collect();
     let cmp = |&a: &usize, &b: &usize| -> Ordering {
         let o = keys[a].cmp(&keys[b]);
@@ -64,7 +69,7 @@ fn keep<T: Element>(vals: ArrayView1<'_, T>, idx: ArrayView1<'_, i64>, m: usize,
     pos
 }
 
-impl<T: Element, U: Element> Op for TopkOp<T, U> {
+impl<T: Element + PartialOrd, U: Element> Op for TopkOp<T, U> {
     fn deps(&self, node: &Node, b: &[usize], out: &mut Vec<Dep>) {
         match &self.prev_grid {
             None => out.push(Dep { input: 0, block: ravel(&node.grid, b) }),
@@ -128,7 +133,12 @@ impl<T: Element, U: Element> Op for TopkOp<T, U> {
 
 /// Plan `topk` (`arg == false`, `U == T`) or `argtopk` (`arg == true`, `U == i64`) of `k`
 /// along `axis` (block lengths along it must be known).
-pub fn topk_node<T: Element, U: Element>(input: Arc<Node>, axis: usize, k: isize, arg: bool) -> Result<Arc<Node>> {
+pub fn topk_node<T: Element + PartialOrd, U: Element>(
+    input: Arc<Node>,
+    axis: usize,
+    k: isize,
+    arg: bool,
+) -> Result<Arc<Node>> {
     let meta = input.meta().clone();
     let want = if arg { crate::element::DType::I64 } else { T::DTYPE };
     if U::DTYPE != want {

@@ -4,11 +4,13 @@
 mod apply;
 mod blockwise;
 mod common;
+mod complex;
 mod creation;
 mod diagnostics;
 mod differences;
 mod einsum;
 mod elementwise;
+mod fft;
 mod getitem;
 mod gufunc;
 mod gufunc_multi;

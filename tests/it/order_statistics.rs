@@ -41,6 +41,7 @@ fn val<U: Element>(v: U) -> Val {
         Scalar::Int(i) => Val::I(i as i128),
         Scalar::UInt(u) => Val::I(u as i128),
         Scalar::Bool(b) => Val::I(b as i128),
+        Scalar::Complex(..) => panic!("order statistics have no complex results"),
     }
 }
 

@@ -29,7 +29,6 @@ use std::any::Any;
 use ndchunk_kernels::gemm::Gemm;
 
 use crate::array::ChunkedArray;
-use crate::element::Number;
 use crate::error::{Error, Result};
 use crate::ops::linalg::contract::{contract_node, Layout};
 use parse::{label_char, Spec};
@@ -87,7 +86,7 @@ fn shape_error(l: usize, a: usize, b: usize) -> Error {
     ))
 }
 
-fn lower<S: Gemm<SumOut = S> + Number>(spec: Spec, xs: Vec<ChunkedArray<S>>) -> Result<ChunkedArray<S>> {
+fn lower<S: Gemm<SumOut = S> + crate::element::Arith>(spec: Spec, xs: Vec<ChunkedArray<S>>) -> Result<ChunkedArray<S>> {
     // 1. diagonals of repeated labels
     let mut terms = Vec::with_capacity(xs.len());
     for (k, (labels, x)) in spec.inputs.into_iter().zip(xs).enumerate() {
@@ -194,7 +193,7 @@ fn take_diagonals<S: Gemm>(k: usize, mut labels: Vec<usize>, mut x: ChunkedArray
 }
 
 /// Sum over the labels of `t` that are not in `keep`.
-fn sum_unkept<S: Gemm<SumOut = S> + Number>(t: Term<S>, keep: &[usize]) -> Result<Term<S>> {
+fn sum_unkept<S: Gemm<SumOut = S> + crate::element::Arith>(t: Term<S>, keep: &[usize]) -> Result<Term<S>> {
     let axes: Vec<usize> = (0..t.labels.len()).filter(|&i| !keep.contains(&t.labels[i])).collect();
     if axes.is_empty() {
         return Ok(t);
@@ -205,7 +204,11 @@ fn sum_unkept<S: Gemm<SumOut = S> + Number>(t: Term<S>, keep: &[usize]) -> Resul
 
 /// Contract two operands: labels in both and kept are batch axes, in both and not kept are
 /// summed through the block GEMM, the rest are free.
-fn contract_pair<S: Gemm<SumOut = S> + Number>(a: Term<S>, b: Term<S>, keep: &[usize]) -> Result<Term<S>> {
+fn contract_pair<S: Gemm<SumOut = S> + crate::element::Arith>(
+    a: Term<S>,
+    b: Term<S>,
+    keep: &[usize],
+) -> Result<Term<S>> {
     // labels of one side only and not kept would be summed; step 3 already did, but be safe
     let a = sum_unkept(a, &[keep, &b.labels[..]].concat())?;
     let b = sum_unkept(b, &[keep, &a.labels[..]].concat())?;

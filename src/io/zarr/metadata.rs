@@ -27,6 +27,8 @@ fn v3_name(d: DType) -> &'static str {
         DType::U64 => "uint64",
         DType::F32 => "float32",
         DType::F64 => "float64",
+        DType::C64 => "complex64",
+        DType::C128 => "complex128",
     }
 }
 
@@ -44,6 +46,8 @@ fn v2_name(d: DType, big_endian: bool) -> String {
         DType::U64 => ("u", 8),
         DType::F32 => ("f", 4),
         DType::F64 => ("f", 8),
+        DType::C64 => ("c", 8),
+        DType::C128 => ("c", 16),
     };
     let order = if size == 1 {
         "|"

@@ -15,11 +15,11 @@ use std::sync::Arc;
 use ndarray::{ArrayD, Axis, Slice};
 
 use crate::chunks::Chunks;
-use crate::element::{Element, Number};
+use crate::element::{Arith, Element};
 use crate::error::Result;
 use crate::graph::{as_array, ravel, Block, Dep, Node, Op, SELF_INPUT};
 
-fn combine<A: Number, const PROD: bool>(a: A, b: A) -> A {
+fn combine<A: Arith, const PROD: bool>(a: A, b: A) -> A {
     if PROD {
         a.num_mul(b)
     } else {
@@ -27,7 +27,7 @@ fn combine<A: Number, const PROD: bool>(a: A, b: A) -> A {
     }
 }
 
-fn identity<A: Number, const PROD: bool>() -> A {
+fn identity<A: Arith, const PROD: bool>() -> A {
     if PROD {
         A::one()
     } else {

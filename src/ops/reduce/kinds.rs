@@ -6,9 +6,11 @@
 
 use std::marker::PhantomData;
 
-use ndchunk_kernels::accumulators::{All, Any, ArgExtreme, Extreme, Moments, NanSum, Prod, Sum, SumCount};
+use ndchunk_kernels::accumulators::{
+    All, Any, ArgExtreme, ComplexMoments, ComplexSumCount, Extreme, Moments, NanSum, Prod, Sum, SumCount,
+};
 
-use crate::element::Element;
+use crate::element::{Element, Scalar};
 use crate::error::{Error, Result};
 use crate::ops::reduce::Reduction;
 
@@ -73,7 +75,7 @@ pub struct MeanR<T, const NAN_SKIP: bool>(pub PhantomData<fn() -> T>);
 impl<T: Element, const NAN_SKIP: bool> Reduction for MeanR<T, NAN_SKIP> {
     type In = T;
     type Acc = SumCount<NAN_SKIP>;
-    type Out = T::Real;
+    type Out = T::Mean;
     fn acc_name(&self) -> &'static str {
         if NAN_SKIP {
             "nansumcount"
@@ -85,7 +87,7 @@ impl<T: Element, const NAN_SKIP: bool> Reduction for MeanR<T, NAN_SKIP> {
         if NAN_SKIP { "nanmean" } else { "mean" }.into()
     }
     fn finalize(&self, acc: &Self::Acc) -> Result<Self::Out> {
-        Ok(<T::Real as Element>::from_f64(acc.mean()))
+        Ok(<T::Mean as Element>::from_f64(acc.mean()))
     }
 }
 
@@ -99,7 +101,7 @@ pub struct MeanFromSum<T> {
 impl<T: Element> Reduction for MeanFromSum<T> {
     type In = T;
     type Acc = Sum<T::Acc>;
-    type Out = T::Real;
+    type Out = T::Mean;
     fn acc_name(&self) -> &'static str {
         "sum"
     }
@@ -108,7 +110,57 @@ impl<T: Element> Reduction for MeanFromSum<T> {
     }
     fn finalize(&self, acc: &Self::Acc) -> Result<Self::Out> {
         let m = if self.count == 0.0 { f64::NAN } else { acc.0.to_f64() / self.count };
-        Ok(<T::Real as Element>::from_f64(m))
+        Ok(<T::Mean as Element>::from_f64(m))
+    }
+}
+
+/// `mean` / `nanmean` of complex values: a complex sum and a count.
+pub struct ComplexMeanR<T, const NAN_SKIP: bool>(pub PhantomData<fn() -> T>);
+
+impl<T: Element, const NAN_SKIP: bool> Reduction for ComplexMeanR<T, NAN_SKIP> {
+    type In = T;
+    type Acc = ComplexSumCount<NAN_SKIP>;
+    type Out = T::Mean;
+    fn acc_name(&self) -> &'static str {
+        if NAN_SKIP {
+            "complex-nansumcount"
+        } else {
+            "complex-sumcount"
+        }
+    }
+    fn name(&self) -> String {
+        if NAN_SKIP { "nanmean" } else { "mean" }.into()
+    }
+    fn finalize(&self, acc: &Self::Acc) -> Result<Self::Out> {
+        let m = acc.mean();
+        Ok(<T::Mean as Element>::from_scalar(Scalar::Complex(m.re, m.im)))
+    }
+}
+
+/// `var`/`std` of complex values (real results: the mean of `|x - mean|²`).
+pub struct ComplexVarR<T, const NAN_SKIP: bool> {
+    pub ddof: f64,
+    pub sqrt: bool,
+    pub _t: PhantomData<fn() -> T>,
+}
+
+impl<T: Element, const NAN_SKIP: bool> Reduction for ComplexVarR<T, NAN_SKIP> {
+    type In = T;
+    type Acc = ComplexMoments<NAN_SKIP>;
+    type Out = T::Real;
+    fn acc_name(&self) -> &'static str {
+        if NAN_SKIP {
+            "complex-nanmoments"
+        } else {
+            "complex-moments"
+        }
+    }
+    fn name(&self) -> String {
+        VarR::<T, NAN_SKIP> { ddof: self.ddof, sqrt: self.sqrt, _t: PhantomData }.name()
+    }
+    fn finalize(&self, acc: &Self::Acc) -> Result<Self::Out> {
+        let v = acc.var(self.ddof);
+        Ok(<T::Real as Element>::from_f64(if self.sqrt { v.sqrt() } else { v }))
     }
 }
 
@@ -148,7 +200,7 @@ impl<T: Element, const NAN_SKIP: bool> Reduction for VarR<T, NAN_SKIP> {
 /// `min`/`max`/`nanmin`/`nanmax`.
 pub struct ExtremeR<T, const MAX: bool, const NAN_SKIP: bool>(pub PhantomData<fn() -> T>);
 
-impl<T: Element, const MAX: bool, const NAN_SKIP: bool> Reduction for ExtremeR<T, MAX, NAN_SKIP> {
+impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> Reduction for ExtremeR<T, MAX, NAN_SKIP> {
     type In = T;
     type Acc = Extreme<T, MAX, NAN_SKIP>;
     type Out = T;
@@ -182,7 +234,7 @@ impl<T: Element, const MAX: bool, const NAN_SKIP: bool> Reduction for ExtremeR<T
 /// reducing all axes).
 pub struct ArgR<T, const MAX: bool, const NAN_SKIP: bool>(pub PhantomData<fn() -> T>);
 
-impl<T: Element, const MAX: bool, const NAN_SKIP: bool> Reduction for ArgR<T, MAX, NAN_SKIP> {
+impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> Reduction for ArgR<T, MAX, NAN_SKIP> {
     type In = T;
     type Acc = ArgExtreme<T, MAX, NAN_SKIP>;
     type Out = i64;
