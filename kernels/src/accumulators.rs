@@ -674,8 +674,8 @@ mod tests {
             }
             a
         }
-        fn check<T: Element>(s: &[T]) {
-            fn one<T: Element, const MAX: bool, const SKIP: bool>(s: &[T]) {
+        fn check<T: Element + PartialOrd>(s: &[T]) {
+            fn one<T: Element + PartialOrd, const MAX: bool, const SKIP: bool>(s: &[T]) {
                 let (e, f): (Extreme<T, MAX, SKIP>, Extreme<T, MAX, SKIP>) = (Extreme::from_run(s, 5), seq(s, 5));
                 assert!(e.seen == f.seen && (e.v == f.v || (e.v.is_nan() && f.v.is_nan())), "{s:?}: {e:?} vs {f:?}");
                 let (e, f): (ArgExtreme<T, MAX, SKIP>, ArgExtreme<T, MAX, SKIP>) =

@@ -92,6 +92,37 @@ impl Wire for bool {
     }
 }
 
+/// Complex elements: the real part, then the imaginary part.
+impl<F: Wire> Wire for num_complex::Complex<F> {
+    fn put(&self, out: &mut Vec<u8>) {
+        self.re.put(out);
+        self.im.put(out);
+    }
+    fn get(r: &mut Reader<'_>) -> Result<Self> {
+        Ok(num_complex::Complex { re: F::get(r)?, im: F::get(r)? })
+    }
+}
+
+impl<const N: bool> Wire for ndchunk_kernels::accumulators::ComplexSumCount<N> {
+    fn put(&self, out: &mut Vec<u8>) {
+        self.sum.put(out);
+        self.n.put(out);
+    }
+    fn get(r: &mut Reader<'_>) -> Result<Self> {
+        Ok(ndchunk_kernels::accumulators::ComplexSumCount { sum: Wire::get(r)?, n: u64::get(r)? })
+    }
+}
+
+impl<const N: bool> Wire for ndchunk_kernels::accumulators::ComplexMoments<N> {
+    fn put(&self, out: &mut Vec<u8>) {
+        self.re.put(out);
+        self.im.put(out);
+    }
+    fn get(r: &mut Reader<'_>) -> Result<Self> {
+        Ok(ndchunk_kernels::accumulators::ComplexMoments { re: Wire::get(r)?, im: Wire::get(r)? })
+    }
+}
+
 impl Wire for usize {
     fn put(&self, out: &mut Vec<u8>) {
         (*self as u64).put(out);
@@ -134,10 +165,11 @@ impl<A: Element> Wire for NanSum<A> {
 
 impl<A: Element, const N: bool> Wire for Prod<A, N> {
     fn put(&self, out: &mut Vec<u8>) {
-        put_elem(&self.0, out)
+        put_elem(&self.0, out);
+        self.1.put(out);
     }
     fn get(r: &mut Reader<'_>) -> Result<Self> {
-        get_elem(r).map(Prod)
+        Ok(Prod(get_elem(r)?, bool::get(r)?))
     }
 }
 
