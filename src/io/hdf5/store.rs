@@ -1,8 +1,6 @@
 //! Writing arrays to a new HDF5 file, block by block, atomically.
 
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use ndarray::{ArrayD, IxDyn};
@@ -67,23 +65,7 @@ impl<T: Element + hdf5::H5Type> Op for WriteBlocks<T> {
     }
 }
 
-/// A temporary name beside `path` that no other call uses: the process id, a process-wide
-/// counter (distinct for every call, on any thread), the thread, and a random part (for
-/// processes of the same id in other PID namespaces writing to a shared directory).
-/// Concurrent writers to one path then each write their own file and rename it over `path`:
-/// the last complete file wins and none is ever seen half-written.
-fn temp_path(path: &Path) -> PathBuf {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let thread = {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        std::thread::current().id().hash(&mut h);
-        h.finish() & 0xffff_ffff
-    };
-    let random: u32 = rand::random();
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    path.with_file_name(format!(".{name}.ndchunk-tmp-{}-{n}-{thread:08x}-{random:08x}", std::process::id()))
-}
+use crate::io::temp_path;
 
 /// A temporary file this call created: removed when dropped unless it was renamed into place,
 /// so no temporary is left behind by an error, nor by a panic unwinding through `store`.
@@ -125,7 +107,7 @@ pub fn store<T: Element + hdf5::H5Type>(
             return Err(Error::UnknownChunkSizes { op: format!("writing {name} to HDF5") });
         }
     }
-    let tmp_path = temp_path(path);
+    let tmp_path = temp_path(path, "tmp");
     // exclusive: a name in use (however unlikely) is an error, never another writer's file
     let file = hdf5::File::create_excl(&tmp_path).map_err(|e| lib_err(&tmp_path, e))?;
     let mut tmp = TempFile { path: tmp_path, keep: false };
@@ -184,7 +166,7 @@ mod tests {
         let p = Path::new("/some/dir/out.h5");
         let names: Vec<PathBuf> = std::thread::scope(|s| {
             let handles: Vec<_> =
-                (0..4).map(|_| s.spawn(|| (0..50).map(|_| temp_path(p)).collect::<Vec<_>>())).collect();
+                (0..4).map(|_| s.spawn(|| (0..50).map(|_| temp_path(p, "tmp")).collect::<Vec<_>>())).collect();
             handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
         });
         let distinct: std::collections::HashSet<&PathBuf> = names.iter().collect();

@@ -26,10 +26,8 @@
 //! The pieces a caller needs to write through a store of its own (a temporary store for an
 //! out-of-core rechunk) are [`create_array`] and [`write_node`].
 
-use std::hash::{Hash, Hasher};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use ndarray::{ArrayD, IxDyn};
@@ -154,19 +152,7 @@ pub fn create_array<T: Element>(
     Ok((Arc::new(array), files))
 }
 
-/// A temporary name beside `path` that no other call uses (as the HDF5 writer's).
-fn temp_path(path: &Path, what: &str) -> PathBuf {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let thread = {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        std::thread::current().id().hash(&mut h);
-        h.finish() & 0xffff_ffff
-    };
-    let random: u32 = rand::random();
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    path.with_file_name(format!(".{name}.ndchunk-{what}-{}-{n}-{thread:08x}-{random:08x}", std::process::id()))
-}
+use crate::io::temp_path;
 
 /// A temporary directory this call created: removed when dropped unless it was renamed.
 struct TempDir {
