@@ -280,6 +280,30 @@ pub fn unravel_into(grid: &[usize], mut flat: usize, out: &mut Vec<usize>) {
     }
 }
 
+/// Push, in C order, a dependency on every block of input `input` (grid `grid`) in the box
+/// `lo[k] <= idx[k] < hi[k]`; nothing when the box is empty.
+pub fn push_box_deps(input: u32, grid: &[usize], lo: &[usize], hi: &[usize], out: &mut Vec<Dep>) {
+    if lo.iter().zip(hi).any(|(l, h)| l >= h) {
+        return;
+    }
+    let mut idx = lo.to_vec();
+    loop {
+        out.push(Dep { input, block: ravel(grid, &idx) });
+        let mut d = idx.len();
+        loop {
+            if d == 0 {
+                return;
+            }
+            d -= 1;
+            idx[d] += 1;
+            if idx[d] < hi[d] {
+                break;
+            }
+            idx[d] = lo[d];
+        }
+    }
+}
+
 /// All multi-indices of a grid in C order.
 pub fn grid_indices(grid: &[usize]) -> impl Iterator<Item = Vec<usize>> + '_ {
     let n: usize = grid.iter().product();

@@ -120,23 +120,7 @@ impl<T: ZarrElement> Op for SpillRead<T> {
         }
         let lo: Vec<usize> = ranges.iter().zip(&self.inter).map(|(r, &c)| r.start / c).collect();
         let hi: Vec<usize> = ranges.iter().zip(&self.inter).map(|(r, &c)| (r.end - 1) / c + 1).collect();
-        let grid = &node.inputs[0].grid;
-        let mut idx = lo.clone();
-        loop {
-            out.push(Dep { input: 0, block: crate::graph::ravel(grid, &idx) });
-            let mut d = idx.len();
-            loop {
-                if d == 0 {
-                    return;
-                }
-                d -= 1;
-                idx[d] += 1;
-                if idx[d] < hi[d] {
-                    break;
-                }
-                idx[d] = lo[d];
-            }
-        }
+        crate::graph::push_box_deps(0, &node.inputs[0].grid, &lo, &hi, out);
     }
 
     fn run(&self, node: &Node, b: &[usize], _: &[Block]) -> Result<Block> {

@@ -260,25 +260,7 @@ impl<R: Reduction> Op for Combine<R> {
         };
         let lo: Vec<usize> = full_b.iter().zip(&self.split).map(|(&i, &s)| i * s).collect();
         let hi: Vec<usize> = lo.iter().zip(&self.split).zip(in_grid).map(|((&l, &s), &g)| (l + s).min(g)).collect();
-        let mut idx = lo.clone();
-        if lo.iter().zip(&hi).any(|(l, h)| l >= h) {
-            return;
-        }
-        loop {
-            out.push(Dep { input: 0, block: ravel(in_grid, &idx) });
-            let mut d = idx.len();
-            loop {
-                if d == 0 {
-                    return;
-                }
-                d -= 1;
-                idx[d] += 1;
-                if idx[d] < hi[d] {
-                    break;
-                }
-                idx[d] = lo[d];
-            }
-        }
+        crate::graph::push_box_deps(0, in_grid, &lo, &hi, out);
     }
 
     fn run(&self, _node: &Node, _b: &[usize], inputs: &[Block]) -> Result<Block> {
