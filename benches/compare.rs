@@ -422,9 +422,12 @@ fn run_python(rows: &mut BTreeMap<String, Row>, data: &Path, big: bool, blas_thr
         return;
     }
     let mut scripts = vec![(dir.join("dask_side.py"), vec![data.display().to_string()])];
-    let extra = PathBuf::from("bench/dask_extra.py");
-    if extra.exists() {
-        scripts.push((extra, vec![data.display().to_string()]));
+    // the repository's extra workload scripts, one per topic (each prints the same JSON lines)
+    for extra in ["bench/dask_extra.py", "bench/dask_fft.py", "bench/dask_zarr.py"] {
+        let extra = PathBuf::from(extra);
+        if extra.exists() {
+            scripts.push((extra, vec![data.display().to_string()]));
+        }
     }
     for (script, args) in scripts {
         eprintln!("running {} ...", script.display());
