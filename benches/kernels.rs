@@ -2,7 +2,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use ndarray::{Array2, ArrayD, IxDyn};
-use ndchunk_kernels::accumulators::{Moments, Sum};
+use ndchunk_kernels::accumulators::{ArgExtreme, Extreme, Moments, Sum};
 use ndchunk_kernels::gemm::Gemm;
 use ndchunk_kernels::histogram::BinSpec;
 use ndchunk_kernels::pairwise::pairwise_sum;
@@ -24,6 +24,20 @@ fn sums(c: &mut Criterion) {
     }
     let a = ArrayD::from_shape_vec(IxDyn(&[1000, 1000]), data(1_000_000)).unwrap();
     g.bench_function("axis0_1000x1000", |b| b.iter(|| reduce_axes::<f64, Sum<f64>>(&a.view(), &[0])));
+    g.finish();
+}
+
+/// min/max/argmin/argmax/nanmin over the `cube` workload's size (4.9 M f64, 39 MB: in L3 here),
+/// one thread: the kernels behind `kernel1t.{min,max,argmin,argmax,nanmin}` in `make compare`.
+fn extremes(c: &mut Criterion) {
+    let v = data(12 * 444 * 922);
+    let mut g = c.benchmark_group("extreme");
+    g.throughput(Throughput::Bytes((v.len() * 8) as u64));
+    g.bench_function("min", |b| b.iter(|| <Extreme<f64, false, false> as Accumulator<f64>>::from_run(&v, 0)));
+    g.bench_function("max", |b| b.iter(|| <Extreme<f64, true, false> as Accumulator<f64>>::from_run(&v, 0)));
+    g.bench_function("nanmin", |b| b.iter(|| <Extreme<f64, false, true> as Accumulator<f64>>::from_run(&v, 0)));
+    g.bench_function("argmin", |b| b.iter(|| <ArgExtreme<f64, false, false> as Accumulator<f64>>::from_run(&v, 0)));
+    g.bench_function("argmax", |b| b.iter(|| <ArgExtreme<f64, true, false> as Accumulator<f64>>::from_run(&v, 0)));
     g.finish();
 }
 
@@ -63,5 +77,5 @@ fn gemm(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, sums, histogram, gemm);
+criterion_group!(benches, sums, extremes, histogram, gemm);
 criterion_main!(benches);
