@@ -9,7 +9,7 @@
 //! blocks in flight, instead of twice its size, and no pass over it at the end.
 //!
 //! A window erases the lifetime of the view it was made from (tasks are type-erased and run on
-//! pool threads), so making one is `unsafe`: see [`OutWindow::new`].
+//! pool threads), so making one is `unsafe`: see `OutWindow::new`.
 
 use ndarray::{ArrayViewMutD, IxDyn, RawArrayViewMut};
 
