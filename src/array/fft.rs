@@ -45,9 +45,18 @@ use crate::error::{Error, Result};
 use crate::ops::fft::{along_axis, Kernel};
 use ndchunk_kernels::fft::{c2c, c2r, r2c};
 
+/// NumPy's check on `n` (at least one point), plus the size check every array gets: a lane of
+/// `n` complex f64 values (the kernels' work buffer) must fit in memory's address space, so an
+/// absurd `n` is `Error::Value` here and not a panic in a task.
 fn check_len(n: usize) -> Result<()> {
     if n == 0 {
         return Err(Error::Value(format!("Invalid number of FFT data points ({n}) specified.")));
+    }
+    // not `chunks::check_size`, which skips `usize::MAX` (the unknown-length marker)
+    if n > isize::MAX.unsigned_abs() / (2 * std::mem::size_of::<f64>()) {
+        return Err(Error::Value(format!(
+            "array is too big: {n} FFT data points are larger than the maximum possible size"
+        )));
     }
     Ok(())
 }

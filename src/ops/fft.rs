@@ -64,6 +64,7 @@ pub fn along_axis<I: Element, O: Element>(
     let mut out = whole.as_slices().to_vec();
     out[axis] = vec![out_len];
     let chunks = Chunks::checked(out)?;
+    crate::chunks::check_size(&chunks.shape(), std::mem::size_of::<O>())?;
     let op = AlongAxis::<I, O> { kernel, key, _t: PhantomData };
     Ok(Node::array::<O>(name, vec![inp], chunks.shape(), chunks, op))
 }

@@ -17,6 +17,7 @@ mod gufunc_multi;
 mod hdf5;
 mod hdf5_memory;
 mod histogram;
+mod hostile_sizes;
 mod linalg;
 mod linalg_extra;
 mod lstsq;
