@@ -100,10 +100,17 @@ pub(crate) fn place(plan: &Plan, size: usize, deliver: Deliver) -> Result<Option
     for &t in &order {
         let t = t as usize;
         let layer = layer_owner(plan, t, size);
+        let pin = |st: Option<&crate::graph::plan::Stage>| {
+            st.and_then(|st| plan.nodes[st.node as usize].op.home(st.block)).filter(|&r| (r as usize) < size)
+        };
         if distinct_deps[t].is_empty() {
             // blocks persisted on a rank are read there
-            let pinned = plan.tasks[t].stages.first().and_then(|st| plan.nodes[st.node as usize].op.home(st.block));
-            home[t] = pinned.filter(|&r| (r as usize) < size).unwrap_or(layer);
+            home[t] = pin(plan.tasks[t].stages.first()).unwrap_or(layer);
+            continue;
+        }
+        // tasks pinned to a rank (the HDF5 writer's) run there
+        if let Some(r) = pin(plan.tasks[t].stages.last()) {
+            home[t] = r;
             continue;
         }
         for &d in &distinct_deps[t] {
@@ -119,7 +126,8 @@ pub(crate) fn place(plan: &Plan, size: usize, deliver: Deliver) -> Result<Option
             votes[home[d as usize] as usize] = 0;
         }
     }
-    if (0..n).any(|t| is_output[t] && !enc[t]) {
+    // (outputs kept where they are computed need no codec: writers' markers)
+    if deliver != Deliver::Keep && (0..n).any(|t| is_output[t] && !enc[t]) {
         return Ok(None);
     }
     // runs: consumers before producers
