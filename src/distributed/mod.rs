@@ -46,10 +46,13 @@
 //! * **Reductions over every axis** built under the MPI executor on several ranks first merge,
 //!   on each rank, the partials of the blocks it computes (a `rank-combine` level: block `r`
 //!   merges rank `r`'s contiguous range of blocks, pairwise), so a sum sends one accumulator
-//!   per rank (`ranks - 1` cross). The tree's shape then depends on the number of ranks: float
-//!   results can differ in the last bits between rank counts (as dask's do between
-//!   chunkings), never between the ranks of a job, nor from this process's own compute of the
-//!   same graph.
+//!   per rank (`ranks - 1` cross) — for reductions whose result does not depend on the merge
+//!   order (integer sums and products, extremes, arg-extremes, any/all), and for float sums
+//!   and moments after [`set_reduce_per_rank`]`(true)`. Off by default for floats: the tree's
+//!   shape would depend on the number of ranks and results could differ in the last bits
+//!   between rank counts; with the block-shaped tree, a float sum sends the accumulators of
+//!   the combine groups that straddle a rank boundary (about `ranks - 1` per tree level) and
+//!   gives the same bits on any number of ranks.
 //! * **Rounds**: a task's round is one more than the latest round of an input that arrives
 //!   from another rank. A compute takes as many rounds as the longest chain of cross-rank
 //!   hops: 1 for an elementwise result, 2 for `x + x.T`, 2–4 for a tree reduction or a dot
@@ -108,9 +111,8 @@
 //!   talks to MPI (the rayon workers never do). One compute at a time per rank.
 //! * Tall-skinny QR's per-block (Q_i, R_i) pairs travel together to the rank that stacks the
 //!   R_i, although it needs only R_i.
-//! * The combine tree of a reduction is shaped by blocks, not by ranks: a sum sends the
-//!   accumulators of the groups that straddle a rank's range (7 of ~44 bytes on 3 ranks in the
-//!   suite), not yet exactly one per rank.
+//! * Reductions over some of the axes (`sum(axis=0)`) keep the block-shaped tree: groups that
+//!   straddle a rank's range of blocks send their accumulators.
 
 mod persist;
 mod place;
@@ -134,6 +136,9 @@ use place::Deliver;
 
 pub(crate) use persist::persist;
 
+/// The `mpi` crate (rsmpi) this feature is built with: make communicators for [`init_with`]
+/// with it (`ndchunk::distributed::mpi::traits::*`).
+pub use mpi;
 pub use wait::{set_timeout, timeout, TIMEOUT_EXIT_CODE};
 pub use wire::{ArrayCodec, Codec, ElemValueCodec, MatsCodec, Reader, ValueCodec, Wire};
 
@@ -200,6 +205,89 @@ pub fn init() -> Result<Distributed> {
     Ok(Distributed { _universe: universe, rank, size })
 }
 
+thread_local! {
+    /// The communicator given to [`init_with`] on this thread (none: `MPI_COMM_WORLD`).
+    static GIVEN: std::cell::Cell<Option<&'static SimpleCommunicator>> = const { std::cell::Cell::new(None) };
+}
+
+/// The communicator distributed computes use on this thread.
+pub(crate) enum Comm {
+    World(SimpleCommunicator),
+    Given(&'static SimpleCommunicator),
+}
+
+impl std::ops::Deref for Comm {
+    type Target = SimpleCommunicator;
+    fn deref(&self) -> &SimpleCommunicator {
+        match self {
+            Comm::World(c) => c,
+            Comm::Given(c) => c,
+        }
+    }
+}
+
+static PER_RANK: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Let float reductions over every axis (sum, mean, var, std, … of floats) merge the partials
+/// of each rank's blocks on that rank first, so that one accumulator per rank crosses instead
+/// of the combine tree's (about `ranks - 1` per tree level). Off by default because the merge
+/// order then depends on the number of ranks: results can differ in the last bits between rank
+/// counts (never between the ranks of one job). Reductions whose result does not depend on the
+/// order (integer sums and products, min/max, argmin/argmax, any/all) always do it. Applies
+/// to graphs built after the call.
+///
+/// ```
+/// ndchunk::distributed::set_reduce_per_rank(true);
+/// assert!(ndchunk::distributed::reduce_per_rank());
+/// ndchunk::distributed::set_reduce_per_rank(false);
+/// ```
+pub fn set_reduce_per_rank(on: bool) {
+    PER_RANK.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether float reductions merge per rank first ([`set_reduce_per_rank`]).
+pub fn reduce_per_rank() -> bool {
+    PER_RANK.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// [`init_with`]'s communicator on this thread, else `MPI_COMM_WORLD`.
+pub(crate) fn comm() -> Comm {
+    GIVEN.with(|g| g.get()).map_or_else(|| Comm::World(SimpleCommunicator::world()), Comm::Given)
+}
+
+/// Make computes called from this thread run across the ranks of `comm` instead of
+/// `MPI_COMM_WORLD` (and set the global executor to [`Executor::Mpi`]): e.g. a split of the
+/// world, where each group of ranks computes its own arrays. MPI must be started ([`init`], or
+/// the program's own `mpi::initialize`; keep that alive). Every rank of `comm` must build the
+/// same graphs and call the same computes; ranks outside it are not involved. Call it again
+/// (with `mpi::topology::SimpleCommunicator::world()` to go back) to change; each
+/// communicator given is kept until the process ends.
+///
+/// ```no_run
+/// use ndchunk::distributed::mpi::traits::*;
+/// use ndchunk::distributed::mpi::topology::{Color, SimpleCommunicator};
+/// let mpi = ndchunk::distributed::init().unwrap();
+/// let world = SimpleCommunicator::world();
+/// // two groups: even and odd ranks, each computing on its own
+/// let half = world.split_by_color(Color::with_value((mpi.rank() % 2) as i32)).unwrap();
+/// let group_rank = half.rank();
+/// ndchunk::distributed::init_with(half).unwrap();
+/// let x = ndchunk::ones::<f64>(&[1000], [100]).unwrap();
+/// let s = x.sum(None).unwrap().compute().unwrap(); // across this rank's group
+/// if group_rank == 0 {
+///     println!("{s}");
+/// }
+/// ```
+pub fn init_with(comm: SimpleCommunicator) -> Result<()> {
+    if !mpi::is_initialized() || mpi::is_finalized() {
+        return Err(Error::Value("distributed::init_with: start MPI first (distributed::init)".into()));
+    }
+    let kept: &'static SimpleCommunicator = Box::leak(Box::new(comm));
+    GIVEN.with(|g| g.set(Some(kept)));
+    Config::set_global(Config::global().with_executor(Executor::Mpi));
+    Ok(())
+}
+
 /// Figures of the last distributed compute on this rank.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DistStats {
@@ -238,7 +326,7 @@ pub fn last_stats() -> DistStats {
 /// their usual tree).
 pub(crate) fn spmd_ranks() -> Option<(usize, usize)> {
     if applies(&Config::global()) && mpi::is_initialized() && !mpi::is_finalized() {
-        let world = SimpleCommunicator::world();
+        let world = comm();
         let size = world.size() as usize;
         if size > 1 {
             return Some((world.rank() as usize, size));
@@ -250,7 +338,7 @@ pub(crate) fn spmd_ranks() -> Option<(usize, usize)> {
 /// Make one rank's failure every rank's (collective: every rank must call it). A failing rank
 /// keeps its own error; the others get one naming the lowest failing rank.
 pub(crate) fn agree_all<T>(r: Result<T>) -> Result<T> {
-    let world = SimpleCommunicator::world();
+    let world = comm();
     let (me, size) = (world.rank() as usize, world.size() as usize);
     let status = r.as_ref().map(drop).map_err(clone_error);
     match agree(&world, me, size, status) {
@@ -261,7 +349,7 @@ pub(crate) fn agree_all<T>(r: Result<T>) -> Result<T> {
 
 /// Rank 0's `msg` on every rank (collective).
 pub(crate) fn broadcast_from_root(mut msg: Vec<u8>) -> Vec<u8> {
-    let world = SimpleCommunicator::world();
+    let world = comm();
     let mut len = [msg.len() as u64];
     wait::broadcast(&world, 0, &mut len, "a broadcast from rank 0");
     msg.resize(len[0] as usize, 0);
@@ -331,7 +419,7 @@ pub(crate) fn run(plan: &Plan, cfg: &Config, deliver: Deliver) -> Result<Outcome
     if !mpi::is_initialized() || mpi::is_finalized() {
         return Err(Error::Value("the MPI executor needs ndchunk::distributed::init() first".into()));
     }
-    let world = SimpleCommunicator::world();
+    let world = comm();
     let size = world.size() as usize;
     let me = world.rank() as usize;
     let local = cfg.clone().with_executor(Executor::Local);

@@ -162,6 +162,7 @@ pub(crate) fn place(plan: &Plan, size: usize, deliver: Deliver) -> Result<Option
         round[t] = r;
         nrounds = nrounds.max(r + 1);
     }
+    stream_into_pinned(plan, &order, &distinct_deps, &runs, &mut round, &mut nrounds);
     // destinations of sent blocks
     let mut dests: Vec<Vec<u32>> = vec![Vec::new(); n];
     for t in 0..n {
@@ -186,6 +187,82 @@ pub(crate) fn place(plan: &Plan, size: usize, deliver: Deliver) -> Result<Option
         dests[t] = d;
     }
     Ok(Some(Placement { runs, round, dests, consumers, is_output, nrounds }))
+}
+
+/// Bytes a pinned writer (HDF5 through rank 0) receives per round at most (about: one block
+/// more): `NDCHUNK_MPI_WRITE_ROUND_BYTES`, default 64 MiB.
+fn write_round_bytes() -> u64 {
+    static BYTES: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *BYTES.get_or_init(|| {
+        std::env::var("NDCHUNK_MPI_WRITE_ROUND_BYTES")
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(64 << 20)
+            .max(1)
+    })
+}
+
+/// Stream the blocks that pinned tasks with inputs (the HDF5 writer on rank 0) receive from
+/// other ranks: their producers are spread over rounds, about [`write_round_bytes`] per round
+/// in the writer's block order, so the writer's rank holds one round's blocks at a time
+/// instead of the other ranks' whole share. Rounds of everything downstream follow.
+fn stream_into_pinned(
+    plan: &Plan,
+    order: &[u32],
+    deps: &[Vec<u32>],
+    runs: &[Vec<u32>],
+    round: &mut [u32],
+    nrounds: &mut u32,
+) {
+    let n = plan.tasks.len();
+    let budget = write_round_bytes();
+    let mut earliest = vec![0u32; n];
+    let mut sent = 0u64;
+    let mut any = false;
+    for t in 0..n {
+        let Some(st) = plan.tasks[t].stages.last() else { continue };
+        let pinned = plan.nodes[st.node as usize].op.home(st.block);
+        let Some(home) = pinned.filter(|_| !deps[t].is_empty()) else { continue };
+        for &d in &deps[t] {
+            let d = d as usize;
+            if runs[d].binary_search(&home).is_ok() {
+                continue;
+            }
+            earliest[d] = earliest[d].max(u32::try_from(sent / budget).unwrap_or(u32::MAX - 1));
+            sent = sent.saturating_add(block_bytes(plan, d));
+            any = true;
+        }
+    }
+    if !any || sent <= budget {
+        return;
+    }
+    *nrounds = 0;
+    for &t in order {
+        let t = t as usize;
+        let mut r = earliest[t];
+        for &d in &deps[t] {
+            let d = d as usize;
+            for k in &runs[t] {
+                let remote = u32::from(runs[d].binary_search(k).is_err());
+                r = r.max(round[d] + remote);
+            }
+        }
+        round[t] = r;
+        *nrounds = (*nrounds).max(r + 1);
+    }
+}
+
+/// About the bytes of task `t`'s block: its array's bytes over its blocks (1 KiB for values).
+fn block_bytes(plan: &Plan, t: usize) -> u64 {
+    let Some(st) = plan.tasks[t].stages.last() else { return 0 };
+    let node = &plan.nodes[st.node as usize];
+    match &node.meta {
+        Some(m) => {
+            let elems = m.shape.iter().try_fold(1u64, |a, &l| a.checked_mul(l as u64)).unwrap_or(u64::MAX);
+            elems.saturating_mul(m.dtype.itemsize() as u64) / node.nblocks().max(1) as u64
+        }
+        None => 1024,
+    }
 }
 
 /// A hash of the plan's structure (tasks, stages, dependencies, outputs), to check that every

@@ -112,16 +112,36 @@ fn main() {
     let before = distributed::last_stats();
     s.check("sum", &sum);
     let st = distributed::last_stats();
-    // a sum sends one accumulator per rank (each rank first combines the partials of its own
-    // blocks): ranks - 1 of them (44 bytes each with headers: 16 of message header, 20 of
-    // shape, 8 of sum), far below the array's 6808 bytes, and its 8-byte result to every other
-    // rank
+    // a float sum sends accumulators only (44 bytes each with headers: 16 of message header,
+    // 20 of shape, 8 of sum): those of the combine groups that straddle a rank's range of
+    // blocks (about ranks - 1 per level of the tree), far below the array's 6808 bytes, and
+    // its 8-byte result to every other rank
     let inputs = st.bytes_sent_all_ranks - st.bytes_sent_results_all_ranks;
     s.expect(
-        "sum sends one partial per rank",
-        s.size == 1 || (inputs > 0 && inputs <= (s.size as u64 - 1) * 48 && st.bytes_sent_results_all_ranks > 0),
+        "sum sends partials only",
+        s.size == 1 || (inputs > 0 && inputs <= 6808 / 8 && st.bytes_sent_results_all_ranks > 0),
         format!("{st:?} (before: {before:?})"),
     );
+    // merged per rank first: exactly one accumulator per rank crosses (ranks - 1 in all), for
+    // integer sums by default and for float sums after set_reduce_per_rank(true)
+    let one_per_rank = |s: &Suite, st: &distributed::DistStats| {
+        let inputs = st.bytes_sent_all_ranks - st.bytes_sent_results_all_ranks;
+        s.size == 1 || (inputs > 0 && inputs <= (s.size as u64 - 1) * 48)
+    };
+    distributed::set_reduce_per_rank(true);
+    let per_rank = x.sum(None).unwrap();
+    distributed::set_reduce_per_rank(false);
+    s.check("sum merged per rank", &per_rank);
+    let st = distributed::last_stats();
+    s.expect("sum merged per rank sends one partial per rank", one_per_rank(&s, &st), format!("{st:?}"));
+    let isum = g().integers(-1000, 1000, &[37, 23], [10, 7]).unwrap().sum(None).unwrap();
+    s.check("integer sum", &isum);
+    let st = distributed::last_stats();
+    s.expect("integer sum sends one partial per rank", one_per_rank(&s, &st), format!("{st:?}"));
+    let imax = g().integers(-1000, 1000, &[37, 23], [10, 7]).unwrap().max(None).unwrap();
+    s.check("integer max", &imax);
+    let st = distributed::last_stats();
+    s.expect("integer max sends one partial per rank", one_per_rank(&s, &st), format!("{st:?}"));
     s.check("std(axis=0)", &x.std(0usize, 0).unwrap());
     s.check("mean(axis=1)", &x.mean(1usize).unwrap());
     s.check("argmax(axis=0)", &x.argmax(0usize).unwrap());
@@ -321,6 +341,25 @@ fn main() {
         format!("{r:?} {:?}", distributed::last_stats()),
     );
 
+    // a given communicator: even and odd ranks compute apart, each group its own graph
+    {
+        use distributed::mpi::topology::{Color, SimpleCommunicator};
+        use distributed::mpi::traits::*;
+        let half = SimpleCommunicator::world().split_by_color(Color::with_value((s.rank % 2) as i32)).expect("a split");
+        let group = half.size() as usize;
+        distributed::init_with(half).unwrap();
+        let gx = Generator::new(100 + (s.rank % 2) as u64).random(&[29, 13], [5, 4]).unwrap();
+        s.check("split communicator: sum", &gx.sum(None).unwrap());
+        let st = distributed::last_stats();
+        s.expect("split communicator: its ranks", st.ranks == group, format!("{st:?} in a group of {group}"));
+        s.check("split communicator: x + x.T", &(&sq + &sq.t()));
+        s.check("split communicator: std(axis=0)", &gx.std(0usize, 0).unwrap());
+        distributed::init_with(SimpleCommunicator::world()).unwrap();
+        s.check("back to the world", &x.sum(None).unwrap());
+        let st = distributed::last_stats();
+        s.expect("back to the world: every rank", st.ranks == s.size, format!("{st:?}"));
+    }
+
     // results on rank 0 only
     match distributed::compute_on_root(&x.sum(None).unwrap()) {
         Ok(r) => s.expect(
@@ -444,6 +483,14 @@ fn writers(s: &mut Suite, mpi: &distributed::Distributed, dir: &str, f: &Chunked
     let st = distributed::last_stats();
     // the writer does not gather the arrays' inputs: only blocks computed elsewhere reach rank 0
     s.expect("to_hdf5: work spread", n == 1 || st.tasks_run < st.tasks, format!("{st:?}"));
+    // with NDCHUNK_MPI_WRITE_ROUND_BYTES below the 96 kB of /y (the script sets 30000), rank 0
+    // receives the other ranks' blocks over several rounds rather than in one
+    let budget = std::env::var("NDCHUNK_MPI_WRITE_ROUND_BYTES").ok().and_then(|v| v.parse::<u64>().ok());
+    s.expect(
+        "to_hdf5: blocks streamed to rank 0 over rounds",
+        n == 1 || budget.is_none_or(|b| b >= 48_000) || st.rounds >= 4,
+        format!("{st:?}"),
+    );
     mpi.barrier();
     for (name, want) in [("/y", &want_y), ("/z", &want_z)] {
         match (read_h5(&h5, name), read_h5(&h5_alone, name)) {
@@ -478,7 +525,15 @@ fn writers(s: &mut Suite, mpi: &distributed::Distributed, dir: &str, f: &Chunked
         .expect("write alone");
     }
     mpi.barrier();
-    let w = ndchunk::io::zarr::store(&[(&y, "y"), (&z, "g/z")], &zs, &ZarrOptions::default())
+    let w = ndchunk::io::zarr::store(&[(&y, "y"), (&z, "g/z")], &zs, &ZarrOptions::default());
+    let st = distributed::last_stats();
+    // every chunk written once, by the rank that computed its block
+    s.expect(
+        "to_zarr: chunks written by their ranks",
+        n == 1 || (st.tasks_duplicated == 0 && !st.replicated && st.tasks_run < st.tasks),
+        format!("{st:?}"),
+    );
+    let w = w
         .and_then(|()| y.to_zarr(&zs, "y2", ZarrOptions { chunks: Some(vec![50, 4]), ..Default::default() }))
         .and_then(|()| y.to_zarr(&zs, "y2", ZarrOptions::default().with_mode(ZarrMode::Append { axis: 0 })));
     s.expect("to_zarr across ranks", w.is_ok(), format!("{w:?}"));

@@ -35,6 +35,7 @@ impl Hdf5Options {
 struct WriteBlocks<T> {
     ds: Option<hdf5::Dataset>,
     path: PathBuf,
+    #[cfg_attr(not(feature = "mpi"), allow(dead_code))]
     on_root: bool,
     _t: std::marker::PhantomData<fn() -> T>,
 }

@@ -229,6 +229,7 @@ fn open_existing<T: Element>(store: &Path, path: &str, at: &str) -> Result<Array
 #[derive(Clone, Copy)]
 enum Role<'a> {
     Lead,
+    #[cfg_attr(not(feature = "mpi"), allow(dead_code))]
     Follow(&'a str),
 }
 

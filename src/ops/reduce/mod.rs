@@ -41,6 +41,12 @@ pub trait Reduction: Send + Sync + 'static {
     fn finalize(&self, acc: &Self::Acc) -> Result<Self::Out>;
     /// Arg-reductions: replace local positions with global ones.
     fn relabel(&self, _acc: &mut Self::Acc, _global: &dyn Fn(usize) -> usize) {}
+    /// Whether the result is the same whatever the order the accumulators are merged in
+    /// (integer sums and products, extremes, arg-extremes, any/all; not float sums or
+    /// moments): such reductions may merge per MPI rank first without changing the result.
+    fn order_independent(&self) -> bool {
+        false
+    }
     /// Whether `relabel` does anything.
     fn needs_positions(&self) -> bool {
         false
@@ -298,8 +304,10 @@ impl<R: Reduction> Op for Combine<R> {
 }
 
 /// A reduction over every axis built under the MPI executor on several ranks: the number of
-/// ranks, when the array has more blocks than ranks (then each rank first combines the
-/// partials of the blocks it computes, and only one accumulator per rank crosses).
+/// ranks, when the array has more blocks than ranks (then, for reductions whose result does
+/// not depend on the merge order, or for every reduction after
+/// `distributed::set_reduce_per_rank(true)`, each rank first combines the partials of the
+/// blocks it computes, and only one accumulator per rank crosses).
 #[cfg(feature = "mpi")]
 fn rank_combine_ranks(x: &Node, axes: &[usize]) -> Option<usize> {
     let nd = x.grid.len();
@@ -314,8 +322,9 @@ fn rank_combine_ranks(x: &Node, axes: &[usize]) -> Option<usize> {
 /// The first combine level of a distributed full reduction: block `r` merges the partials of
 /// the blocks that rank `r` computes (the planner's contiguous range of C-order block indices,
 /// `[⌈r·n/ranks⌉, ⌈(r+1)·n/ranks⌉)`), as a balanced pairwise tree. The tree's shape then
-/// depends on the number of ranks: float results may differ in the last bits between rank
-/// counts (as dask's do between chunkings), never between the ranks of one job.
+/// depends on the number of ranks: float sums and moments may differ in the last bits between
+/// rank counts (as dask's do between chunkings; hence opt-in for them), never between the
+/// ranks of one job.
 #[cfg(feature = "mpi")]
 struct RankCombine<R: Reduction> {
     ranks: usize,
@@ -412,7 +421,9 @@ fn reduce_direct<R: Reduction>(x: &Arc<Node>, r: R, axes: &[usize], opts: Reduce
     let split = per_axis_split(opts.split_every.unwrap_or(4), axes.len());
     let mut grid = x.grid.clone();
     #[cfg(feature = "mpi")]
-    if let Some(ranks) = rank_combine_ranks(x, axes) {
+    if let Some(ranks) =
+        rank_combine_ranks(x, axes).filter(|_| r.order_independent() || crate::distributed::reduce_per_rank())
+    {
         grid = vec![1; nd];
         grid[0] = ranks;
         node = Node::value(format!("{acc}-rank-combine"), vec![node], grid.clone(), RankCombine::<R>::new(ranks));
