@@ -219,11 +219,11 @@ fn stream_into_pinned(
     let mut earliest = vec![0u32; n];
     let mut sent = 0u64;
     let mut any = false;
-    for t in 0..n {
-        let Some(st) = plan.tasks[t].stages.last() else { continue };
+    for (task, tdeps) in plan.tasks.iter().zip(deps) {
+        let Some(st) = task.stages.last() else { continue };
         let pinned = plan.nodes[st.node as usize].op.home(st.block);
-        let Some(home) = pinned.filter(|_| !deps[t].is_empty()) else { continue };
-        for &d in &deps[t] {
+        let Some(home) = pinned.filter(|_| !tdeps.is_empty()) else { continue };
+        for &d in tdeps {
             let d = d as usize;
             if runs[d].binary_search(&home).is_ok() {
                 continue;

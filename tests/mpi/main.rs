@@ -480,6 +480,7 @@ fn writers(s: &mut Suite, mpi: &distributed::Distributed, dir: &str, f: &Chunked
     mpi.barrier();
     let w = ndchunk::io::hdf5::store(&[(&y, "/y"), (&z, "/z")], &h5, &Hdf5Options::gzip(4));
     s.expect("to_hdf5 across ranks", w.is_ok(), format!("{w:?}"));
+    s.report("to_hdf5 (two datasets, 96 kB each)");
     let st = distributed::last_stats();
     // the writer does not gather the arrays' inputs: only blocks computed elsewhere reach rank 0
     s.expect("to_hdf5: work spread", n == 1 || st.tasks_run < st.tasks, format!("{st:?}"));
@@ -526,6 +527,7 @@ fn writers(s: &mut Suite, mpi: &distributed::Distributed, dir: &str, f: &Chunked
     }
     mpi.barrier();
     let w = ndchunk::io::zarr::store(&[(&y, "y"), (&z, "g/z")], &zs, &ZarrOptions::default());
+    s.report("to_zarr (two arrays, 96 kB each)");
     let st = distributed::last_stats();
     // every chunk written once, by the rank that computed its block
     s.expect(
@@ -537,9 +539,19 @@ fn writers(s: &mut Suite, mpi: &distributed::Distributed, dir: &str, f: &Chunked
         .and_then(|()| y.to_zarr(&zs, "y2", ZarrOptions { chunks: Some(vec![50, 4]), ..Default::default() }))
         .and_then(|()| y.to_zarr(&zs, "y2", ZarrOptions::default().with_mode(ZarrMode::Append { axis: 0 })));
     s.expect("to_zarr across ranks", w.is_ok(), format!("{w:?}"));
-    // a second create of the same array: Exists on every rank
+    // a second create of the same array: Exists on every rank; an overwrite replaces it
     let again = y.to_zarr(&zs, "y", ZarrOptions::default());
     s.expect("to_zarr: exists on every rank", again.is_err(), format!("{again:?}"));
+    let over = (&y * 3.0)
+        .to_zarr(&zs, "y3", ZarrOptions::default())
+        .and_then(|()| z.to_zarr(&zs, "y3", ZarrOptions::overwrite()));
+    mpi.barrier();
+    let back = read_zarr(&zs, "y3");
+    s.expect(
+        "to_zarr overwrite across ranks",
+        over.is_ok() && back.as_ref().is_ok_and(|b| same(b, &want_z)),
+        format!("{over:?} {back:?}"),
+    );
     mpi.barrier();
     for name in ["y", "g/z", "y2"] {
         match (read_zarr(&zs, name), read_zarr(&zs_alone, name)) {
