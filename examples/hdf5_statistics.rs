@@ -12,6 +12,7 @@
 //! ```sh
 //! cargo build --release --features mpi --example hdf5_statistics
 //! mpirun -n 4 target/release/examples/hdf5_statistics
+//! NDCHUNK_THREADS=1 mpirun -n 2 target/release/examples/hdf5_statistics   # 2 ranks × 1 thread
 //! ```
 //!
 //! Before ndchunk, the user looped over chunks by hand, accumulating Σx and Σx² (the last
@@ -68,6 +69,9 @@ fn main() -> Result<()> {
     };
     #[cfg(not(feature = "mpi"))]
     let (barrier, ranks): (Box<dyn Fn()>, usize) = (Box::new(|| ()), 1);
+    if let Some(t) = std::env::var("NDCHUNK_THREADS").ok().and_then(|v| v.parse().ok()) {
+        ndchunk::Config::set_global(ndchunk::Config::global().with_threads(t));
+    }
     let args: Vec<String> = std::env::args().collect();
     let small = std::env::var_os("NDCHUNK_EXAMPLE_SMALL").is_some();
     let dir = PathBuf::from(std::env::var("NDCHUNK_DATA").unwrap_or_else(|_| "data".into()));

@@ -92,7 +92,7 @@
 //!   mid-job, and MPI's default error handler (`MPI_ERRORS_ARE_FATAL`) aborts on a broken
 //!   link. A rank that *hangs* (or a launcher that does not watch its processes) is caught by
 //!   the deadline of [`set_timeout`] / `NDCHUNK_MPI_TIMEOUT`: every wait for other ranks is
-//!   polled, and one that makes no progress for that long prints what it waited for and calls
+//!   polled, and one that does not complete within that time prints what it waited for and calls
 //!   `MPI_Abort` (exit code [`TIMEOUT_EXIT_CODE`] on every rank). There is no deadline by
 //!   default: a long round on one rank is not a failure (`wait.rs`).
 //! * A program whose ranks call different computes (one rank skips a `compute`) hangs in the

@@ -217,23 +217,39 @@ fn stream_into_pinned(
     let n = plan.tasks.len();
     let budget = write_round_bytes();
     let mut earliest = vec![0u32; n];
+    // bytes bound for a pinned writer in each round, and the round reached so far (the writer's
+    // block order is kept: a later block never goes in an earlier round)
+    let mut load: Vec<u64> = Vec::new();
+    let mut cur = 0u32;
     let mut sent = 0u64;
-    let mut any = false;
+    let mut seen = vec![false; n];
     for (task, tdeps) in plan.tasks.iter().zip(deps) {
         let Some(st) = task.stages.last() else { continue };
         let pinned = plan.nodes[st.node as usize].op.home(st.block);
         let Some(home) = pinned.filter(|_| !tdeps.is_empty()) else { continue };
         for &d in tdeps {
             let d = d as usize;
-            if runs[d].binary_search(&home).is_ok() {
+            if runs[d].binary_search(&home).is_ok() || std::mem::replace(&mut seen[d], true) {
                 continue;
             }
-            earliest[d] = earliest[d].max(u32::try_from(sent / budget).unwrap_or(u32::MAX - 1));
-            sent = sent.saturating_add(block_bytes(plan, d));
-            any = true;
+            let b = block_bytes(plan, d);
+            let mut r = round[d].max(cur);
+            loop {
+                if load.len() <= r as usize {
+                    load.resize(r as usize + 1, 0);
+                }
+                if load[r as usize] == 0 || load[r as usize].saturating_add(b) <= budget {
+                    break;
+                }
+                r += 1;
+            }
+            load[r as usize] += b;
+            earliest[d] = r;
+            cur = r;
+            sent = sent.saturating_add(b);
         }
     }
-    if !any || sent <= budget {
+    if sent <= budget {
         return;
     }
     *nrounds = 0;

@@ -4,7 +4,7 @@
 //! Every message of a distributed compute (the checks, the agreed errors, the block exchanges,
 //! [`Distributed::barrier`](super::Distributed::barrier)) is a non-blocking MPI collective
 //! polled until it completes. With a timeout set ([`set_timeout`], or the environment variable
-//! `NDCHUNK_MPI_TIMEOUT` in seconds, read once), a wait that makes no progress for that long
+//! `NDCHUNK_MPI_TIMEOUT` in seconds, read once), a wait that does not complete within that time
 //! prints which wait it was on stderr and calls `MPI_Abort`, which ends every rank of the job
 //! with a nonzero exit (`mpirun` reports it). Without one (the default) a wait is as long as
 //! MPI's: a compute that legitimately keeps one rank busy for an hour while the others wait
@@ -27,8 +27,8 @@ static TIMEOUT_MS: AtomicU64 = AtomicU64::new(u64::MAX);
 /// The exit code of a job aborted by a timeout.
 pub const TIMEOUT_EXIT_CODE: i32 = 75;
 
-/// Set (or, with `None`, remove) the deadline of every wait for other ranks. A wait that makes
-/// no progress for `timeout` aborts the whole job (`MPI_Abort`, exit code
+/// Set (or, with `None`, remove) the deadline of every wait for other ranks. A wait that does
+/// not complete within `timeout` aborts the whole job (`MPI_Abort`, exit code
 /// [`TIMEOUT_EXIT_CODE`]) after printing what it waited for. Overrides `NDCHUNK_MPI_TIMEOUT`.
 ///
 /// ```
