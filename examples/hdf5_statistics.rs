@@ -6,17 +6,38 @@
 //! ```
 //! Files go to `data/` (or `$NDCHUNK_DATA`). `NDCHUNK_EXAMPLE_SMALL=1` uses a 600×600 file.
 //!
+//! Built with the `mpi` feature it runs across the ranks of `mpirun` (each rank reads the
+//! chunks it owns; rank 0 prints, and the statistics are the same as one process's):
+//!
+//! ```sh
+//! cargo build --release --features mpi --example hdf5_statistics
+//! mpirun -n 4 target/release/examples/hdf5_statistics
+//! NDCHUNK_THREADS=1 mpirun -n 2 target/release/examples/hdf5_statistics   # 2 ranks × 1 thread
+//! ```
+//!
 //! Before ndchunk, the user looped over chunks by hand, accumulating Σx and Σx² (the last
 //! section reproduces that loop): serial, and `E[x²] − E[x]²` loses every digit when the data
 //! have a large offset. ndchunk reads chunks in parallel, decodes them outside libhdf5's lock,
 //! merges per-chunk moments with Chan's formula, and keeps only a few chunks in memory.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use ndarray::{ArrayD, Axis};
 use ndchunk::prelude::*;
 use ndchunk::random::Generator;
+
+/// Whether this process prints: every process alone, rank 0 under `mpirun`.
+static PRINTS: AtomicBool = AtomicBool::new(true);
+
+macro_rules! say {
+    ($($t:tt)*) => {
+        if PRINTS.load(Ordering::Relaxed) {
+            println!($($t)*);
+        }
+    };
+}
 
 fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
     let t = Instant::now();
@@ -24,18 +45,33 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
     (r, t.elapsed())
 }
 
-fn ensure_file(path: &PathBuf, n: usize, rows: usize) -> Result<()> {
-    if path.exists() {
+fn ensure_file(path: &PathBuf, n: usize, rows: usize, barrier: &dyn Fn()) -> Result<()> {
+    // every rank looks before any rank writes (under mpirun the write is shared by the ranks)
+    let exists = path.exists();
+    barrier();
+    if exists {
         return Ok(());
     }
-    println!("writing {} ({n}×{n} float64, chunks ({rows}, {n}), uniform [0, 1)) ...", path.display());
+    say!("writing {} ({n}×{n} float64, chunks ({rows}, {n}), uniform [0, 1)) ...", path.display());
     let (r, t) = timed(|| Generator::new(0).random(&[n, n], [rows, n])?.to_hdf5(path, "/data"));
     r?;
-    println!("  written in {t:.2?}");
+    say!("  written in {t:.2?}");
     Ok(())
 }
 
 fn main() -> Result<()> {
+    #[cfg(feature = "mpi")]
+    let mpi = ndchunk::distributed::init()?;
+    #[cfg(feature = "mpi")]
+    let (barrier, ranks): (Box<dyn Fn() + '_>, usize) = {
+        PRINTS.store(mpi.rank() == 0, Ordering::Relaxed);
+        (Box::new(|| mpi.barrier()), mpi.size())
+    };
+    #[cfg(not(feature = "mpi"))]
+    let (barrier, ranks): (Box<dyn Fn()>, usize) = (Box::new(|| ()), 1);
+    if let Some(t) = std::env::var("NDCHUNK_THREADS").ok().and_then(|v| v.parse().ok()) {
+        ndchunk::Config::set_global(ndchunk::Config::global().with_threads(t));
+    }
     let args: Vec<String> = std::env::args().collect();
     let small = std::env::var_os("NDCHUNK_EXAMPLE_SMALL").is_some();
     let dir = PathBuf::from(std::env::var("NDCHUNK_DATA").unwrap_or_else(|_| "data".into()));
@@ -48,28 +84,37 @@ fn main() -> Result<()> {
         ("testdata.hdf5", 3000, 300)
     };
     let path = dir.join(name);
-    ensure_file(&path, n, rows)?;
+    ensure_file(&path, n, rows, &barrier)?;
 
     let x = ChunkedArray::<f64>::from_hdf5(&path, "/data")?;
-    println!("\n{}: /data", path.display());
-    println!("{x}");
-    println!("read path: {}", ndchunk::io::hdf5::read_path(&path, "/data")?);
+    say!("\n{}: /data", path.display());
+    say!("{x}");
+    say!("read path: {}", ndchunk::io::hdf5::read_path(&path, "/data")?);
 
-    println!("\nndchunk ({} threads):", ndchunk::Config::global().effective_threads());
+    let threads = ndchunk::Config::global().effective_threads();
+    if ranks > 1 {
+        say!("\nndchunk ({ranks} MPI ranks × {threads} threads):");
+    } else {
+        say!("\nndchunk ({threads} threads):");
+    }
     let (s, t) = timed(|| x.sum(None)?.item());
-    println!("  sum  = {:<22} {t:>10.2?}", s?);
+    say!("  sum  = {:<22} {t:>10.2?}", s?);
     let (m, t) = timed(|| x.mean(None)?.item());
-    println!("  mean = {:<22} {t:>10.2?}", m?);
+    say!("  mean = {:<22} {t:>10.2?}", m?);
     let (v, t) = timed(|| x.var(None, 0)?.item());
-    println!("  var  = {:<22} {t:>10.2?}", v?);
+    say!("  var  = {:<22} {t:>10.2?}", v?);
     let (sd, t) = timed(|| x.std(None, 0)?.item());
-    println!("  std  = {:<22} {t:>10.2?}", sd?);
+    say!("  std  = {:<22} {t:>10.2?}", sd?);
     let (all, t) = timed(|| ndchunk::compute_all(&[&x.sum(None)?, &x.mean(None)?, &x.var(None, 0)?, &x.std(None, 0)?]));
     let all = all?;
-    println!("  all four in one pass: {:?} {t:.2?}", all.iter().map(|a| a[[]]).collect::<Vec<_>>());
+    say!("  all four in one pass: {:?} {t:.2?}", all.iter().map(|a| a[[]]).collect::<Vec<_>>());
     let (col_std, t) = timed(|| x.std(0, 0)?.compute());
     let col_std = col_std?;
-    println!("  std(axis=0): {} values, first {:.6}, {t:.2?}", col_std.len(), col_std[0]);
+    say!("  std(axis=0): {} values, first {:.6}, {t:.2?}", col_std.len(), col_std[0]);
+    if !PRINTS.load(Ordering::Relaxed) {
+        // the comparisons below read the file whole on one process: rank 0's job
+        return Ok(());
+    }
 
     if n <= 3000 {
         // The same through ndarray: read everything, then reduce (one thread).

@@ -27,8 +27,32 @@ if [ "$(id -u)" -eq 0 ]; then flags+=(--allow-run-as-root); fi
 export NDCHUNK_OUT="${NDCHUNK_OUT:-target/mpi-test}"
 # one worker thread per rank: the ranks share the machine's cores
 export OMP_NUM_THREADS=1
+# small rounds for the HDF5 writer (rank 0) so the suite's files stream over several rounds
+export NDCHUNK_MPI_WRITE_ROUND_BYTES=30000
 for n in 1 2 3 4; do
   echo "== mpirun -n $n"
   timeout 600 mpirun "${flags[@]}" -n "$n" "$exe"
+done
+# a rank that dies or hangs mid-compute: the others must end with a nonzero exit, not wait
+# forever (Open MPI ends the job when a rank exits; NDCHUNK_MPI_TIMEOUT aborts it on a hang)
+log="$NDCHUNK_OUT/fault.log"
+mkdir -p "$NDCHUNK_OUT"
+for fault in exit hang; do
+  echo "== mpirun -n 3, the last rank's task ${fault}s (NDCHUNK_MPI_TIMEOUT=10)"
+  set +e
+  NDCHUNK_MPI_FAULT=$fault NDCHUNK_MPI_TIMEOUT=10 timeout 120 mpirun "${flags[@]}" -n 3 "$exe" >"$log" 2>&1
+  rc=$?
+  set -e
+  if [ $rc -eq 0 ] || [ $rc -eq 124 ]; then
+    cat "$log"
+    echo "fault '$fault': exit $rc (0: the failure went unseen; 124: the job hung)" >&2
+    exit 1
+  fi
+  if [ $fault = hang ] && ! grep -q "no answer from the other ranks" "$log"; then
+    cat "$log"
+    echo "fault 'hang': the job ended without the timeout's message" >&2
+    exit 1
+  fi
+  echo "ended with exit $rc"
 done
 echo "MPI suite passed on 1-4 ranks"

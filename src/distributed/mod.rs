@@ -39,6 +39,20 @@
 //!   serialisation. Array blocks, reduction accumulators (sum, moments, extremes,
 //!   arg-extremes, any/all), histogram counts and the matrices of factorizations (QR) have
 //!   codecs (`wire.rs`), so the suite's workflows duplicate nothing.
+//! * **Pinned tasks**: an op may name the rank of its task ([`Op::home`](crate::graph::Op)):
+//!   a distributed `persist`'s blocks are read where they are held, the HDF5 writer's tasks run
+//!   on rank 0. A pinned task with inputs is not fused with its producers (they run where their
+//!   own inputs are, and only their blocks travel).
+//! * **Reductions over every axis** built under the MPI executor on several ranks first merge,
+//!   on each rank, the partials of the blocks it computes (a `rank-combine` level: block `r`
+//!   merges rank `r`'s contiguous range of blocks, pairwise), so a sum sends one accumulator
+//!   per rank (`ranks - 1` cross) — for reductions whose result does not depend on the merge
+//!   order (integer sums and products, extremes, arg-extremes, any/all), and for float sums
+//!   and moments after [`set_reduce_per_rank`]`(true)`. Off by default for floats: the tree's
+//!   shape would depend on the number of ranks and results could differ in the last bits
+//!   between rank counts; with the block-shaped tree, a float sum sends the accumulators of
+//!   the combine groups that straddle a rank boundary (about `ranks - 1` per tree level) and
+//!   gives the same bits on any number of ranks.
 //! * **Rounds**: a task's round is one more than the latest round of an input that arrives
 //!   from another rank. A compute takes as many rounds as the longest chain of cross-rank
 //!   hops: 1 for an elementwise result, 2 for `x + x.T`, 2–4 for a tree reduction or a dot
@@ -71,27 +85,38 @@
 //!
 //! # Failures and limits (first cut)
 //!
-//! * Communication is bulk-synchronous per round (collectives), not yet point-to-point
-//!   non-blocking messages overlapped with compute: a rank that finishes its round early waits
-//!   for the slowest one.
-//! * A rank that dies takes the job down: MPI's default error handler (`MPI_ERRORS_ARE_FATAL`)
-//!   aborts every rank, and `mpirun` reports it. There is no timeout.
+//! * Communication is bulk-synchronous per round (non-blocking collectives, waited for), not
+//!   yet point-to-point messages overlapped with compute: a rank that finishes its round early
+//!   waits for the slowest one.
+//! * A rank that dies takes the job down: Open MPI's `mpirun` ends every rank when one exits
+//!   mid-job, and MPI's default error handler (`MPI_ERRORS_ARE_FATAL`) aborts on a broken
+//!   link. A rank that *hangs* (or a launcher that does not watch its processes) is caught by
+//!   the deadline of [`set_timeout`] / `NDCHUNK_MPI_TIMEOUT`: every wait for other ranks is
+//!   polled, and one that does not complete within that time prints what it waited for and calls
+//!   `MPI_Abort` (exit code [`TIMEOUT_EXIT_CODE`] on every rank). There is no deadline by
+//!   default: a long round on one rank is not a failure (`wait.rs`).
 //! * A program whose ranks call different computes (one rank skips a `compute`) hangs in the
-//!   first collective, as any MPI program would.
+//!   first collective, as any MPI program would (until the deadline, when one is set).
 //! * A compute started inside a task (a `compute()` in a `map_blocks` closure) runs locally.
-//! * Writers (`to_hdf5`, `store`) are not distributed: under the MPI executor they refuse to
-//!   run on more than one rank rather than have every rank write the same file.
+//! * Writers: `to_zarr` / `io::zarr::store` write each stored chunk on the rank that computes
+//!   it (rank 0 creates the temporary directory before and renames it after every rank
+//!   succeeded; the store must be on a filesystem every rank sees). `to_hdf5` /
+//!   `io::hdf5::store` write through rank 0 (serial HDF5): its write tasks are pinned there and
+//!   the blocks computed elsewhere are sent to it in the round after they are computed — rank 0
+//!   holds at most the blocks of one round from the other ranks (for an elementwise chain:
+//!   the other ranks' share of the array). A failure on any rank is an `Err` on every rank and
+//!   leaves no file or array at the path.
 //! * Outputs that are not arrays (delayed objects) make the whole plan run on every rank.
 //! * MPI is initialised with `MPI_THREAD_SERIALIZED`; only the thread that calls `compute`
 //!   talks to MPI (the rayon workers never do). One compute at a time per rank.
 //! * Tall-skinny QR's per-block (Q_i, R_i) pairs travel together to the rank that stacks the
 //!   R_i, although it needs only R_i.
-//! * The combine tree of a reduction is shaped by blocks, not by ranks: a sum sends the
-//!   accumulators of the groups that straddle a rank's range (7 of ~44 bytes on 3 ranks in the
-//!   suite), not yet exactly one per rank.
+//! * Reductions over some of the axes (`sum(axis=0)`) keep the block-shaped tree: groups that
+//!   straddle a rank's range of blocks send their accumulators.
 
 mod persist;
 mod place;
+mod wait;
 mod wire;
 
 use std::sync::Mutex;
@@ -111,6 +136,10 @@ use place::Deliver;
 
 pub(crate) use persist::persist;
 
+/// The `mpi` crate (rsmpi) this feature is built with: make communicators for [`init_with`]
+/// with it (`ndchunk::distributed::mpi::traits::*`).
+pub use mpi;
+pub use wait::{set_timeout, timeout, TIMEOUT_EXIT_CODE};
 pub use wire::{ArrayCodec, Codec, ElemValueCodec, MatsCodec, Reader, ValueCodec, Wire};
 
 /// Where a compute runs.
@@ -144,7 +173,7 @@ impl Distributed {
     /// Wait until every rank got here (`MPI_Barrier`): e.g. after rank 0 wrote an input file
     /// (with [`Executor::Local`]) and before every rank opens it.
     pub fn barrier(&self) {
-        self._universe.world().barrier();
+        wait::barrier(&self._universe.world(), "a barrier");
     }
 }
 
@@ -174,6 +203,89 @@ pub fn init() -> Result<Distributed> {
     let (rank, size) = (world.rank() as usize, world.size() as usize);
     Config::set_global(Config::global().with_executor(Executor::Mpi));
     Ok(Distributed { _universe: universe, rank, size })
+}
+
+thread_local! {
+    /// The communicator given to [`init_with`] on this thread (none: `MPI_COMM_WORLD`).
+    static GIVEN: std::cell::Cell<Option<&'static SimpleCommunicator>> = const { std::cell::Cell::new(None) };
+}
+
+/// The communicator distributed computes use on this thread.
+pub(crate) enum Comm {
+    World(SimpleCommunicator),
+    Given(&'static SimpleCommunicator),
+}
+
+impl std::ops::Deref for Comm {
+    type Target = SimpleCommunicator;
+    fn deref(&self) -> &SimpleCommunicator {
+        match self {
+            Comm::World(c) => c,
+            Comm::Given(c) => c,
+        }
+    }
+}
+
+static PER_RANK: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Let float reductions over every axis (sum, mean, var, std, … of floats) merge the partials
+/// of each rank's blocks on that rank first, so that one accumulator per rank crosses instead
+/// of the combine tree's (about `ranks - 1` per tree level). Off by default because the merge
+/// order then depends on the number of ranks: results can differ in the last bits between rank
+/// counts (never between the ranks of one job). Reductions whose result does not depend on the
+/// order (integer sums and products, min/max, argmin/argmax, any/all) always do it. Applies
+/// to graphs built after the call.
+///
+/// ```
+/// ndchunk::distributed::set_reduce_per_rank(true);
+/// assert!(ndchunk::distributed::reduce_per_rank());
+/// ndchunk::distributed::set_reduce_per_rank(false);
+/// ```
+pub fn set_reduce_per_rank(on: bool) {
+    PER_RANK.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether float reductions merge per rank first ([`set_reduce_per_rank`]).
+pub fn reduce_per_rank() -> bool {
+    PER_RANK.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// [`init_with`]'s communicator on this thread, else `MPI_COMM_WORLD`.
+pub(crate) fn comm() -> Comm {
+    GIVEN.with(|g| g.get()).map_or_else(|| Comm::World(SimpleCommunicator::world()), Comm::Given)
+}
+
+/// Make computes called from this thread run across the ranks of `comm` instead of
+/// `MPI_COMM_WORLD` (and set the global executor to [`Executor::Mpi`]): e.g. a split of the
+/// world, where each group of ranks computes its own arrays. MPI must be started ([`init`], or
+/// the program's own `mpi::initialize`; keep that alive). Every rank of `comm` must build the
+/// same graphs and call the same computes; ranks outside it are not involved. Call it again
+/// (with `mpi::topology::SimpleCommunicator::world()` to go back) to change; each
+/// communicator given is kept until the process ends.
+///
+/// ```no_run
+/// use ndchunk::distributed::mpi::traits::*;
+/// use ndchunk::distributed::mpi::topology::{Color, SimpleCommunicator};
+/// let mpi = ndchunk::distributed::init().unwrap();
+/// let world = SimpleCommunicator::world();
+/// // two groups: even and odd ranks, each computing on its own
+/// let half = world.split_by_color(Color::with_value((mpi.rank() % 2) as i32)).unwrap();
+/// let group_rank = half.rank();
+/// ndchunk::distributed::init_with(half).unwrap();
+/// let x = ndchunk::ones::<f64>(&[1000], [100]).unwrap();
+/// let s = x.sum(None).unwrap().compute().unwrap(); // across this rank's group
+/// if group_rank == 0 {
+///     println!("{s}");
+/// }
+/// ```
+pub fn init_with(comm: SimpleCommunicator) -> Result<()> {
+    if !mpi::is_initialized() || mpi::is_finalized() {
+        return Err(Error::Value("distributed::init_with: start MPI first (distributed::init)".into()));
+    }
+    let kept: &'static SimpleCommunicator = Box::leak(Box::new(comm));
+    GIVEN.with(|g| g.set(Some(kept)));
+    Config::set_global(Config::global().with_executor(Executor::Mpi));
+    Ok(())
 }
 
 /// Figures of the last distributed compute on this rank.
@@ -209,19 +321,46 @@ pub fn last_stats() -> DistStats {
     LAST.lock().unwrap_or_else(|e| e.into_inner()).clone().unwrap_or_default()
 }
 
-/// Writers are not distributed yet: under the MPI executor on more than one rank they return
-/// an error on every rank (rather than have every rank write the same file).
-pub(crate) fn refuse_writer(what: &str) -> Result<()> {
+/// `(rank, ranks)` when work is shared with other ranks: under the MPI executor (outside a
+/// task) on more than one rank. `None`: as one process (writers write alone, reductions build
+/// their usual tree).
+pub(crate) fn spmd_ranks() -> Option<(usize, usize)> {
     if applies(&Config::global()) && mpi::is_initialized() && !mpi::is_finalized() {
-        let size = SimpleCommunicator::world().size();
+        let world = comm();
+        let size = world.size() as usize;
         if size > 1 {
-            return Err(Error::Value(format!(
-                "{what} under the MPI executor on {size} ranks is not supported yet: compute on rank 0 \
-                 (distributed::compute_on_root) and write there, or use Executor::Local"
-            )));
+            return Some((world.rank() as usize, size));
         }
     }
-    Ok(())
+    None
+}
+
+/// Make one rank's failure every rank's (collective: every rank must call it). A failing rank
+/// keeps its own error; the others get one naming the lowest failing rank.
+pub(crate) fn agree_all<T>(r: Result<T>) -> Result<T> {
+    let world = comm();
+    let (me, size) = (world.rank() as usize, world.size() as usize);
+    let status = r.as_ref().map(drop).map_err(clone_error);
+    match agree(&world, me, size, status) {
+        Ok(()) => r,
+        Err(e) => Err(r.err().unwrap_or(e)),
+    }
+}
+
+/// Rank 0's `msg` on every rank (collective).
+pub(crate) fn broadcast_from_root(mut msg: Vec<u8>) -> Vec<u8> {
+    let world = comm();
+    let mut len = [msg.len() as u64];
+    wait::broadcast(&world, 0, &mut len, "a broadcast from rank 0");
+    msg.resize(len[0] as usize, 0);
+    wait::broadcast(&world, 0, &mut msg[..], "a broadcast from rank 0");
+    msg
+}
+
+/// Run `plan` across the ranks with every output block left on the rank that computed it and
+/// nothing returned (writers: their tasks write, their blocks are empty markers).
+pub(crate) fn run_in_place(plan: &Plan, cfg: &Config) -> Result<()> {
+    run(plan, cfg, Deliver::Keep).map(drop)
 }
 
 /// Whether `cfg` asks for a distributed compute (never inside a task).
@@ -280,7 +419,7 @@ pub(crate) fn run(plan: &Plan, cfg: &Config, deliver: Deliver) -> Result<Outcome
     if !mpi::is_initialized() || mpi::is_finalized() {
         return Err(Error::Value("the MPI executor needs ndchunk::distributed::init() first".into()));
     }
-    let world = SimpleCommunicator::world();
+    let world = comm();
     let size = world.size() as usize;
     let me = world.rank() as usize;
     let local = cfg.clone().with_executor(Executor::Local);
@@ -288,9 +427,8 @@ pub(crate) fn run(plan: &Plan, cfg: &Config, deliver: Deliver) -> Result<Outcome
 
     // 1. every rank lowered the same graph
     let fp = place::fingerprint(plan);
-    let (mut lo, mut hi) = (0u64, 0u64);
-    world.all_reduce_into(&fp, &mut lo, SystemOperation::min());
-    world.all_reduce_into(&fp, &mut hi, SystemOperation::max());
+    let lo = wait::all_reduce(&world, fp, SystemOperation::min(), "the plan check");
+    let hi = wait::all_reduce(&world, fp, SystemOperation::max(), "the plan check");
     if lo != hi {
         return Err(Error::Value(
             "distributed: the ranks built different task graphs (every rank must build the same graph and call \
@@ -361,11 +499,9 @@ pub(crate) fn run(plan: &Plan, cfg: &Config, deliver: Deliver) -> Result<Outcome
             }
         }
     }
-    let mut total = 0u64;
-    world.all_reduce_into(&stats.bytes_sent, &mut total, SystemOperation::sum());
-    stats.bytes_sent_all_ranks = total;
-    world.all_reduce_into(&stats.bytes_sent_results, &mut total, SystemOperation::sum());
-    stats.bytes_sent_results_all_ranks = total;
+    stats.bytes_sent_all_ranks = wait::all_reduce(&world, stats.bytes_sent, SystemOperation::sum(), "the statistics");
+    stats.bytes_sent_results_all_ranks =
+        wait::all_reduce(&world, stats.bytes_sent_results, SystemOperation::sum(), "the statistics");
     record(stats);
     let outputs =
         plan.outputs.iter().map(|(_, ids)| ids.iter().map(|&t| store[t as usize].clone()).collect()).collect();
@@ -477,8 +613,7 @@ fn clone_error(e: &Error) -> Error {
 /// failing ranks return their own error, the others one naming the failing rank.
 fn agree(world: &SimpleCommunicator, me: usize, size: usize, r: Result<()>) -> Result<()> {
     let flag: i32 = if r.is_err() { me as i32 } else { size as i32 };
-    let mut first = 0i32;
-    world.all_reduce_into(&flag, &mut first, SystemOperation::min());
+    let first = wait::all_reduce(world, flag, SystemOperation::min(), "agreeing on errors");
     if first as usize >= size {
         return Ok(());
     }
@@ -497,11 +632,10 @@ fn agree(world: &SimpleCommunicator, me: usize, size: usize, r: Result<()>) -> R
             }
         }
     }
-    let root = world.process_at_rank(first);
-    let mut len = msg.len() as u64;
-    root.broadcast_into(&mut len);
-    msg.resize(len as usize, 0);
-    root.broadcast_into(&mut msg[..]);
+    let mut len = [msg.len() as u64];
+    wait::broadcast(world, first, &mut len, "agreeing on errors");
+    msg.resize(len[0] as usize, 0);
+    wait::broadcast(world, first, &mut msg[..], "agreeing on errors");
     r?;
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     Err(match msg.split_first() {
@@ -524,10 +658,9 @@ fn exchange(world: &SimpleCommunicator, send: &[Vec<u8>]) -> Vec<Vec<u8>> {
     let size = send.len();
     let lens: Vec<u64> = send.iter().map(|b| b.len() as u64).collect();
     let mut rlens = vec![0u64; size];
-    world.all_to_all_into(&lens[..], &mut rlens[..]);
+    wait::all_to_all(world, &lens[..], &mut rlens[..], "the block exchange");
     let local_max = lens.iter().chain(&rlens).copied().max().unwrap_or(0);
-    let mut global_max = 0u64;
-    world.all_reduce_into(&local_max, &mut global_max, SystemOperation::max());
+    let global_max = wait::all_reduce(world, local_max, SystemOperation::max(), "the block exchange");
     // counts and displacements are C ints: each step moves at most i32::MAX bytes in total
     let step = (i32::MAX as usize / size.max(1)).max(1);
     let nsteps = (global_max as usize).div_ceil(step);
@@ -557,7 +690,10 @@ fn exchange(world: &SimpleCommunicator, send: &[Vec<u8>]) -> Vec<Vec<u8>> {
         {
             let sp = Partition::new(&sbuf[..], &scounts[..], &sd[..]);
             let mut rp = PartitionMut::new(&mut rbuf[..], &rcounts[..], &rd[..]);
-            world.all_to_all_varcount_into(&sp, &mut rp);
+            mpi::request::scope(|sc| {
+                let r = world.immediate_all_to_all_varcount_into(sc, &sp, &mut rp);
+                wait::finish(world, r, "the block exchange");
+            });
         }
         for (r, (&c, &d)) in rcounts.iter().zip(&rd).enumerate() {
             recv[r].extend_from_slice(&rbuf[d as usize..(d + c) as usize]);

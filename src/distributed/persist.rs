@@ -7,7 +7,6 @@
 //! Computing a distributed-persisted array with `Executor::Local` fails for the blocks held
 //! elsewhere (`Error::Value`).
 
-use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
 
 use super::place::Deliver;
@@ -59,7 +58,7 @@ pub(crate) fn persist<T: Element>(x: &ChunkedArray<T>, cfg: &Config) -> Result<C
 
 /// Every block's shape on every rank (each rank sends those of the blocks it holds).
 fn gather_shapes(blocks: &[Option<Block>]) -> Result<Vec<Option<Vec<usize>>>> {
-    let world = SimpleCommunicator::world();
+    let world = super::comm();
     let size = world.size() as usize;
     let mut mine = Vec::new();
     for (i, b) in blocks.iter().enumerate() {

@@ -100,10 +100,17 @@ pub(crate) fn place(plan: &Plan, size: usize, deliver: Deliver) -> Result<Option
     for &t in &order {
         let t = t as usize;
         let layer = layer_owner(plan, t, size);
+        let pin = |st: Option<&crate::graph::plan::Stage>| {
+            st.and_then(|st| plan.nodes[st.node as usize].op.home(st.block)).filter(|&r| (r as usize) < size)
+        };
         if distinct_deps[t].is_empty() {
             // blocks persisted on a rank are read there
-            let pinned = plan.tasks[t].stages.first().and_then(|st| plan.nodes[st.node as usize].op.home(st.block));
-            home[t] = pinned.filter(|&r| (r as usize) < size).unwrap_or(layer);
+            home[t] = pin(plan.tasks[t].stages.first()).unwrap_or(layer);
+            continue;
+        }
+        // tasks pinned to a rank (the HDF5 writer's) run there
+        if let Some(r) = pin(plan.tasks[t].stages.last()) {
+            home[t] = r;
             continue;
         }
         for &d in &distinct_deps[t] {
@@ -119,7 +126,8 @@ pub(crate) fn place(plan: &Plan, size: usize, deliver: Deliver) -> Result<Option
             votes[home[d as usize] as usize] = 0;
         }
     }
-    if (0..n).any(|t| is_output[t] && !enc[t]) {
+    // (outputs kept where they are computed need no codec: writers' markers)
+    if deliver != Deliver::Keep && (0..n).any(|t| is_output[t] && !enc[t]) {
         return Ok(None);
     }
     // runs: consumers before producers
@@ -154,6 +162,7 @@ pub(crate) fn place(plan: &Plan, size: usize, deliver: Deliver) -> Result<Option
         round[t] = r;
         nrounds = nrounds.max(r + 1);
     }
+    stream_into_pinned(plan, &order, &distinct_deps, &runs, &mut round, &mut nrounds);
     // destinations of sent blocks
     let mut dests: Vec<Vec<u32>> = vec![Vec::new(); n];
     for t in 0..n {
@@ -178,6 +187,98 @@ pub(crate) fn place(plan: &Plan, size: usize, deliver: Deliver) -> Result<Option
         dests[t] = d;
     }
     Ok(Some(Placement { runs, round, dests, consumers, is_output, nrounds }))
+}
+
+/// Bytes a pinned writer (HDF5 through rank 0) receives per round at most (about: one block
+/// more): `NDCHUNK_MPI_WRITE_ROUND_BYTES`, default 64 MiB.
+fn write_round_bytes() -> u64 {
+    static BYTES: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *BYTES.get_or_init(|| {
+        std::env::var("NDCHUNK_MPI_WRITE_ROUND_BYTES")
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(64 << 20)
+            .max(1)
+    })
+}
+
+/// Stream the blocks that pinned tasks with inputs (the HDF5 writer on rank 0) receive from
+/// other ranks: their producers are spread over rounds, about [`write_round_bytes`] per round
+/// in the writer's block order, so the writer's rank holds one round's blocks at a time
+/// instead of the other ranks' whole share. Rounds of everything downstream follow.
+fn stream_into_pinned(
+    plan: &Plan,
+    order: &[u32],
+    deps: &[Vec<u32>],
+    runs: &[Vec<u32>],
+    round: &mut [u32],
+    nrounds: &mut u32,
+) {
+    let n = plan.tasks.len();
+    let budget = write_round_bytes();
+    let mut earliest = vec![0u32; n];
+    // bytes bound for a pinned writer in each round, and the round reached so far (the writer's
+    // block order is kept: a later block never goes in an earlier round)
+    let mut load: Vec<u64> = Vec::new();
+    let mut cur = 0u32;
+    let mut sent = 0u64;
+    let mut seen = vec![false; n];
+    for (task, tdeps) in plan.tasks.iter().zip(deps) {
+        let Some(st) = task.stages.last() else { continue };
+        let pinned = plan.nodes[st.node as usize].op.home(st.block);
+        let Some(home) = pinned.filter(|_| !tdeps.is_empty()) else { continue };
+        for &d in tdeps {
+            let d = d as usize;
+            if runs[d].binary_search(&home).is_ok() || std::mem::replace(&mut seen[d], true) {
+                continue;
+            }
+            let b = block_bytes(plan, d);
+            let mut r = round[d].max(cur);
+            loop {
+                if load.len() <= r as usize {
+                    load.resize(r as usize + 1, 0);
+                }
+                if load[r as usize] == 0 || load[r as usize].saturating_add(b) <= budget {
+                    break;
+                }
+                r += 1;
+            }
+            load[r as usize] += b;
+            earliest[d] = r;
+            cur = r;
+            sent = sent.saturating_add(b);
+        }
+    }
+    if sent <= budget {
+        return;
+    }
+    *nrounds = 0;
+    for &t in order {
+        let t = t as usize;
+        let mut r = earliest[t];
+        for &d in &deps[t] {
+            let d = d as usize;
+            for k in &runs[t] {
+                let remote = u32::from(runs[d].binary_search(k).is_err());
+                r = r.max(round[d] + remote);
+            }
+        }
+        round[t] = r;
+        *nrounds = (*nrounds).max(r + 1);
+    }
+}
+
+/// About the bytes of task `t`'s block: its array's bytes over its blocks (1 KiB for values).
+fn block_bytes(plan: &Plan, t: usize) -> u64 {
+    let Some(st) = plan.tasks[t].stages.last() else { return 0 };
+    let node = &plan.nodes[st.node as usize];
+    match &node.meta {
+        Some(m) => {
+            let elems = m.shape.iter().try_fold(1u64, |a, &l| a.checked_mul(l as u64)).unwrap_or(u64::MAX);
+            elems.saturating_mul(m.dtype.itemsize() as u64) / node.nblocks().max(1) as u64
+        }
+        None => 1024,
+    }
 }
 
 /// A hash of the plan's structure (tasks, stages, dependencies, outputs), to check that every

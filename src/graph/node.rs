@@ -137,8 +137,10 @@ pub trait Op: Any + Send + Sync + 'static {
         None
     }
 
-    /// For sources whose blocks live on one rank (a distributed `persist`): the rank holding
-    /// block `block` (flat index), where the planner must run its task.
+    /// For tasks that must run on one rank: sources whose blocks live there (a distributed
+    /// `persist`), or writers of a file that one rank writes (HDF5): the rank of block `block`
+    /// (flat index), where the planner runs its task. A pinned task with inputs is never fused
+    /// with its producers (they run where the planner puts them, and their blocks are sent).
     #[cfg(feature = "mpi")]
     fn home(&self, _block: usize) -> Option<u32> {
         None

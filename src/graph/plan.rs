@@ -511,6 +511,13 @@ impl Plan {
         let mut prefix: Vec<Vec<Stage>> = Vec::new();
         for t in 0..n {
             prefix.clear();
+            // a task pinned to one MPI rank (the HDF5 writer's) runs its producers elsewhere
+            #[cfg(feature = "mpi")]
+            if self.tasks[t].stages.last().is_some_and(|st| {
+                !self.tasks[t].deps.is_empty() && self.nodes[st.node as usize].op.home(st.block).is_some()
+            }) {
+                continue;
+            }
             loop {
                 let deps = &self.tasks[t].deps;
                 if deps.is_empty() {

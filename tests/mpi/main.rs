@@ -95,6 +95,10 @@ fn main() {
         bench(&mpi, n);
         return;
     }
+    if let Ok(fault) = std::env::var("NDCHUNK_MPI_FAULT") {
+        fault_run(&mpi, &fault);
+        return;
+    }
     let mut s = Suite { rank: mpi.rank(), size: mpi.size(), failed: Vec::new(), passed: 0 };
     let t0 = std::time::Instant::now();
     let g = || Generator::new(42);
@@ -108,8 +112,9 @@ fn main() {
     let before = distributed::last_stats();
     s.check("sum", &sum);
     let st = distributed::last_stats();
-    // a sum sends accumulators only (~44 bytes each with headers: the combine groups that
-    // straddle a rank's range of blocks; 7 on 3 ranks), far below the array's 6808 bytes, and
+    // a float sum sends accumulators only (44 bytes each with headers: 16 of message header,
+    // 20 of shape, 8 of sum): those of the combine groups that straddle a rank's range of
+    // blocks (about ranks - 1 per level of the tree), far below the array's 6808 bytes, and
     // its 8-byte result to every other rank
     let inputs = st.bytes_sent_all_ranks - st.bytes_sent_results_all_ranks;
     s.expect(
@@ -117,6 +122,26 @@ fn main() {
         s.size == 1 || (inputs > 0 && inputs <= 6808 / 8 && st.bytes_sent_results_all_ranks > 0),
         format!("{st:?} (before: {before:?})"),
     );
+    // merged per rank first: exactly one accumulator per rank crosses (ranks - 1 in all), for
+    // integer sums by default and for float sums after set_reduce_per_rank(true)
+    let one_per_rank = |s: &Suite, st: &distributed::DistStats| {
+        let inputs = st.bytes_sent_all_ranks - st.bytes_sent_results_all_ranks;
+        s.size == 1 || (inputs > 0 && inputs <= (s.size as u64 - 1) * 48)
+    };
+    distributed::set_reduce_per_rank(true);
+    let per_rank = x.sum(None).unwrap();
+    distributed::set_reduce_per_rank(false);
+    s.check("sum merged per rank", &per_rank);
+    let st = distributed::last_stats();
+    s.expect("sum merged per rank sends one partial per rank", one_per_rank(&s, &st), format!("{st:?}"));
+    let isum = g().integers(-1000, 1000, &[37, 23], [10, 7]).unwrap().sum(None).unwrap();
+    s.check("integer sum", &isum);
+    let st = distributed::last_stats();
+    s.expect("integer sum sends one partial per rank", one_per_rank(&s, &st), format!("{st:?}"));
+    let imax = g().integers(-1000, 1000, &[37, 23], [10, 7]).unwrap().max(None).unwrap();
+    s.check("integer max", &imax);
+    let st = distributed::last_stats();
+    s.expect("integer max sends one partial per rank", one_per_rank(&s, &st), format!("{st:?}"));
     s.check("std(axis=0)", &x.std(0usize, 0).unwrap());
     s.check("mean(axis=1)", &x.mean(1usize).unwrap());
     s.check("argmax(axis=0)", &x.argmax(0usize).unwrap());
@@ -242,9 +267,7 @@ fn main() {
     let st = distributed::last_stats();
     s.expect("hdf5 chunks read once", st.tasks_duplicated == 0 && !st.replicated, format!("{st:?}"));
     s.check("hdf5 std(axis=0)", &f.std(0usize, 0).unwrap());
-    // writing under the MPI executor is refused on several ranks (every rank would write)
-    let w = data.to_hdf5(format!("{dir}/refused-rank{}.h5", s.rank), "/data");
-    s.expect("to_hdf5 refused on >1 rank", (s.size == 1) == w.is_ok(), format!("{w:?}"));
+    writers(&mut s, &mpi, &dir, &f);
 
     // a task that panics on the last rank: Err on every rank, and the next compute works
     let last = s.size - 1;
@@ -318,6 +341,25 @@ fn main() {
         format!("{r:?} {:?}", distributed::last_stats()),
     );
 
+    // a given communicator: even and odd ranks compute apart, each group its own graph
+    {
+        use distributed::mpi::topology::{Color, SimpleCommunicator};
+        use distributed::mpi::traits::*;
+        let half = SimpleCommunicator::world().split_by_color(Color::with_value((s.rank % 2) as i32)).expect("a split");
+        let group = half.size() as usize;
+        distributed::init_with(half).unwrap();
+        let gx = Generator::new(100 + (s.rank % 2) as u64).random(&[29, 13], [5, 4]).unwrap();
+        s.check("split communicator: sum", &gx.sum(None).unwrap());
+        let st = distributed::last_stats();
+        s.expect("split communicator: its ranks", st.ranks == group, format!("{st:?} in a group of {group}"));
+        s.check("split communicator: x + x.T", &(&sq + &sq.t()));
+        s.check("split communicator: std(axis=0)", &gx.std(0usize, 0).unwrap());
+        distributed::init_with(SimpleCommunicator::world()).unwrap();
+        s.check("back to the world", &x.sum(None).unwrap());
+        let st = distributed::last_stats();
+        s.expect("back to the world: every rank", st.ranks == s.size, format!("{st:?}"));
+    }
+
     // results on rank 0 only
     match distributed::compute_on_root(&x.sum(None).unwrap()) {
         Ok(r) => s.expect(
@@ -345,6 +387,207 @@ fn main() {
     );
     drop(mpi);
     std::process::exit(if ok { 0 } else { 1 });
+}
+
+/// `NDCHUNK_MPI_FAULT=exit|hang` (scripts/test-mpi.sh): the last rank exits, or hangs, inside a
+/// task of a compute; the other ranks must not wait forever (the script runs this under
+/// `timeout` and expects a nonzero exit well before it: Open MPI ends the job when a rank
+/// exits, and `NDCHUNK_MPI_TIMEOUT` aborts it when a rank hangs).
+fn fault_run(mpi: &distributed::Distributed, fault: &str) {
+    let (rank, last) = (mpi.rank(), mpi.size() - 1);
+    let hang = fault == "hang";
+    let x = Generator::new(3)
+        .random(&[64, 8], [8, 8])
+        .unwrap()
+        .map_blocks(move |b| {
+            if rank == last && rank > 0 {
+                if hang {
+                    std::thread::sleep(std::time::Duration::from_secs(3600));
+                }
+                std::process::exit(3);
+            }
+            b.to_owned()
+        })
+        .unwrap();
+    let r = x.sum(None).unwrap().compute();
+    // only reached when no rank failed (one rank): the script then expects exit 0
+    eprintln!("rank {rank}: fault run finished: {r:?}");
+    std::process::exit(if mpi.size() == 1 && r.is_ok() { 0 } else { 1 });
+}
+
+/// Run `f` with the global executor set to `Executor::Local` (this process alone).
+fn alone<R>(f: impl FnOnce() -> R) -> R {
+    let global = Config::global();
+    Config::set_global(Suite::local());
+    let r = f();
+    Config::set_global(global);
+    r
+}
+
+/// `path`'s dataset (HDF5) read by this process alone.
+fn read_h5(path: &str, name: &str) -> ndchunk::Result<ArrayD<f64>> {
+    ChunkedArray::<f64>::from_hdf5(path, name)?.compute_with(&Suite::local())
+}
+
+/// `path`'s array (Zarr) read by this process alone.
+fn read_zarr(store: &str, name: &str) -> ndchunk::Result<ArrayD<f64>> {
+    ChunkedArray::<f64>::from_zarr(store, name)?.compute_with(&Suite::local())
+}
+
+/// Entries of `dir` whose names contain `part` (temporaries left behind).
+fn leftovers(dir: &str, part: &str) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|n: &String| n.contains(part))
+        .collect()
+}
+
+/// An array whose blocks panic on rank `on` (the same graph on every rank).
+fn panicking(rank: usize, on: usize) -> ChunkedArray<f64> {
+    Generator::new(5)
+        .random(&[40, 6], [8, 6])
+        .unwrap()
+        .map_blocks(move |b| {
+            if rank == on {
+                panic!("write fails on rank {rank}");
+            }
+            b.to_owned()
+        })
+        .unwrap()
+}
+
+/// Writers across the ranks: the files equal those one process writes (and the arrays
+/// computed alone); a failure on one rank is every rank's `Err` and leaves no file.
+fn writers(s: &mut Suite, mpi: &distributed::Distributed, dir: &str, f: &ChunkedArray<f64>) {
+    use ndchunk::io::hdf5::Hdf5Options;
+    use ndchunk::io::zarr::{ZarrMode, ZarrOptions};
+    let n = s.size;
+    let y = &(f * 2.0 + 1.0) - &f.mean(0usize).unwrap();
+    let z = f.t().rechunk([7, 50]).unwrap();
+    let want_y = y.compute_with(&Suite::local()).unwrap();
+    let want_z = z.compute_with(&Suite::local()).unwrap();
+
+    // HDF5 through rank 0: two datasets, gzip, in one graph
+    let (h5, h5_alone) = (format!("{dir}/written-{n}ranks.h5"), format!("{dir}/written-alone-{n}ranks.h5"));
+    if s.rank == 0 {
+        let _ = std::fs::remove_file(&h5);
+        let _ = std::fs::remove_file(&h5_alone);
+        alone(|| ndchunk::io::hdf5::store(&[(&y, "/y"), (&z, "/z")], &h5_alone, &Hdf5Options::gzip(4)))
+            .expect("write alone");
+    }
+    mpi.barrier();
+    let w = ndchunk::io::hdf5::store(&[(&y, "/y"), (&z, "/z")], &h5, &Hdf5Options::gzip(4));
+    s.expect("to_hdf5 across ranks", w.is_ok(), format!("{w:?}"));
+    s.report("to_hdf5 (two datasets, 96 kB each)");
+    let st = distributed::last_stats();
+    // the writer does not gather the arrays' inputs: only blocks computed elsewhere reach rank 0
+    s.expect("to_hdf5: work spread", n == 1 || st.tasks_run < st.tasks, format!("{st:?}"));
+    // with NDCHUNK_MPI_WRITE_ROUND_BYTES = 30000 (the script's), rank 0 receives the other
+    // ranks' ~100 kB of blocks over several rounds (4 rounds without the budget)
+    let budget = std::env::var("NDCHUNK_MPI_WRITE_ROUND_BYTES").ok().and_then(|v| v.parse::<u64>().ok());
+    s.expect(
+        "to_hdf5: blocks streamed to rank 0 over rounds",
+        n == 1 || budget.is_none_or(|b| b > 30_000) || st.rounds >= 6,
+        format!("{st:?}"),
+    );
+    mpi.barrier();
+    for (name, want) in [("/y", &want_y), ("/z", &want_z)] {
+        match (read_h5(&h5, name), read_h5(&h5_alone, name)) {
+            (Ok(d), Ok(a)) => s.expect(
+                &format!("to_hdf5 {name} equals the file written alone"),
+                same(&d, &a) && same(&d, want),
+                format!("{d:?} vs {a:?}"),
+            ),
+            (d, a) => s.fail("to_hdf5 read back", format!("{d:?} {a:?}")),
+        }
+    }
+    // a failing block on the last rank: Err on every rank, no file, no temporary
+    let bad = format!("{dir}/failed-{n}ranks.h5");
+    let r = panicking(s.rank, n - 1).to_hdf5(&bad, "/x");
+    mpi.barrier();
+    s.expect(
+        "to_hdf5 failing on one rank",
+        r.is_err() && !std::path::Path::new(&bad).exists() && leftovers(dir, &format!("failed-{n}ranks.h5")).is_empty(),
+        format!("{r:?} {:?}", leftovers(dir, &format!("failed-{n}ranks.h5"))),
+    );
+
+    // Zarr: each chunk written by its rank (stored chunks other than the blocks: rechunked)
+    let (zs, zs_alone) = (format!("{dir}/written-{n}ranks.zarr"), format!("{dir}/written-alone-{n}ranks.zarr"));
+    if s.rank == 0 {
+        let _ = std::fs::remove_dir_all(&zs);
+        let _ = std::fs::remove_dir_all(&zs_alone);
+        alone(|| {
+            ndchunk::io::zarr::store(&[(&y, "y"), (&z, "g/z")], &zs_alone, &ZarrOptions::default())?;
+            y.to_zarr(&zs_alone, "y2", ZarrOptions { chunks: Some(vec![50, 4]), ..Default::default() })?;
+            y.to_zarr(&zs_alone, "y2", ZarrOptions::default().with_mode(ZarrMode::Append { axis: 0 }))
+        })
+        .expect("write alone");
+    }
+    mpi.barrier();
+    let w = ndchunk::io::zarr::store(&[(&y, "y"), (&z, "g/z")], &zs, &ZarrOptions::default());
+    s.report("to_zarr (two arrays, 96 kB each)");
+    let st = distributed::last_stats();
+    // every chunk written once, by the rank that computed its block
+    s.expect(
+        "to_zarr: chunks written by their ranks",
+        n == 1 || (st.tasks_duplicated == 0 && !st.replicated && st.tasks_run < st.tasks),
+        format!("{st:?}"),
+    );
+    let w = w
+        .and_then(|()| y.to_zarr(&zs, "y2", ZarrOptions { chunks: Some(vec![50, 4]), ..Default::default() }))
+        .and_then(|()| y.to_zarr(&zs, "y2", ZarrOptions::default().with_mode(ZarrMode::Append { axis: 0 })));
+    s.expect("to_zarr across ranks", w.is_ok(), format!("{w:?}"));
+    // a second create of the same array: Exists on every rank; an overwrite replaces it
+    let again = y.to_zarr(&zs, "y", ZarrOptions::default());
+    s.expect("to_zarr: exists on every rank", again.is_err(), format!("{again:?}"));
+    let over = (&y * 3.0)
+        .to_zarr(&zs, "y3", ZarrOptions::default())
+        .and_then(|()| z.to_zarr(&zs, "y3", ZarrOptions::overwrite()));
+    mpi.barrier();
+    let back = read_zarr(&zs, "y3");
+    s.expect(
+        "to_zarr overwrite across ranks",
+        over.is_ok() && back.as_ref().is_ok_and(|b| same(b, &want_z)),
+        format!("{over:?} {back:?}"),
+    );
+    mpi.barrier();
+    for name in ["y", "g/z", "y2"] {
+        match (read_zarr(&zs, name), read_zarr(&zs_alone, name)) {
+            (Ok(d), Ok(a)) => {
+                let want = match name {
+                    "y" => same(&d, &want_y),
+                    "g/z" => same(&d, &want_z),
+                    _ => d.shape() == [2 * want_y.shape()[0], want_y.shape()[1]],
+                };
+                s.expect(
+                    &format!("to_zarr {name} equals the store written alone"),
+                    same(&d, &a) && want,
+                    format!("{d:?} vs {a:?}"),
+                )
+            }
+            (d, a) => s.fail("to_zarr read back", format!("{name}: {d:?} {a:?}")),
+        }
+    }
+    let bad = format!("{dir}/failed-{n}ranks.zarr");
+    let r = panicking(s.rank, n - 1).to_zarr(&bad, "x", ZarrOptions::default());
+    mpi.barrier();
+    let left = leftovers(&bad, "ndchunk");
+    s.expect(
+        "to_zarr failing on one rank",
+        r.is_err() && !std::path::Path::new(&bad).join("x").exists() && left.is_empty(),
+        format!("{r:?} {left:?}"),
+    );
+    mpi.barrier();
+    if s.rank == 0 {
+        for p in [&h5, &h5_alone] {
+            let _ = std::fs::remove_file(p);
+        }
+        for p in [&zs, &zs_alone, &bad] {
+            let _ = std::fs::remove_dir_all(p);
+        }
+    }
 }
 
 /// `NDCHUNK_MPI_BENCH=n` (and `NDCHUNK_MPI_THREADS`): the four statistics of an n x n random

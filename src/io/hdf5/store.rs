@@ -30,10 +30,13 @@ impl Hdf5Options {
     }
 }
 
-/// Writes each block it is given into its place in a dataset.
+/// Writes each block it is given into its place in a dataset. Across MPI ranks, the dataset is
+/// open on rank 0 only (`ds` is `None` elsewhere) and every write task is pinned there.
 struct WriteBlocks<T> {
-    ds: hdf5::Dataset,
+    ds: Option<hdf5::Dataset>,
     path: PathBuf,
+    #[cfg_attr(not(feature = "mpi"), allow(dead_code))]
+    on_root: bool,
     _t: std::marker::PhantomData<fn() -> T>,
 }
 
@@ -44,6 +47,8 @@ impl<T: Element + hdf5::H5Type> Op for WriteBlocks<T> {
     fn run(&self, node: &Node, b: &[usize], inputs: &[Block]) -> Result<Block> {
         let a = as_array::<T>(&inputs[0])?;
         let ranges = node.inputs[0].meta().chunks.block_ranges(b);
+        let ds =
+            self.ds.as_ref().ok_or_else(|| Error::Value("internal: the HDF5 file is open on rank 0 only".into()))?;
         if a.is_empty() {
             return Ok(Arc::new(Value(ArrayD::<u8>::zeros(IxDyn(&[0])))));
         }
@@ -55,13 +60,17 @@ impl<T: Element + hdf5::H5Type> Op for WriteBlocks<T> {
             owned.view()
         };
         if ranges.is_empty() {
-            self.ds.write(view).map_err(|e| lib_err(&self.path, e))?;
+            ds.write(view).map_err(|e| lib_err(&self.path, e))?;
         } else {
             let sel: Vec<hdf5::SliceOrIndex> = ranges.iter().map(|r| hdf5::SliceOrIndex::from(r.clone())).collect();
             let sel = hdf5::Selection::from(hdf5::Hyperslab::from(sel));
-            self.ds.write_slice(view, sel).map_err(|e| lib_err(&self.path, e))?;
+            ds.write_slice(view, sel).map_err(|e| lib_err(&self.path, e))?;
         }
         Ok(Arc::new(Value(ArrayD::<u8>::zeros(IxDyn(&[0])))))
+    }
+    #[cfg(feature = "mpi")]
+    fn home(&self, _block: usize) -> Option<u32> {
+        self.on_root.then_some(0)
     }
 }
 
@@ -100,29 +109,81 @@ pub fn store<T: Element + hdf5::H5Type>(
     opts: &Hdf5Options,
 ) -> Result<()> {
     let path = path.as_ref();
-    #[cfg(feature = "mpi")]
-    crate::distributed::refuse_writer("writing HDF5")?;
     for (a, name) in arrays {
         if !a.chunks().is_known() {
             return Err(Error::UnknownChunkSizes { op: format!("writing {name} to HDF5") });
         }
     }
+    #[cfg(feature = "mpi")]
+    if let Some((rank, _)) = crate::distributed::spmd_ranks() {
+        return store_across_ranks(arrays, path, opts, rank);
+    }
     let tmp_path = temp_path(path, "tmp");
     // exclusive: a name in use (however unlikely) is an error, never another writer's file
     let file = hdf5::File::create_excl(&tmp_path).map_err(|e| lib_err(&tmp_path, e))?;
     let mut tmp = TempFile { path: tmp_path, keep: false };
-    write_all(arrays, file, &tmp.path, opts)?;
+    let nodes = write_nodes(arrays, Some(&file), &tmp.path, opts, false)?;
+    let plan = Plan::build(&nodes)?;
+    crate::scheduler::execute(&plan, &Config::global())?;
+    close(plan, nodes, file, &tmp.path)?;
     std::fs::rename(&tmp.path, path)?;
     tmp.keep = true;
     Ok(())
 }
 
-fn write_all<T: Element + hdf5::H5Type>(
+/// Close the file once every block is written (the write ops hold its datasets).
+fn close(plan: Plan, nodes: Vec<Arc<Node>>, file: hdf5::File, tmp: &Path) -> Result<()> {
+    drop(plan);
+    drop(nodes);
+    file.close().map_err(|e| lib_err(tmp, e))
+}
+
+/// [`store`] under the MPI executor on several ranks: one writer, rank 0. Rank 0 creates the
+/// temporary file and its datasets; every rank builds the same write graph, whose write tasks
+/// are pinned to rank 0, so the blocks computed elsewhere are sent there as they are produced
+/// (in the round after the one that computed them) and written as they arrive; rank 0 renames
+/// the file into place once every rank succeeded. Any rank's failure is every rank's `Err`,
+/// and the temporary file is removed.
+#[cfg(feature = "mpi")]
+fn store_across_ranks<T: Element + hdf5::H5Type>(
     arrays: &[(&ChunkedArray<T>, &str)],
-    file: hdf5::File,
+    path: &Path,
+    opts: &Hdf5Options,
+    rank: usize,
+) -> Result<()> {
+    use crate::distributed::{agree_all, run_in_place};
+    let mut tmp = None;
+    let made = (|| {
+        if rank != 0 {
+            return write_nodes(arrays, None, path, opts, true).map(|n| (n, None));
+        }
+        let tmp_path = temp_path(path, "tmp");
+        let file = hdf5::File::create_excl(&tmp_path).map_err(|e| lib_err(&tmp_path, e))?;
+        let t = tmp.insert(TempFile { path: tmp_path, keep: false });
+        let nodes = write_nodes(arrays, Some(&file), &t.path, opts, true)?;
+        Ok((nodes, Some(file)))
+    })();
+    let (nodes, file) = agree_all(made)?;
+    let plan = agree_all(Plan::build(&nodes))?;
+    run_in_place(&plan, &Config::global())?;
+    let done = match (file, tmp.as_mut()) {
+        (Some(file), Some(t)) => close(plan, nodes, file, &t.path)
+            .and_then(|()| std::fs::rename(&t.path, path).map_err(Error::from))
+            .map(|()| t.keep = true),
+        _ => Ok(()),
+    };
+    agree_all(done)
+}
+
+/// The write nodes of `arrays`, one per array, with their datasets created in `file` (none on
+/// the ranks that do not write); `pinned`: write tasks run on rank 0.
+fn write_nodes<T: Element + hdf5::H5Type>(
+    arrays: &[(&ChunkedArray<T>, &str)],
+    file: Option<&hdf5::File>,
     tmp: &Path,
     opts: &Hdf5Options,
-) -> Result<()> {
+    pinned: bool,
+) -> Result<Vec<Arc<Node>>> {
     let mut nodes = Vec::new();
     for (a, name) in arrays {
         let shape = a.shape().to_vec();
@@ -134,27 +195,27 @@ fn write_all<T: Element + hdf5::H5Type>(
             None => a.chunks().chunksize(),
         };
         let chunk: Vec<usize> = chunk.iter().zip(&shape).map(|(&c, &n)| c.min(n).max(1)).collect();
-        let mut b = file.new_dataset::<T>();
-        let chunked = !shape.is_empty() && !shape.contains(&0);
-        if chunked {
-            b = b.chunk(chunk.clone());
-            if opts.shuffle {
-                b = b.shuffle();
+        let ds = match file {
+            Some(file) => {
+                let mut b = file.new_dataset::<T>();
+                let chunked = !shape.is_empty() && !shape.contains(&0);
+                if chunked {
+                    b = b.chunk(chunk.clone());
+                    if opts.shuffle {
+                        b = b.shuffle();
+                    }
+                    if let Some(level) = opts.gzip {
+                        b = b.deflate(level.min(9));
+                    }
+                }
+                Some(b.shape(shape.clone()).create(*name).map_err(|e| lib_err(tmp, e))?)
             }
-            if let Some(level) = opts.gzip {
-                b = b.deflate(level.min(9));
-            }
-        }
-        let ds = b.shape(shape.clone()).create(*name).map_err(|e| lib_err(tmp, e))?;
-        let op = WriteBlocks::<T> { ds, path: tmp.to_path_buf(), _t: std::marker::PhantomData };
+            None => None,
+        };
+        let op = WriteBlocks::<T> { ds, path: tmp.to_path_buf(), on_root: pinned, _t: std::marker::PhantomData };
         nodes.push(Node::value("to-hdf5", vec![a.node().clone()], a.numblocks(), op));
     }
-    let plan = Plan::build(&nodes)?;
-    crate::scheduler::execute(&plan, &Config::global())?;
-    drop(plan);
-    drop(nodes);
-    file.close().map_err(|e| lib_err(tmp, e))?;
-    Ok(())
+    Ok(nodes)
 }
 
 #[cfg(test)]

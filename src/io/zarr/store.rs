@@ -223,12 +223,23 @@ fn open_existing<T: Element>(store: &Path, path: &str, at: &str) -> Result<Array
     }
 }
 
+/// Who prepares a write: one process alone (or MPI rank 0, which creates the temporary
+/// directory and finishes), or another MPI rank, which writes its chunks into the temporary
+/// directory rank 0 created (named here) and finishes nothing.
+#[derive(Clone, Copy)]
+enum Role<'a> {
+    Lead,
+    #[cfg_attr(not(feature = "mpi"), allow(dead_code))]
+    Follow(&'a str),
+}
+
 /// Plan the write of `x` to `array_path` of the store at `store`.
 fn prepare<T: ZarrElement>(
     x: &ChunkedArray<T>,
     store: &Path,
     array_path: &str,
     opts: &ZarrOptions,
+    role: Role,
 ) -> Result<(Option<Arc<Node>>, Finish)> {
     let path = node_path(array_path);
     let at = errors::at(&store.display().to_string(), &path);
@@ -250,6 +261,20 @@ fn prepare<T: ZarrElement>(
             };
             let dest = store.join(path.trim_start_matches('/'));
             let overwrite = opts.mode == ZarrMode::Overwrite;
+            if let Role::Follow(name) = role {
+                let tmp = dest.with_file_name(name);
+                if !tmp.is_dir() {
+                    return Err(io_err(
+                        &at,
+                        std::io::Error::new(
+                            std::io::ErrorKind::NotFound,
+                            format!("{} (made by rank 0)", tmp.display()),
+                        ),
+                    ));
+                }
+                let (array, _) = create_array::<T>(&tmp, &shape, &chunk, opts)?;
+                return Ok((write_node(x, array, &vec![0; nd], &chunk, &at)?, Finish::Nothing));
+            }
             if !overwrite
                 && dest.exists()
                 && (has_metadata(&dest) || std::fs::read_dir(&dest).map_or(true, |mut d| d.next().is_some()))
@@ -289,7 +314,7 @@ fn prepare<T: ZarrElement>(
             let mut offset = vec![0; nd];
             offset[*axis] = old[*axis];
             let node = write_node(x, Arc::new(array), &offset, &chunk, &at)?;
-            Ok((node, Finish::Metadata(dir, files)))
+            Ok((node, if let Role::Lead = role { Finish::Metadata(dir, files) } else { Finish::Nothing }))
         }
         ZarrMode::Region(region) => {
             let array = open_existing::<T>(store, &path, &at)?;
@@ -366,10 +391,14 @@ pub fn store<T: ZarrElement>(
     opts: &ZarrOptions,
 ) -> Result<()> {
     let store = store.as_ref();
+    #[cfg(feature = "mpi")]
+    if let Some((rank, _)) = crate::distributed::spmd_ranks() {
+        return store_across_ranks(arrays, store, opts, rank);
+    }
     let mut nodes = Vec::new();
     let mut finishes = Vec::new();
     for (x, path) in arrays {
-        let (node, fin) = prepare(*x, store, path, opts)?;
+        let (node, fin) = prepare(*x, store, path, opts, Role::Lead)?;
         nodes.extend(node);
         finishes.push((fin, errors::at(&store.display().to_string(), &node_path(path))));
     }
@@ -382,6 +411,64 @@ pub fn store<T: ZarrElement>(
         finish(f, store, &at)?;
     }
     Ok(())
+}
+
+/// [`store`] under the MPI executor on several ranks: each stored chunk is written by the rank
+/// that computes its block. Rank 0 checks the destinations and creates the temporary
+/// directories (their names are broadcast); every rank builds the same write graph and writes
+/// its own chunks there; once every rank succeeded, rank 0 writes the metadata and renames
+/// (or, for an append, rewrites the metadata). A failure on any rank is every rank's `Err`
+/// and rank 0 removes the temporary directories: no array is left looking complete. The
+/// store must be a directory every rank sees (a shared filesystem).
+#[cfg(feature = "mpi")]
+fn store_across_ranks<T: ZarrElement>(
+    arrays: &[(&ChunkedArray<T>, &str)],
+    store: &Path,
+    opts: &ZarrOptions,
+    rank: usize,
+) -> Result<()> {
+    use crate::distributed::{agree_all, broadcast_from_root, run_in_place};
+    let mut nodes = Vec::new();
+    let mut finishes = Vec::new();
+    // 1. rank 0 prepares (checks, temporary directories) and names its temporary directories
+    let lead = (|| {
+        let mut names = String::new();
+        if rank == 0 {
+            for (x, path) in arrays {
+                let (node, fin) = prepare(*x, store, path, opts, Role::Lead)?;
+                if let Finish::Rename { tmp, .. } = &fin {
+                    names.push_str(&tmp.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+                }
+                names.push('\n');
+                nodes.extend(node);
+                finishes.push((fin, errors::at(&store.display().to_string(), &node_path(path))));
+            }
+        }
+        Ok(names)
+    })();
+    let names = agree_all(lead)?;
+    let names = String::from_utf8_lossy(&broadcast_from_root(names.into_bytes())).into_owned();
+    // 2. the other ranks open the same arrays
+    if rank != 0 {
+        let follow = (|| {
+            for ((x, path), name) in arrays.iter().zip(names.split('\n')) {
+                nodes.extend(prepare(*x, store, path, opts, Role::Follow(name))?.0);
+            }
+            Ok(())
+        })();
+        agree_all(follow)?;
+    } else {
+        agree_all(Ok(()))?;
+    }
+    // 3. every rank writes the chunks of the blocks it computes
+    if !nodes.is_empty() {
+        let plan = agree_all(Plan::build(&nodes))?;
+        run_in_place(&plan, &Config::global())?;
+    }
+    drop(nodes);
+    // 4. rank 0 finishes once every rank succeeded
+    let done = finishes.into_iter().try_for_each(|(f, at)| finish(f, store, &at));
+    agree_all(done)
 }
 
 #[cfg(test)]

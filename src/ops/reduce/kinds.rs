@@ -18,6 +18,9 @@ use crate::ops::reduce::Reduction;
 pub struct SumR<T, const NAN_SKIP: bool>(pub PhantomData<fn() -> T>);
 
 impl<T: Element> Reduction for SumR<T, false> {
+    fn order_independent(&self) -> bool {
+        !T::DTYPE.is_float() && !T::DTYPE.is_complex()
+    }
     type In = T;
     type Acc = Sum<T::Acc>;
     type Out = T::SumOut;
@@ -33,6 +36,9 @@ impl<T: Element> Reduction for SumR<T, false> {
 }
 
 impl<T: Element> Reduction for SumR<T, true> {
+    fn order_independent(&self) -> bool {
+        !T::DTYPE.is_float() && !T::DTYPE.is_complex()
+    }
     type In = T;
     type Acc = NanSum<T::Acc>;
     type Out = T::SumOut;
@@ -51,6 +57,9 @@ impl<T: Element> Reduction for SumR<T, true> {
 pub struct ProdR<T, const NAN_SKIP: bool>(pub PhantomData<fn() -> T>);
 
 impl<T: Element, const NAN_SKIP: bool> Reduction for ProdR<T, NAN_SKIP> {
+    fn order_independent(&self) -> bool {
+        !T::DTYPE.is_float() && !T::DTYPE.is_complex()
+    }
     type In = T;
     type Acc = Prod<T::Acc, NAN_SKIP>;
     type Out = T::SumOut;
@@ -201,6 +210,10 @@ impl<T: Element, const NAN_SKIP: bool> Reduction for VarR<T, NAN_SKIP> {
 pub struct ExtremeR<T, const MAX: bool, const NAN_SKIP: bool>(pub PhantomData<fn() -> T>);
 
 impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> Reduction for ExtremeR<T, MAX, NAN_SKIP> {
+    // (floats: which of -0.0 and 0.0, or of equal values, is kept can follow the order)
+    fn order_independent(&self) -> bool {
+        !T::DTYPE.is_float() && !T::DTYPE.is_complex()
+    }
     type In = T;
     type Acc = Extreme<T, MAX, NAN_SKIP>;
     type Out = T;
@@ -235,6 +248,10 @@ impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> Reduction f
 pub struct ArgR<T, const MAX: bool, const NAN_SKIP: bool>(pub PhantomData<fn() -> T>);
 
 impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> Reduction for ArgR<T, MAX, NAN_SKIP> {
+    // (floats: which of -0.0 and 0.0, or of equal values, is kept can follow the order)
+    fn order_independent(&self) -> bool {
+        !T::DTYPE.is_float() && !T::DTYPE.is_complex()
+    }
     type In = T;
     type Acc = ArgExtreme<T, MAX, NAN_SKIP>;
     type Out = i64;
@@ -272,6 +289,9 @@ impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> Reduction f
 pub struct LogicalR<T, const ALL: bool>(pub PhantomData<fn() -> T>);
 
 impl<T: Element> Reduction for LogicalR<T, false> {
+    fn order_independent(&self) -> bool {
+        true
+    }
     type In = T;
     type Acc = Any;
     type Out = bool;
@@ -287,6 +307,9 @@ impl<T: Element> Reduction for LogicalR<T, false> {
 }
 
 impl<T: Element> Reduction for LogicalR<T, true> {
+    fn order_independent(&self) -> bool {
+        true
+    }
     type In = T;
     type Acc = All;
     type Out = bool;

@@ -41,6 +41,12 @@ pub trait Reduction: Send + Sync + 'static {
     fn finalize(&self, acc: &Self::Acc) -> Result<Self::Out>;
     /// Arg-reductions: replace local positions with global ones.
     fn relabel(&self, _acc: &mut Self::Acc, _global: &dyn Fn(usize) -> usize) {}
+    /// Whether the result is the same whatever the order the accumulators are merged in
+    /// (integer sums and products, extremes, arg-extremes, any/all; not float sums or
+    /// moments): such reductions may merge per MPI rank first without changing the result.
+    fn order_independent(&self) -> bool {
+        false
+    }
     /// Whether `relabel` does anything.
     fn needs_positions(&self) -> bool {
         false
@@ -297,6 +303,76 @@ impl<R: Reduction> Op for Combine<R> {
     }
 }
 
+/// A reduction over every axis built under the MPI executor on several ranks: the number of
+/// ranks, when the array has more blocks than ranks (then, for reductions whose result does
+/// not depend on the merge order, or for every reduction after
+/// `distributed::set_reduce_per_rank(true)`, each rank first combines the partials of the
+/// blocks it computes, and only one accumulator per rank crosses).
+#[cfg(feature = "mpi")]
+fn rank_combine_ranks(x: &Node, axes: &[usize]) -> Option<usize> {
+    let nd = x.grid.len();
+    if nd == 0 || axes.len() != nd {
+        return None;
+    }
+    let (_, ranks) = crate::distributed::spmd_ranks()?;
+    let nb = x.grid.iter().try_fold(1usize, |a, &g| a.checked_mul(g))?;
+    (nb > ranks).then_some(ranks)
+}
+
+/// The first combine level of a distributed full reduction: block `r` merges the partials of
+/// the blocks that rank `r` computes (the planner's contiguous range of C-order block indices,
+/// `[⌈r·n/ranks⌉, ⌈(r+1)·n/ranks⌉)`), as a balanced pairwise tree. The tree's shape then
+/// depends on the number of ranks: float sums and moments may differ in the last bits between
+/// rank counts (as dask's do between chunkings; hence opt-in for them), never between the
+/// ranks of one job.
+#[cfg(feature = "mpi")]
+struct RankCombine<R: Reduction> {
+    ranks: usize,
+    _r: std::marker::PhantomData<fn() -> R>,
+}
+
+#[cfg(feature = "mpi")]
+impl<R: Reduction> RankCombine<R> {
+    fn new(ranks: usize) -> Self {
+        RankCombine { ranks, _r: std::marker::PhantomData }
+    }
+}
+
+/// The pairwise merge of `inputs` (accumulator arrays of one shape), in order.
+#[cfg(feature = "mpi")]
+fn merge_pairwise<R: Reduction>(inputs: &[Block]) -> Result<ArrayD<R::Acc>> {
+    match inputs {
+        [] => Err(Error::Value("internal: an empty rank combine".into())),
+        [one] => Ok(as_value::<ArrayD<R::Acc>>(one)?.clone()),
+        _ => {
+            let (l, r) = inputs.split_at(inputs.len() / 2);
+            let mut acc = merge_pairwise::<R>(l)?;
+            merge_into(&mut acc, &merge_pairwise::<R>(r)?);
+            Ok(acc)
+        }
+    }
+}
+
+#[cfg(feature = "mpi")]
+impl<R: Reduction> Op for RankCombine<R> {
+    fn deps(&self, node: &Node, b: &[usize], out: &mut Vec<Dep>) {
+        let n: usize = node.inputs[0].grid.iter().product();
+        let r = b.first().copied().unwrap_or(0) as u128;
+        let (ranks, n128) = (self.ranks as u128, n as u128);
+        let (lo, hi) = ((r * n128).div_ceil(ranks) as usize, ((r + 1) * n128).div_ceil(ranks) as usize);
+        out.extend((lo..hi.min(n)).map(|block| Dep { input: 0, block }));
+    }
+    fn run(&self, _node: &Node, _b: &[usize], inputs: &[Block]) -> Result<Block> {
+        Ok(Arc::new(Value(merge_pairwise::<R>(inputs)?)))
+    }
+    fn key(&self) -> Option<String> {
+        Some(format!("ranks={}", self.ranks))
+    }
+    fn codec(&self) -> Option<Box<dyn crate::distributed::Codec>> {
+        Some(crate::distributed::ValueCodec::<R::Acc>::boxed())
+    }
+}
+
 /// Fan-in per reduced axis for a total fan-in of `split_every` (dask's rule).
 fn per_axis_split(split_every: usize, naxes: usize) -> usize {
     let s = split_every.max(2) as f64;
@@ -344,6 +420,14 @@ fn reduce_direct<R: Reduction>(x: &Arc<Node>, r: R, axes: &[usize], opts: Reduce
     // combine levels
     let split = per_axis_split(opts.split_every.unwrap_or(4), axes.len());
     let mut grid = x.grid.clone();
+    #[cfg(feature = "mpi")]
+    if let Some(ranks) =
+        rank_combine_ranks(x, axes).filter(|_| r.order_independent() || crate::distributed::reduce_per_rank())
+    {
+        grid = vec![1; nd];
+        grid[0] = ranks;
+        node = Node::value(format!("{acc}-rank-combine"), vec![node], grid.clone(), RankCombine::<R>::new(ranks));
+    }
     loop {
         let too_many = axes.iter().any(|&a| grid[a] > split);
         if !too_many {
