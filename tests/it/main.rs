@@ -37,6 +37,7 @@ mod sets;
 mod shape_routines;
 mod statistics;
 mod stats;
+mod store_targets;
 mod ufuncs;
 mod user_reduction;
 mod windows;

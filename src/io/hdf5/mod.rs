@@ -54,7 +54,7 @@
 
 pub mod filters;
 pub mod source;
-mod store;
+pub(crate) mod store;
 
 use std::fs::File;
 use std::marker::PhantomData;

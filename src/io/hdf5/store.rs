@@ -85,6 +85,7 @@ impl Drop for TempFile {
 /// Write several arrays of one element type into one new HDF5 file at `path`, as datasets
 /// named by the pairs, in one graph (inputs they share are computed once). The file appears
 /// complete at `path` or not at all: it is written under a temporary name and renamed.
+/// (Arrays of several element types, and HDF5 and Zarr outputs together: [`crate::store_targets`].)
 ///
 /// ```no_run
 /// use ndchunk::prelude::*;
@@ -103,58 +104,90 @@ pub fn store<T: Element + hdf5::H5Type>(
     #[cfg(feature = "mpi")]
     crate::distributed::refuse_writer("writing HDF5")?;
     for (a, name) in arrays {
-        if !a.chunks().is_known() {
-            return Err(Error::UnknownChunkSizes { op: format!("writing {name} to HDF5") });
-        }
+        check_known(a, name)?;
     }
-    let tmp_path = temp_path(path, "tmp");
-    // exclusive: a name in use (however unlikely) is an error, never another writer's file
-    let file = hdf5::File::create_excl(&tmp_path).map_err(|e| lib_err(&tmp_path, e))?;
-    let mut tmp = TempFile { path: tmp_path, keep: false };
-    write_all(arrays, file, &tmp.path, opts)?;
-    std::fs::rename(&tmp.path, path)?;
-    tmp.keep = true;
-    Ok(())
-}
-
-fn write_all<T: Element + hdf5::H5Type>(
-    arrays: &[(&ChunkedArray<T>, &str)],
-    file: hdf5::File,
-    tmp: &Path,
-    opts: &Hdf5Options,
-) -> Result<()> {
+    let out = NewFile::create(path)?;
     let mut nodes = Vec::new();
     for (a, name) in arrays {
-        let shape = a.shape().to_vec();
-        let chunk: Vec<usize> = match &opts.chunks {
-            Some(c) if c.len() == shape.len() => c.clone(),
-            Some(c) => {
-                return Err(Error::Chunks(format!("HDF5 chunk shape {c:?} for an array of shape {shape:?}")));
-            }
-            None => a.chunks().chunksize(),
-        };
-        let chunk: Vec<usize> = chunk.iter().zip(&shape).map(|(&c, &n)| c.min(n).max(1)).collect();
-        let mut b = file.new_dataset::<T>();
-        let chunked = !shape.is_empty() && !shape.contains(&0);
-        if chunked {
-            b = b.chunk(chunk.clone());
-            if opts.shuffle {
-                b = b.shuffle();
-            }
-            if let Some(level) = opts.gzip {
-                b = b.deflate(level.min(9));
-            }
-        }
-        let ds = b.shape(shape.clone()).create(*name).map_err(|e| lib_err(tmp, e))?;
-        let op = WriteBlocks::<T> { ds, path: tmp.to_path_buf(), _t: std::marker::PhantomData };
-        nodes.push(Node::value("to-hdf5", vec![a.node().clone()], a.numblocks(), op));
+        nodes.push(dataset_node(a, &out.file, name, &out.tmp.path, opts)?);
     }
     let plan = Plan::build(&nodes)?;
     crate::scheduler::execute(&plan, &Config::global())?;
     drop(plan);
     drop(nodes);
-    file.close().map_err(|e| lib_err(tmp, e))?;
+    out.commit()
+}
+
+/// `Error::UnknownChunkSizes` when `a` cannot be written (its block lengths are unknown).
+pub(crate) fn check_known<T: Element>(a: &ChunkedArray<T>, name: &str) -> Result<()> {
+    if !a.chunks().is_known() {
+        return Err(Error::UnknownChunkSizes { op: format!("writing {name} to HDF5") });
+    }
     Ok(())
+}
+
+/// A new HDF5 file being written under a temporary name beside its destination.
+pub(crate) struct NewFile {
+    pub(crate) file: hdf5::File,
+    tmp: TempFile,
+    dest: PathBuf,
+}
+
+impl NewFile {
+    /// Create the temporary file for `dest` (exclusively: a name in use, however unlikely, is an
+    /// error, never another writer's file).
+    pub(crate) fn create(dest: &Path) -> Result<NewFile> {
+        let tmp_path = temp_path(dest, "tmp");
+        let file = hdf5::File::create_excl(&tmp_path).map_err(|e| lib_err(&tmp_path, e))?;
+        Ok(NewFile { file, tmp: TempFile { path: tmp_path, keep: false }, dest: dest.to_path_buf() })
+    }
+
+    /// The temporary file's path (for error messages of the writes into it).
+    pub(crate) fn tmp_path(&self) -> &Path {
+        &self.tmp.path
+    }
+
+    /// Close the file (every dataset handle must be dropped) and rename it over its destination.
+    pub(crate) fn commit(self) -> Result<()> {
+        let NewFile { file, mut tmp, dest } = self;
+        file.close().map_err(|e| lib_err(&tmp.path, e))?;
+        std::fs::rename(&tmp.path, &dest)?;
+        tmp.keep = true;
+        Ok(())
+    }
+}
+
+/// A new dataset `name` in `file` for `a`, and the node that writes `a` into it block by block.
+pub(crate) fn dataset_node<T: Element + hdf5::H5Type>(
+    a: &ChunkedArray<T>,
+    file: &hdf5::File,
+    name: &str,
+    tmp: &Path,
+    opts: &Hdf5Options,
+) -> Result<Arc<Node>> {
+    let shape = a.shape().to_vec();
+    let chunk: Vec<usize> = match &opts.chunks {
+        Some(c) if c.len() == shape.len() => c.clone(),
+        Some(c) => {
+            return Err(Error::Chunks(format!("HDF5 chunk shape {c:?} for an array of shape {shape:?}")));
+        }
+        None => a.chunks().chunksize(),
+    };
+    let chunk: Vec<usize> = chunk.iter().zip(&shape).map(|(&c, &n)| c.min(n).max(1)).collect();
+    let mut b = file.new_dataset::<T>();
+    let chunked = !shape.is_empty() && !shape.contains(&0);
+    if chunked {
+        b = b.chunk(chunk.clone());
+        if opts.shuffle {
+            b = b.shuffle();
+        }
+        if let Some(level) = opts.gzip {
+            b = b.deflate(level.min(9));
+        }
+    }
+    let ds = b.shape(shape.clone()).create(name).map_err(|e| lib_err(tmp, e))?;
+    let op = WriteBlocks::<T> { ds, path: tmp.to_path_buf(), _t: std::marker::PhantomData };
+    Ok(Node::value("to-hdf5", vec![a.node().clone()], a.numblocks(), op))
 }
 
 #[cfg(test)]

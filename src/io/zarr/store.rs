@@ -155,7 +155,7 @@ pub fn create_array<T: Element>(
 use crate::io::temp_path;
 
 /// A temporary directory this call created: removed when dropped unless it was renamed.
-struct TempDir {
+pub(crate) struct TempDir {
     path: PathBuf,
     keep: bool,
 }
@@ -169,7 +169,7 @@ impl Drop for TempDir {
 }
 
 /// What is left to do once the chunks are written.
-enum Finish {
+pub(crate) enum Finish {
     /// Write the metadata in the temporary directory and rename it to `dest`.
     Rename { tmp: TempDir, dest: PathBuf, files: MetadataFiles, format: ZarrFormat, overwrite: bool },
     /// Rewrite the metadata files in this directory (append: the new shape).
@@ -224,7 +224,7 @@ fn open_existing<T: Element>(store: &Path, path: &str, at: &str) -> Result<Array
 }
 
 /// Plan the write of `x` to `array_path` of the store at `store`.
-fn prepare<T: ZarrElement>(
+pub(crate) fn prepare<T: ZarrElement>(
     x: &ChunkedArray<T>,
     store: &Path,
     array_path: &str,
@@ -314,7 +314,8 @@ fn prepare<T: ZarrElement>(
     }
 }
 
-fn finish(f: Finish, store: &Path, at: &str) -> Result<()> {
+/// Finish a write [`prepare`]d and run: metadata, rename into place.
+pub(crate) fn finish(f: Finish, store: &Path, at: &str) -> Result<()> {
     match f {
         Finish::Nothing => Ok(()),
         Finish::Metadata(dir, files) => files.write(&dir),
