@@ -20,8 +20,8 @@
 //!
 //! **Groups.** The directories above a new array get group metadata (`zarr.json` or `.zgroup`)
 //! where they have none, so zarr-python finds the array through `zarr.open_group`. Consolidated
-//! metadata (`.zmetadata`, or `consolidated_metadata` in the root `zarr.json`) is not updated:
-//! re-consolidate after writing (`zarr.consolidate_metadata`).
+//! metadata (`.zmetadata`, or `consolidated_metadata` in a group's `zarr.json`) in the groups
+//! above is updated after the array is in place (see [`super::consolidated`]).
 //!
 //! The pieces a caller needs to write through a store of its own (a temporary store for an
 //! out-of-core rechunk) are [`create_array`] and [`write_node`].
@@ -318,7 +318,10 @@ pub(crate) fn prepare<T: ZarrElement>(
 pub(crate) fn finish(f: Finish, store: &Path, at: &str) -> Result<()> {
     match f {
         Finish::Nothing => Ok(()),
-        Finish::Metadata(dir, files) => files.write(&dir),
+        Finish::Metadata(dir, files) => {
+            files.write(&dir)?;
+            super::consolidated::update(store, &dir)
+        }
         Finish::Rename { mut tmp, dest, files, format, overwrite } => {
             files.write(&tmp.path)?;
             ensure_groups(store, &dest, format)?;
@@ -343,7 +346,7 @@ pub(crate) fn finish(f: Finish, store: &Path, at: &str) -> Result<()> {
                 })?;
                 tmp.keep = true;
             }
-            Ok(())
+            super::consolidated::update(store, &dest)
         }
     }
 }
