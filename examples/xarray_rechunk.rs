@@ -46,7 +46,10 @@ fn main() -> Result<()> {
     let from_zarr = decode_cf(&ChunkedArray::<i16>::from_zarr(&zarr, "packed")?, &zattrs)?;
     let (a, b) = ndchunk::compute((&from_nc, &from_zarr))?;
     let same = a.iter().zip(b.iter()).all(|(x, y)| x == y || (x.is_nan() && y.is_nan()));
-    println!("packed (K), decoded: NetCDF and Zarr agree: {same}; first row {:?}", a.slice(ndarray::s![0, ..]).to_vec());
+    println!(
+        "packed (K), decoded: NetCDF and Zarr agree: {same}; first row {:?}",
+        a.slice(ndarray::s![0, ..]).to_vec()
+    );
     assert!(same, "the two files hold the same dataset");
 
     // 3. whole time series per point; one pass writes six arrays
