@@ -111,7 +111,8 @@ fn writes_keep_consolidated_metadata_current() {
             .unwrap()
             .to_zarr(&s, "sub/b", &app)
             .unwrap();
-        let region = ZarrOptions::default().with_mode(ZarrMode::Region(vec![1..3]));
+        let rows = std::iter::once(1..3).collect();
+        let region = ZarrOptions::default().with_mode(ZarrMode::Region(rows));
         ChunkedArray::from_array(ndarray::arr1(&[-1.0, -2.0]).into_dyn(), [2])
             .unwrap()
             .to_zarr(&s, "c", &region)
