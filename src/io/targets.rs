@@ -2,7 +2,7 @@
 //! `dask.array.store(sources, targets)`.
 //!
 //! `ndchunk::store` (= [`crate::io::hdf5::store`]) writes arrays of one element type into one
-//! HDF5 file, and [`crate::io::zarr::store`] arrays of one element type into one Zarr store.
+//! HDF5 file, and [`crate::io::zarr::store()`] arrays of one element type into one Zarr store.
 //! `store_targets` takes any mix: each array (of any element type ndchunk writes to both
 //! formats) with its own [`StoreTarget`], an HDF5 dataset or a Zarr array, each with its own
 //! options. Every write node goes into ONE graph run by one scheduler pass, so inputs the
@@ -12,13 +12,13 @@
 //! **Atomicity, per output.** Each HDF5 file (all targets naming one path go into one new file,
 //! replacing what was there) is written under a temporary name and renamed into place; each new
 //! Zarr array is written into a temporary directory and renamed into place; appends rewrite
-//! their metadata last (see [`crate::io::zarr::store`](mod@crate::io::zarr::store)). Nothing is
+//! their metadata last (see [`crate::io::zarr::store()`](mod@crate::io::zarr::store)). Nothing is
 //! renamed before every chunk of every output is written: a failing compute leaves every target
 //! as it was. The renames themselves happen one after another (HDF5 files first, then Zarr
 //! arrays), so an I/O error in one of them can leave earlier outputs written and later ones not.
 //!
 //! **Element types.** bool, i8..i64, u8..u64, f32, f64 (the types both formats hold). Complex
-//! arrays are written to Zarr with [`crate::io::zarr::store`] or `to_zarr`.
+//! arrays are written to Zarr with [`crate::io::zarr::store()`] or `to_zarr`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -148,7 +148,7 @@ impl<T: Element + ZarrElement + hdf5::H5Type> StoreSource for ChunkedArray<T> {}
 ///
 /// Errors: two targets writing the same dataset or Zarr array are an [`Error::Value`]; an array
 /// with unknown block lengths is [`Error::UnknownChunkSizes`]; otherwise the errors of
-/// [`crate::io::hdf5::store`] and [`crate::io::zarr::store`](fn@crate::io::zarr::store).
+/// [`crate::io::hdf5::store`] and [`crate::io::zarr::store()`](fn@crate::io::zarr::store).
 pub fn store_targets(items: &[(&dyn StoreSource, StoreTarget)]) -> Result<()> {
     let mut seen = std::collections::HashSet::new();
     for (a, t) in items {
