@@ -19,6 +19,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+mod compare_zarr;
+
 use ndarray::ArrayD;
 use ndchunk::io::hdf5::Hdf5Options;
 use ndchunk::prelude::*;
@@ -68,6 +70,9 @@ const WORKLOADS: &[(&str, &str)] = &[
     ("kernel1t.add_i32_f64", "≤ 1× NumPy, 1 thread"),
     ("unique_1e8_i32.1000_distinct", "vs NumPy and dask (issue 16)"),
     ("meanfilter8000.map_overlap_3x3", "≤ 0.5× dask; NumPy column: scipy uniform_filter"),
+    ("testdata.to_zarr_blosc", "≤ 0.5× dask"),
+    ("zarr7GB.sum", "≤ 0.4× dask at ≤ 200 MB (needs data/realdata.hdf5)"),
+    ("realdata.rows_to_cols_zarr_1GB", "peak ≤ 1.2 GB with a 1 GB budget"),
     ("realdata.sum", "≤ 0.4× dask at ≤ 200 MB"),
     ("realdata.all4_one_pass", "≤ 0.25× dask at ≤ 300 MB"),
 ];
@@ -133,6 +138,7 @@ fn percentile_1000mb() -> (f64, f64) {
 fn run(name: &str, data: &Path) -> (f64, f64) {
     let (group, op) = name.split_once('.').unwrap_or((name, ""));
     match group {
+        _ if compare_zarr::ROWS.contains(&name) => compare_zarr::run(name, data),
         "testdata" | "realdata" => {
             let p = if group == "testdata" {
                 ensure_testdata(data, "testdata.hdf5", 3000, 300)

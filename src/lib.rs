@@ -95,6 +95,7 @@ pub use config::{Config, Progress};
 pub use element::{Arith, Complex, ComplexElement, DType, Element, Float, Inexact, Number, Scalar};
 pub use error::{Error, Result};
 pub use io::hdf5::{store, Hdf5Options};
+pub use io::targets::{store_targets, StoreSource, StoreTarget};
 pub use io::zarr::{ZarrMode, ZarrOptions};
 pub use ndchunk_kernels::gemm::Gemm;
 pub use ndchunk_kernels::ufunc::{self, Bitwise, Integer};

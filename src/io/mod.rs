@@ -1,6 +1,7 @@
 //! Reading and writing chunked files.
 
 pub mod hdf5;
+pub mod targets;
 pub mod zarr;
 
 /// The Rust name of an element type, for "read it as ChunkedArray::<i32>" messages.

@@ -45,6 +45,10 @@
 //! [`Error::DType`]; read it as its own type and convert with `astype`:
 //! `ChunkedArray::<i32>::from_hdf5(p, "/d")?.astype::<f64>()`.
 //!
+//! **NetCDF4.** NetCDF4 files are HDF5 files: [`info`] gives a variable's dimension names and
+//! attributes, [`from_hdf5_cf`] / [`decode_cf`] apply `_FillValue` / `scale_factor` / `add_offset`
+//! as xarray does (see [`variable`]).
+//!
 //! **Writing.** `to_hdf5`/[`store`] write block by block as the graph computes them (memory
 //! stays bounded), into a temporary file in the same directory that is renamed over `path` only
 //! when everything succeeded: `path` is either the complete new file or untouched. Each call
@@ -54,7 +58,8 @@
 
 pub mod filters;
 pub mod source;
-mod store;
+pub(crate) mod store;
+pub mod variable;
 
 use std::fs::File;
 use std::marker::PhantomData;
@@ -62,6 +67,7 @@ use std::path::Path;
 
 pub use crate::error::Hdf5Error;
 pub use store::{store, Hdf5Options};
+pub use variable::{attrs, decode_cf, from_hdf5_cf, info, AttrValue, VariableInfo};
 
 use crate::array::ChunkedArray;
 use crate::chunks::{ChunkSpec, WHOLE};

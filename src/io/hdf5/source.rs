@@ -53,6 +53,26 @@ pub struct DatasetInfo {
     pub userblock: u64,
 }
 
+/// Open dataset `name` of the HDF5 file at `path`, with typed errors for a missing file, a file
+/// that is not HDF5, a missing dataset and a group.
+pub(crate) fn open_dataset(path: &Path, name: &str) -> Result<hdf5::Dataset> {
+    if !path.exists() {
+        return Err(Error::Hdf5(Hdf5Error::FileNotFound(path.display().to_string())));
+    }
+    let file =
+        hdf5::File::open(path).map_err(|e| Error::Hdf5(Hdf5Error::NotHdf5(format!("{}: {e}", path.display()))))?;
+    match file.dataset(name) {
+        Ok(ds) => Ok(ds),
+        Err(e) => Err(Error::Hdf5(if file.group(name).is_ok() {
+            Hdf5Error::NotADataset { path: path.display().to_string(), name: name.into() }
+        } else if !file.link_exists(name.trim_start_matches('/')) && !file.link_exists(name) {
+            Hdf5Error::DatasetNotFound { path: path.display().to_string(), name: name.into() }
+        } else {
+            Hdf5Error::Library(format!("{}:{name}: {e}", path.display()))
+        })),
+    }
+}
+
 /// h5py's bool: a one-byte enum whose members are exactly `FALSE = 0` and `TRUE = 1`.
 fn is_bool_enum(e: &EnumType) -> bool {
     e.size == IntSize::U1
@@ -88,7 +108,7 @@ fn describe_enum(e: &EnumType) -> String {
 }
 
 /// The element type of an HDF5 type, or what the type is, for the error message.
-fn dtype_of(desc: &TypeDescriptor) -> std::result::Result<DType, String> {
+pub(crate) fn dtype_of(desc: &TypeDescriptor) -> std::result::Result<DType, String> {
     Ok(match desc {
         TypeDescriptor::Integer(IntSize::U1) => DType::I8,
         TypeDescriptor::Integer(IntSize::U2) => DType::I16,
@@ -161,23 +181,7 @@ pub(crate) fn read_error(info: &DatasetInfo, msg: &str) -> Error {
 impl DatasetInfo {
     /// Open `path` and describe `name`, with errors for each way this can fail.
     pub fn open(path: &Path, name: &str) -> Result<(DatasetInfo, hdf5::Dataset)> {
-        if !path.exists() {
-            return Err(Error::Hdf5(Hdf5Error::FileNotFound(path.display().to_string())));
-        }
-        let file =
-            hdf5::File::open(path).map_err(|e| Error::Hdf5(Hdf5Error::NotHdf5(format!("{}: {e}", path.display()))))?;
-        let ds = match file.dataset(name) {
-            Ok(ds) => ds,
-            Err(e) => {
-                return Err(Error::Hdf5(if file.group(name).is_ok() {
-                    Hdf5Error::NotADataset { path: path.display().to_string(), name: name.into() }
-                } else if !file.link_exists(name.trim_start_matches('/')) && !file.link_exists(name) {
-                    Hdf5Error::DatasetNotFound { path: path.display().to_string(), name: name.into() }
-                } else {
-                    Hdf5Error::Library(format!("{}:{name}: {e}", path.display()))
-                }));
-            }
-        };
+        let ds = open_dataset(path, name)?;
         let at = || format!("{}:{name}", path.display());
         let lib = |e: hdf5::Error| Error::Hdf5(Hdf5Error::Library(format!("{}: {e}", at())));
         let dt = ds.dtype().map_err(lib)?;
@@ -216,7 +220,7 @@ impl DatasetInfo {
         }
         let pipeline = pipeline(&filters, dtype.itemsize());
         let contiguous_offset = if chunk.is_none() { ds.offset() } else { None };
-        let userblock = file.create_plist().map(|p| p.userblock()).unwrap_or(0);
+        let userblock = ds.file().and_then(|f| f.create_plist()).map(|p| p.userblock()).unwrap_or(0);
         let info = DatasetInfo {
             path: path.to_path_buf(),
             name: name.to_string(),

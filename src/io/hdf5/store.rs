@@ -94,6 +94,7 @@ impl Drop for TempFile {
 /// Write several arrays of one element type into one new HDF5 file at `path`, as datasets
 /// named by the pairs, in one graph (inputs they share are computed once). The file appears
 /// complete at `path` or not at all: it is written under a temporary name and renamed.
+/// (Arrays of several element types, and HDF5 and Zarr outputs together: [`crate::store_targets`].)
 ///
 /// ```no_run
 /// use ndchunk::prelude::*;
@@ -110,32 +111,22 @@ pub fn store<T: Element + hdf5::H5Type>(
 ) -> Result<()> {
     let path = path.as_ref();
     for (a, name) in arrays {
-        if !a.chunks().is_known() {
-            return Err(Error::UnknownChunkSizes { op: format!("writing {name} to HDF5") });
-        }
+        check_known(a, name)?;
     }
     #[cfg(feature = "mpi")]
     if let Some((rank, _)) = crate::distributed::spmd_ranks() {
         return store_across_ranks(arrays, path, opts, rank);
     }
-    let tmp_path = temp_path(path, "tmp");
-    // exclusive: a name in use (however unlikely) is an error, never another writer's file
-    let file = hdf5::File::create_excl(&tmp_path).map_err(|e| lib_err(&tmp_path, e))?;
-    let mut tmp = TempFile { path: tmp_path, keep: false };
-    let nodes = write_nodes(arrays, Some(&file), &tmp.path, opts, false)?;
+    let out = NewFile::create(path)?;
+    let mut nodes = Vec::new();
+    for (a, name) in arrays {
+        nodes.push(dataset_node(a, &out.file, name, &out.tmp.path, opts)?);
+    }
     let plan = Plan::build(&nodes)?;
     crate::scheduler::execute(&plan, &Config::global())?;
-    close(plan, nodes, file, &tmp.path)?;
-    std::fs::rename(&tmp.path, path)?;
-    tmp.keep = true;
-    Ok(())
-}
-
-/// Close the file once every block is written (the write ops hold its datasets).
-fn close(plan: Plan, nodes: Vec<Arc<Node>>, file: hdf5::File, tmp: &Path) -> Result<()> {
     drop(plan);
     drop(nodes);
-    file.close().map_err(|e| lib_err(tmp, e))
+    out.commit()
 }
 
 /// [`store`] under the MPI executor on several ranks: one writer, rank 0. Rank 0 creates the
@@ -152,70 +143,112 @@ fn store_across_ranks<T: Element + hdf5::H5Type>(
     rank: usize,
 ) -> Result<()> {
     use crate::distributed::{agree_all, run_in_place};
-    let mut tmp = None;
     let made = (|| {
-        if rank != 0 {
-            return write_nodes(arrays, None, path, opts, true).map(|n| (n, None));
+        let out = if rank == 0 { Some(NewFile::create(path)?) } else { None };
+        let mut nodes = Vec::new();
+        for (a, name) in arrays {
+            let file = out.as_ref().map(|o| &o.file);
+            let tmp = out.as_ref().map(|o| o.tmp.path.as_path()).unwrap_or(path);
+            nodes.push(dataset_node_on(a, file, name, tmp, opts, true)?);
         }
-        let tmp_path = temp_path(path, "tmp");
-        let file = hdf5::File::create_excl(&tmp_path).map_err(|e| lib_err(&tmp_path, e))?;
-        let t = tmp.insert(TempFile { path: tmp_path, keep: false });
-        let nodes = write_nodes(arrays, Some(&file), &t.path, opts, true)?;
-        Ok((nodes, Some(file)))
+        Ok((nodes, out))
     })();
-    let (nodes, file) = agree_all(made)?;
+    let (nodes, out) = agree_all(made)?;
     let plan = agree_all(Plan::build(&nodes))?;
     run_in_place(&plan, &Config::global())?;
-    let done = match (file, tmp.as_mut()) {
-        (Some(file), Some(t)) => close(plan, nodes, file, &t.path)
-            .and_then(|()| std::fs::rename(&t.path, path).map_err(Error::from))
-            .map(|()| t.keep = true),
-        _ => Ok(()),
-    };
-    agree_all(done)
+    drop(plan);
+    drop(nodes);
+    agree_all(out.map_or(Ok(()), NewFile::commit))
 }
 
-/// The write nodes of `arrays`, one per array, with their datasets created in `file` (none on
-/// the ranks that do not write); `pinned`: write tasks run on rank 0.
-fn write_nodes<T: Element + hdf5::H5Type>(
-    arrays: &[(&ChunkedArray<T>, &str)],
+/// `Error::UnknownChunkSizes` when `a` cannot be written (its block lengths are unknown).
+pub(crate) fn check_known<T: Element>(a: &ChunkedArray<T>, name: &str) -> Result<()> {
+    if !a.chunks().is_known() {
+        return Err(Error::UnknownChunkSizes { op: format!("writing {name} to HDF5") });
+    }
+    Ok(())
+}
+
+/// A new HDF5 file being written under a temporary name beside its destination.
+pub(crate) struct NewFile {
+    pub(crate) file: hdf5::File,
+    tmp: TempFile,
+    dest: PathBuf,
+}
+
+impl NewFile {
+    /// Create the temporary file for `dest` (exclusively: a name in use, however unlikely, is an
+    /// error, never another writer's file).
+    pub(crate) fn create(dest: &Path) -> Result<NewFile> {
+        let tmp_path = temp_path(dest, "tmp");
+        let file = hdf5::File::create_excl(&tmp_path).map_err(|e| lib_err(&tmp_path, e))?;
+        Ok(NewFile { file, tmp: TempFile { path: tmp_path, keep: false }, dest: dest.to_path_buf() })
+    }
+
+    /// The temporary file's path (for error messages of the writes into it).
+    pub(crate) fn tmp_path(&self) -> &Path {
+        &self.tmp.path
+    }
+
+    /// Close the file (every dataset handle must be dropped) and rename it over its destination.
+    pub(crate) fn commit(self) -> Result<()> {
+        let NewFile { file, mut tmp, dest } = self;
+        file.close().map_err(|e| lib_err(&tmp.path, e))?;
+        std::fs::rename(&tmp.path, &dest)?;
+        tmp.keep = true;
+        Ok(())
+    }
+}
+
+/// A new dataset `name` in `file` for `a`, and the node that writes `a` into it block by block.
+pub(crate) fn dataset_node<T: Element + hdf5::H5Type>(
+    a: &ChunkedArray<T>,
+    file: &hdf5::File,
+    name: &str,
+    tmp: &Path,
+    opts: &Hdf5Options,
+) -> Result<Arc<Node>> {
+    dataset_node_on(a, Some(file), name, tmp, opts, false)
+}
+
+/// [`dataset_node`] where the file may be open on another rank only (`file` is `None` here):
+/// `pinned` makes every write task run on rank 0, which holds the file.
+fn dataset_node_on<T: Element + hdf5::H5Type>(
+    a: &ChunkedArray<T>,
     file: Option<&hdf5::File>,
+    name: &str,
     tmp: &Path,
     opts: &Hdf5Options,
     pinned: bool,
-) -> Result<Vec<Arc<Node>>> {
-    let mut nodes = Vec::new();
-    for (a, name) in arrays {
-        let shape = a.shape().to_vec();
-        let chunk: Vec<usize> = match &opts.chunks {
-            Some(c) if c.len() == shape.len() => c.clone(),
-            Some(c) => {
-                return Err(Error::Chunks(format!("HDF5 chunk shape {c:?} for an array of shape {shape:?}")));
-            }
-            None => a.chunks().chunksize(),
-        };
-        let chunk: Vec<usize> = chunk.iter().zip(&shape).map(|(&c, &n)| c.min(n).max(1)).collect();
-        let ds = match file {
-            Some(file) => {
-                let mut b = file.new_dataset::<T>();
-                let chunked = !shape.is_empty() && !shape.contains(&0);
-                if chunked {
-                    b = b.chunk(chunk.clone());
-                    if opts.shuffle {
-                        b = b.shuffle();
-                    }
-                    if let Some(level) = opts.gzip {
-                        b = b.deflate(level.min(9));
-                    }
+) -> Result<Arc<Node>> {
+    let shape = a.shape().to_vec();
+    let chunk: Vec<usize> = match &opts.chunks {
+        Some(c) if c.len() == shape.len() => c.clone(),
+        Some(c) => {
+            return Err(Error::Chunks(format!("HDF5 chunk shape {c:?} for an array of shape {shape:?}")));
+        }
+        None => a.chunks().chunksize(),
+    };
+    let chunk: Vec<usize> = chunk.iter().zip(&shape).map(|(&c, &n)| c.min(n).max(1)).collect();
+    let ds = match file {
+        Some(file) => {
+            let mut b = file.new_dataset::<T>();
+            let chunked = !shape.is_empty() && !shape.contains(&0);
+            if chunked {
+                b = b.chunk(chunk.clone());
+                if opts.shuffle {
+                    b = b.shuffle();
                 }
-                Some(b.shape(shape.clone()).create(*name).map_err(|e| lib_err(tmp, e))?)
+                if let Some(level) = opts.gzip {
+                    b = b.deflate(level.min(9));
+                }
             }
-            None => None,
-        };
-        let op = WriteBlocks::<T> { ds, path: tmp.to_path_buf(), on_root: pinned, _t: std::marker::PhantomData };
-        nodes.push(Node::value("to-hdf5", vec![a.node().clone()], a.numblocks(), op));
-    }
-    Ok(nodes)
+            Some(b.shape(shape.clone()).create(name).map_err(|e| lib_err(tmp, e))?)
+        }
+        None => None,
+    };
+    let op = WriteBlocks::<T> { ds, path: tmp.to_path_buf(), on_root: pinned, _t: std::marker::PhantomData };
+    Ok(Node::value("to-hdf5", vec![a.node().clone()], a.numblocks(), op))
 }
 
 #[cfg(test)]

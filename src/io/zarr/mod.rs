@@ -22,7 +22,8 @@
 //! Any other codec (a numcodecs filter, bz2, zfp, ...) makes `from_zarr` fail at once with
 //! [`ZarrError::UnsupportedCodec`] naming it. [`info`] gives the metadata: shape, data type,
 //! chunk and shard shapes, codecs, fill value, dimension names and attributes. Consolidated
-//! metadata is not needed (each array's own metadata is read).
+//! metadata is not needed (each array's own metadata is read); writes keep it current where a
+//! group has it ([`consolidated`]).
 //!
 //! **Element types.** f32, f64, i8..i64, u8..u64 and bool. Reading an array as another type is
 //! an [`Error::DType`] naming both types (read it as its own type and convert with `astype`);
@@ -43,6 +44,7 @@
 //! [`store`](mod@store) for the guarantees, and [`ZarrOptions`] / [`ZarrMode`] for chunking,
 //! codecs, format, overwrite, append and region writes.
 
+pub mod consolidated;
 pub mod errors;
 pub mod metadata;
 mod options;

@@ -20,8 +20,8 @@
 //!
 //! **Groups.** The directories above a new array get group metadata (`zarr.json` or `.zgroup`)
 //! where they have none, so zarr-python finds the array through `zarr.open_group`. Consolidated
-//! metadata (`.zmetadata`, or `consolidated_metadata` in the root `zarr.json`) is not updated:
-//! re-consolidate after writing (`zarr.consolidate_metadata`).
+//! metadata (`.zmetadata`, or `consolidated_metadata` in a group's `zarr.json`) in the groups
+//! above is updated after the array is in place (see [`super::consolidated`]).
 //!
 //! The pieces a caller needs to write through a store of its own (a temporary store for an
 //! out-of-core rechunk) are [`create_array`] and [`write_node`].
@@ -155,7 +155,7 @@ pub fn create_array<T: Element>(
 use crate::io::temp_path;
 
 /// A temporary directory this call created: removed when dropped unless it was renamed.
-struct TempDir {
+pub(crate) struct TempDir {
     path: PathBuf,
     keep: bool,
 }
@@ -169,7 +169,7 @@ impl Drop for TempDir {
 }
 
 /// What is left to do once the chunks are written.
-enum Finish {
+pub(crate) enum Finish {
     /// Write the metadata in the temporary directory and rename it to `dest`.
     Rename { tmp: TempDir, dest: PathBuf, files: MetadataFiles, format: ZarrFormat, overwrite: bool },
     /// Rewrite the metadata files in this directory (append: the new shape).
@@ -227,14 +227,14 @@ fn open_existing<T: Element>(store: &Path, path: &str, at: &str) -> Result<Array
 /// directory and finishes), or another MPI rank, which writes its chunks into the temporary
 /// directory rank 0 created (named here) and finishes nothing.
 #[derive(Clone, Copy)]
-enum Role<'a> {
+pub(crate) enum Role<'a> {
     Lead,
     #[cfg_attr(not(feature = "mpi"), allow(dead_code))]
     Follow(&'a str),
 }
 
 /// Plan the write of `x` to `array_path` of the store at `store`.
-fn prepare<T: ZarrElement>(
+pub(crate) fn prepare<T: ZarrElement>(
     x: &ChunkedArray<T>,
     store: &Path,
     array_path: &str,
@@ -339,10 +339,14 @@ fn prepare<T: ZarrElement>(
     }
 }
 
-fn finish(f: Finish, store: &Path, at: &str) -> Result<()> {
+/// Finish a write [`prepare`]d and run: metadata, rename into place.
+pub(crate) fn finish(f: Finish, store: &Path, at: &str) -> Result<()> {
     match f {
         Finish::Nothing => Ok(()),
-        Finish::Metadata(dir, files) => files.write(&dir),
+        Finish::Metadata(dir, files) => {
+            files.write(&dir)?;
+            super::consolidated::update(store, &dir)
+        }
         Finish::Rename { mut tmp, dest, files, format, overwrite } => {
             files.write(&tmp.path)?;
             ensure_groups(store, &dest, format)?;
@@ -367,7 +371,7 @@ fn finish(f: Finish, store: &Path, at: &str) -> Result<()> {
                 })?;
                 tmp.keep = true;
             }
-            Ok(())
+            super::consolidated::update(store, &dest)
         }
     }
 }
