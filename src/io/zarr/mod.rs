@@ -46,6 +46,7 @@
 
 pub mod consolidated;
 pub mod errors;
+mod fresh_store;
 pub mod metadata;
 mod options;
 pub mod source;

@@ -146,8 +146,10 @@ pub fn create_array<T: Element>(
 ) -> Result<(Arc<WriteArray>, MetadataFiles)> {
     let (meta, files) = super::metadata::build(T::DTYPE, shape, chunk, opts)?;
     let at = dir.display().to_string();
-    let store: Arc<dyn ReadableWritableStorageTraits> =
-        Arc::new(FilesystemStore::new(dir).map_err(|e| Error::Zarr(ZarrError::Storage(format!("{at}: {e}"))))?);
+    // a new array's directory is invisible until renamed: chunks are flushed once, before that
+    let store: Arc<dyn ReadableWritableStorageTraits> = Arc::new(super::fresh_store::FreshStore(
+        FilesystemStore::new(dir).map_err(|e| Error::Zarr(ZarrError::Storage(format!("{at}: {e}"))))?,
+    ));
     let array = Array::new_with_metadata(store, "/", meta).map_err(|e| errors::create(&at, e))?;
     Ok((Arc::new(array), files))
 }
@@ -174,6 +176,10 @@ pub(crate) enum Finish {
     Rename { tmp: TempDir, dest: PathBuf, files: MetadataFiles, format: ZarrFormat, overwrite: bool },
     /// Rewrite the metadata files in this directory (append: the new shape).
     Metadata(PathBuf, MetadataFiles),
+    /// Flush the chunks this MPI rank wrote into rank 0's temporary directory (before rank 0
+    /// renames it).
+    #[cfg_attr(not(feature = "mpi"), allow(dead_code))]
+    Sync(PathBuf),
     /// Nothing (region writes).
     Nothing,
 }
@@ -225,7 +231,7 @@ fn open_existing<T: Element>(store: &Path, path: &str, at: &str) -> Result<Array
 
 /// Who prepares a write: one process alone (or MPI rank 0, which creates the temporary
 /// directory and finishes), or another MPI rank, which writes its chunks into the temporary
-/// directory rank 0 created (named here) and finishes nothing.
+/// directory rank 0 created (named here) and only flushes them.
 #[derive(Clone, Copy)]
 pub(crate) enum Role<'a> {
     Lead,
@@ -273,7 +279,7 @@ pub(crate) fn prepare<T: ZarrElement>(
                     ));
                 }
                 let (array, _) = create_array::<T>(&tmp, &shape, &chunk, opts)?;
-                return Ok((write_node(x, array, &vec![0; nd], &chunk, &at)?, Finish::Nothing));
+                return Ok((write_node(x, array, &vec![0; nd], &chunk, &at)?, Finish::Sync(tmp)));
             }
             if !overwrite
                 && dest.exists()
@@ -343,14 +349,16 @@ pub(crate) fn prepare<T: ZarrElement>(
 pub(crate) fn finish(f: Finish, store: &Path, at: &str) -> Result<()> {
     match f {
         Finish::Nothing => Ok(()),
+        Finish::Sync(dir) => super::fresh_store::sync_dir_tree(&dir).map_err(|e| io_err(at, e)),
         Finish::Metadata(dir, files) => {
             files.write(&dir)?;
             super::consolidated::update(store, &dir)
         }
         Finish::Rename { mut tmp, dest, files, format, overwrite } => {
             files.write(&tmp.path)?;
-            ensure_groups(store, &dest, format)?;
             let io = |e| io_err(at, e);
+            super::fresh_store::sync_dir_tree(&tmp.path).map_err(io)?;
+            ensure_groups(store, &dest, format)?;
             if overwrite && dest.exists() {
                 let old = temp_path(&dest, "old");
                 std::fs::rename(&dest, &old).map_err(io)?;
@@ -456,7 +464,9 @@ fn store_across_ranks<T: ZarrElement>(
     if rank != 0 {
         let follow = (|| {
             for ((x, path), name) in arrays.iter().zip(names.split('\n')) {
-                nodes.extend(prepare(*x, store, path, opts, Role::Follow(name))?.0);
+                let (node, fin) = prepare(*x, store, path, opts, Role::Follow(name))?;
+                nodes.extend(node);
+                finishes.push((fin, errors::at(&store.display().to_string(), &node_path(path))));
             }
             Ok(())
         })();
@@ -470,7 +480,13 @@ fn store_across_ranks<T: ZarrElement>(
         run_in_place(&plan, &Config::global())?;
     }
     drop(nodes);
-    // 4. rank 0 finishes once every rank succeeded
+    // 4. the other ranks flush what they wrote (`Finish::Sync`), then rank 0 finishes once
+    // every rank succeeded
+    if rank != 0 {
+        agree_all(finishes.drain(..).try_for_each(|(f, at)| finish(f, store, &at)))?;
+    } else {
+        agree_all(Ok(()))?;
+    }
     let done = finishes.into_iter().try_for_each(|(f, at)| finish(f, store, &at));
     agree_all(done)
 }
