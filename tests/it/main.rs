@@ -18,6 +18,7 @@ mod hdf5;
 mod hdf5_memory;
 mod histogram;
 mod linalg;
+mod linalg_complex;
 mod linalg_extra;
 mod lstsq;
 mod map_blocks;
