@@ -15,6 +15,7 @@ mod getitem;
 mod gufunc;
 mod gufunc_multi;
 mod hdf5;
+mod hdf5_complex;
 mod hdf5_memory;
 mod histogram;
 mod linalg;
