@@ -5,6 +5,7 @@ mod apply;
 mod blockwise;
 mod common;
 mod complex;
+mod complex_binary;
 mod creation;
 mod diagnostics;
 mod differences;
