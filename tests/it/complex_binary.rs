@@ -102,7 +102,7 @@ fn complex_power_matches_numpy() {
     for e in &exps {
         let ex = input::<Complex<f64>>(fx, e);
         for ch in chunkings(base.shape()) {
-            let got = ndchunk::power(&chunked(&base, &ch), &chunked(&ex, &ch)).unwrap().compute().unwrap();
+            let got = ndchunk::power(chunked(&base, &ch), chunked(&ex, &ch)).unwrap().compute().unwrap();
             check(fx, &format!("power:b_c128:{e}"), &got, 1e-12, &format!("power {e} {ch:?}"));
         }
     }
@@ -110,11 +110,11 @@ fn complex_power_matches_numpy() {
     let b8 = input::<Complex<f32>>(fx, "b_c64");
     let n = input::<i32>(fx, "y_i32");
     for ch in chunkings(b8.shape()) {
-        let got = ndchunk::power(&chunked(&b8, &ch), &chunked(&n, &ch)).unwrap().compute().unwrap();
+        let got = ndchunk::power(chunked(&b8, &ch), chunked(&n, &ch)).unwrap().compute().unwrap();
         check(fx, "power:b_c64:y_i32", &got, 1e-12, &format!("power c64 i32 {ch:?}"));
     }
     // a scalar exponent
-    let sq = ndchunk::power(&chunked(&base, &[2, 5]), Complex::new(2.0, 0.0)).unwrap().compute().unwrap();
+    let sq = ndchunk::power(chunked(&base, &[2, 5]), Complex::new(2.0, 0.0)).unwrap().compute().unwrap();
     check(fx, "power:b_c128:e_2", &sq, 1e-12, "power by a scalar 2");
 }
 
@@ -133,11 +133,11 @@ fn complex_isclose_matches_numpy() {
             let name = format!("isclose:x_c128:n_c128:{rtol:?}:{atol:?}:{}", eq as u8);
             check(fx, &name.replace("1e-5", "1e-05").replace("1e-8", "1e-08"), &got, 0.0, &what);
         }
-        let got = ndchunk::isclose(&chunked(&x8, &ch), &chunked(&y, &ch), 1.0, 0.5, false).unwrap().compute().unwrap();
+        let got = ndchunk::isclose(chunked(&x8, &ch), chunked(&y, &ch), 1.0, 0.5, false).unwrap().compute().unwrap();
         check(fx, "isclose:x_c64:y_f64:1.0:0.5:0", &got, 0.0, &what);
-        let got = ndchunk::isclose(&cx, &chunked(&x8, &ch), 1e-5, 1e-8, true).unwrap().compute().unwrap();
+        let got = ndchunk::isclose(&cx, chunked(&x8, &ch), 1e-5, 1e-8, true).unwrap().compute().unwrap();
         check(fx, "isclose:x_c128:x_c64:1e-05:1e-08:1", &got, 0.0, &what);
-        let all = ndchunk::allclose(&cx, &chunked(&x8, &ch), 1e-5, 1e-8, true).unwrap().item().unwrap();
+        let all = ndchunk::allclose(&cx, chunked(&x8, &ch), 1e-5, 1e-8, true).unwrap().item().unwrap();
         assert!(all, "{what}");
         assert!(!ndchunk::allclose(&cx, &cn, 1e-5, 1e-8, true).unwrap().item().unwrap(), "{what}");
     }
