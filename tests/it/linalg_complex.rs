@@ -2,6 +2,7 @@
 //! fixtures/generate_linalg_complex.py), complex128 and complex64, over several chunkings:
 //! `qr` (q·r = a, qᴴq = I, r upper triangular, |diag r| as NumPy's), `svd` (NumPy's singular
 //! values, real; u·diag(s)·vh = a), `solve`, `inv`, `cholesky`/`cholesky_with` (Hermitian),
+//! `lu` (p·l·u = a), `solve_triangular`,
 //! `lstsq`/`lstsq_with` (x, residuals, rank, s; a rank-deficient matrix), `norm` (every matrix
 //! `ord`, vector norms along an axis, real results); bad input gives typed errors; a proptest
 //! over random shapes and chunkings.
@@ -189,6 +190,14 @@ fn check_square<T: ComplexElement + LinalgScalar>(fx: &Records, name: &str, tol:
         close_c(&l, &want, tol, &format!("{what} cholesky"));
         let u = to_c(&linalg::cholesky_with(&ch_, false).unwrap().compute().unwrap());
         close_c(&u, &adj(&mat(&want)).into_dyn(), tol, &format!("{what} upper cholesky = lᴴ"));
+        // lu: a = p · l · u, l unit lower, u upper
+        let (p, lo, up) = linalg::lu(&ca).unwrap();
+        let (p, lo, up) = (to_c(&p.compute().unwrap()), to_c(&lo.compute().unwrap()), to_c(&up.compute().unwrap()));
+        let (p, lo, up) = (mat(&p), mat(&lo), mat(&up));
+        close_c(&p.dot(&lo).dot(&up).into_dyn(), &a, tol, &format!("{what} p·l·u"));
+        let nn = lo.nrows();
+        assert!((0..nn).all(|i| lo[[i, i]] == C::new(1.0, 0.0) && (i + 1..nn).all(|j| lo[[i, j]] == C::new(0.0, 0.0))));
+        assert!((0..nn).all(|i| (0..i).all(|j| up[[i, j]] == C::new(0.0, 0.0))), "{what}: u upper");
         // solve_triangular with the complex factor: l · y = b
         let cl = chunked(&from_c::<T>(&l), &ch);
         let y = to_c(&linalg::solve_triangular(&cl, &cb, true).unwrap().compute().unwrap());
