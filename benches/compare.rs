@@ -27,6 +27,8 @@ use ndchunk::prelude::*;
 use ndchunk::random::Generator;
 use ndchunk::Config;
 
+mod compare_fft;
+
 /// (name, target ratio to dask or absolute note, what the issue asks)
 const WORKLOADS: &[(&str, &str)] = &[
     ("testdata.sum", "≤ 0.25× dask"),
@@ -75,6 +77,8 @@ const WORKLOADS: &[(&str, &str)] = &[
     ("realdata.rows_to_cols_zarr_1GB", "peak ≤ 1.2 GB with a 1 GB budget"),
     ("realdata.sum", "≤ 0.4× dask at ≤ 200 MB"),
     ("realdata.all4_one_pass", "≤ 0.25× dask at ≤ 300 MB"),
+    ("fft4096.axis1_512rows", "≤ 0.5× dask, ≤ 1.5× NumPy"),
+    ("rfft2_8192.f64", "time and peak RSS vs dask"),
 ];
 
 fn best<F: FnMut() -> f64>(n: usize, mut f: F) -> (f64, f64) {
@@ -139,6 +143,7 @@ fn run(name: &str, data: &Path) -> (f64, f64) {
     let (group, op) = name.split_once('.').unwrap_or((name, ""));
     match group {
         _ if compare_zarr::ROWS.contains(&name) => compare_zarr::run(name, data),
+        "fft4096" | "rfft2_8192" => compare_fft::run(if group == "fft4096" { op } else { group }, data),
         "testdata" | "realdata" => {
             let p = if group == "testdata" {
                 ensure_testdata(data, "testdata.hdf5", 3000, 300)

@@ -66,7 +66,8 @@ pub use array::promotion::{
     add, allclose, arctan2, bitwise_and, bitwise_or, bitwise_xor, copysign, divide, divmod, equal, float_power,
     floor_divide, fmax, fmin, fmod, greater, greater_equal, hypot, invert, isclose, ldexp, left_shift, less,
     less_equal, logaddexp, logaddexp2, logical_and, logical_not, logical_or, logical_xor, maximum, minimum, multiply,
-    nextafter, not_equal, power, remainder, result_type, right_shift, subtract, true_divide, Promote, ToFloat,
+    nextafter, not_equal, power, remainder, result_type, right_shift, subtract, true_divide, Close, CloseIn, Power,
+    Promote, ToFloat, TrueDivide,
 };
 pub use array::quantile::{QuantileMethod, Quantiles};
 pub use array::random;

@@ -22,6 +22,7 @@ pub mod getitem;
 pub mod gufunc;
 pub mod histogram;
 pub mod indexing;
+pub mod inexact_binary;
 pub mod joining;
 pub mod linalg;
 pub mod map_blocks;

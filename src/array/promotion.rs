@@ -34,6 +34,7 @@ use std::any::Any;
 
 use crate::array::creation::full;
 use crate::array::elementwise::Operand;
+pub use crate::array::inexact_binary::{Close, CloseIn, Power, TrueDivide};
 use crate::array::{ChunkSpec, ChunkedArray};
 use crate::element::{Arith, DType, Element, Float, Number};
 use crate::error::Result;
@@ -153,7 +154,6 @@ promoted_fns! { Number:
     floor_divide => floor_divide, "`a // b` elementwise (NumPy's `floor_divide`).";
     remainder => remainder, "`a % b` with the sign of `b` (NumPy's `remainder`/`mod`).";
     fmod => fmod, "C's remainder, with the sign of `a` (NumPy's `fmod`).";
-    power => power, "`a ** b` (NumPy's `power`).";
     maximum => maximum, "Elementwise maximum, NaN-propagating (NumPy's `maximum`).";
     minimum => minimum, "Elementwise minimum, NaN-propagating (NumPy's `minimum`).";
     fmax => fmax, "Elementwise maximum ignoring NaN (NumPy's `fmax`).";
@@ -171,29 +171,43 @@ where
     x.divmod(y)
 }
 
-/// `a / b` as true division (NumPy's `divide` and `true_divide`): integers give `float64`.
+/// `a / b` as true division (NumPy's `divide` and `true_divide`): integers give `float64`,
+/// floats and complex their own type ([`TrueDivide`]).
 pub fn divide<A, B>(
     a: impl Into<Operand<A>>,
     b: impl Into<Operand<B>>,
-) -> Result<ChunkedArray<<P<A, B> as Element>::Real>>
+) -> Result<ChunkedArray<<P<A, B> as TrueDivide>::Quotient>>
 where
     A: Promote<B>,
     B: Element,
-    P<A, B>: Number,
+    P<A, B>: TrueDivide,
 {
     let (x, y) = promote_pair::<A, B, P<A, B>>(a, b)?;
-    x.true_divide(y)
+    P::<A, B>::true_divide_arrays(&x, y)
+}
+
+/// `a ** b` (NumPy's `power`; complex as NumPy's `nc_pow`, see [`Power`]).
+///
+/// Operands of two element types are promoted as NumPy (see the [module](self) docs).
+pub fn power<A, B>(a: impl Into<Operand<A>>, b: impl Into<Operand<B>>) -> Result<ChunkedArray<P<A, B>>>
+where
+    A: Promote<B>,
+    B: Element,
+    P<A, B>: Power,
+{
+    let (x, y) = promote_pair::<A, B, P<A, B>>(a, b)?;
+    P::<A, B>::power_arrays(&x, y)
 }
 
 /// Same as [`divide`].
 pub fn true_divide<A, B>(
     a: impl Into<Operand<A>>,
     b: impl Into<Operand<B>>,
-) -> Result<ChunkedArray<<P<A, B> as Element>::Real>>
+) -> Result<ChunkedArray<<P<A, B> as TrueDivide>::Quotient>>
 where
     A: Promote<B>,
     B: Element,
-    P<A, B>: Number,
+    P<A, B>: TrueDivide,
 {
     divide(a, b)
 }
@@ -241,7 +255,7 @@ pub fn ldexp<T: Float, I: Integer>(a: &ChunkedArray<T>, e: impl Into<Operand<I>>
 }
 
 /// Whether `|a - b| <= atol + rtol * |b|` elementwise (NumPy's `isclose`), in the float type
-/// of the promoted type.
+/// of the promoted type, or the complex type ([`CloseIn`]; `|·|` the modulus).
 pub fn isclose<A, B>(
     a: impl Into<Operand<A>>,
     b: impl Into<Operand<B>>,
@@ -252,10 +266,10 @@ pub fn isclose<A, B>(
 where
     A: Promote<B>,
     B: Element,
-    P<A, B>: ToFloat,
+    P<A, B>: CloseIn,
 {
-    let (x, y) = promote_pair::<A, B, F<A, B>>(a, b)?;
-    x.isclose(y, rtol, atol, equal_nan)
+    let (x, y) = promote_pair::<A, B, <P<A, B> as CloseIn>::In>(a, b)?;
+    <P<A, B> as CloseIn>::In::isclose_arrays(&x, y, rtol, atol, equal_nan)
 }
 
 /// Whether every element is close, as a lazy 0-d `bool` array (dask's `allclose`).
@@ -269,7 +283,7 @@ pub fn allclose<A, B>(
 where
     A: Promote<B>,
     B: Element,
-    P<A, B>: ToFloat,
+    P<A, B>: CloseIn,
 {
     isclose(a, b, rtol, atol, equal_nan)?.all(None)
 }

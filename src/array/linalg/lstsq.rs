@@ -26,28 +26,29 @@ use ndarray::{s, Array2};
 
 use crate::array::chunks::{UNKNOWN, WHOLE};
 use crate::array::ChunkedArray;
+use crate::element::{Element, Inexact};
 use crate::error::{Error, Result};
-use crate::ops::linalg::factor::{from_faer, pick, to_faer, tsqr, LinalgFloat, Mats};
+use crate::ops::linalg::factor::{from_faer, gemm_adjoint_acc, pick, to_faer, tsqr, LinalgScalar, Mats};
 
-use super::dense;
+use super::{abs2, dense};
 
 /// The four results of [`lstsq_with`] (NumPy's `lstsq` tuple, named).
 #[derive(Clone, Debug)]
-pub struct Lstsq<T: crate::element::Element> {
+pub struct Lstsq<T: Inexact> {
     /// The minimum-norm least-squares solution: `(N,)` for a 1-D `b`, `(N, K)` for a 2-D one.
     pub x: ChunkedArray<T>,
     /// Squared residual norms per column of `b` (`(K,)`, or `(1,)` for a 1-D `b`) when
     /// `rank == N` and `M > N`; empty otherwise. Of unknown length when `M > N`.
-    pub residuals: ChunkedArray<T>,
+    pub residuals: ChunkedArray<T::Part>,
     /// The effective rank of `a` (0-d).
     pub rank: ChunkedArray<i64>,
-    /// The singular values of `a`, descending, `(min(M, N),)`.
-    pub s: ChunkedArray<T>,
+    /// The singular values of `a`, descending, `(min(M, N),)` (real for complex `a`).
+    pub s: ChunkedArray<T::Part>,
 }
 
 /// `rcond` as LAPACK applies it: `None` → `eps · max(M, N)`, negative → `eps`.
-fn cutoff_factor<T: LinalgFloat>(rcond: Option<f64>, m: usize, n: usize) -> Result<f64> {
-    let eps = crate::element::Element::to_f64(<T as num_traits::Float>::epsilon());
+fn cutoff_factor<T: LinalgScalar>(rcond: Option<f64>, m: usize, n: usize) -> Result<f64> {
+    let eps = Element::to_f64(<T::Part as num_traits::Float>::epsilon());
     match rcond {
         None => Ok(eps * m.max(n) as f64),
         Some(r) if r.is_nan() => Err(Error::Value("lstsq: rcond is NaN".into())),
@@ -79,7 +80,7 @@ fn cutoff_factor<T: LinalgFloat>(rcond: Option<f64>, m: usize, n: usize) -> Resu
 /// assert_eq!(r.residuals.compute().unwrap().len(), 0); // rank < N: no residuals, as NumPy
 /// assert_eq!(r.s.shape(), &[3]);
 /// ```
-pub fn lstsq_with<T: LinalgFloat>(a: &ChunkedArray<T>, b: &ChunkedArray<T>, rcond: Option<f64>) -> Result<Lstsq<T>> {
+pub fn lstsq_with<T: LinalgScalar>(a: &ChunkedArray<T>, b: &ChunkedArray<T>, rcond: Option<f64>) -> Result<Lstsq<T>> {
     let (m, n) = super::check_2d(a, "lstsq")?;
     if b.ndim() == 0 || b.ndim() > 2 || b.shape()[0] != m {
         return Err(Error::Shape(format!(
@@ -100,12 +101,12 @@ pub fn lstsq_with<T: LinalgFloat>(a: &ChunkedArray<T>, b: &ChunkedArray<T>, rcon
     if p == 0 {
         // no singular values: x = 0, rank 0; residuals (rank == N == 0 < M) are ‖b‖²
         let x = unvector(crate::zeros::<T>(&[n, kb], [n.max(1), kb.max(1)])?)?;
-        let residuals = if m > n { (&b2 * &b2).sum(0)? } else { crate::zeros::<T>(&[0], [1])? };
+        let residuals = if m > n { abs2(&b2).sum(0)? } else { crate::zeros::<T::Part>(&[0], [1])? };
         return Ok(Lstsq {
             x,
             residuals,
             rank: crate::zeros::<i64>(&[], [0usize; 0])?,
-            s: crate::zeros::<T>(&[0], [1])?,
+            s: crate::zeros::<T::Part>(&[0], [1])?,
         });
     }
     let rows = a.chunks().chunksize()[0];
@@ -113,45 +114,58 @@ pub fn lstsq_with<T: LinalgFloat>(a: &ChunkedArray<T>, b: &ChunkedArray<T>, rcon
     let (_, r_aug) = tsqr::<T>(ab.node())?;
     let node = dense::<T, _>(vec![r_aug.clone()], "lstsq", move |v| solve_small::<T>(&v[0], m, n, factor));
     let x = unvector(ChunkedArray::from_node(pick::<T>(&node, 0, "lstsq-x", vec![n, kb])))?;
-    let s = ChunkedArray::from_node(pick::<T>(&node, 1, "lstsq-s", vec![p]));
+    let s = ChunkedArray::<T>::from_node(pick::<T>(&node, 1, "lstsq-s", vec![p])).mapv(|v| v.re_part());
     let rank = ChunkedArray::<T>::from_node(pick::<T>(&node, 2, "lstsq-rank", vec![1])).squeeze(None)?.astype::<i64>();
     let res_len = if m > n { UNKNOWN } else { 0 };
-    let residuals = ChunkedArray::from_node(pick::<T>(&node, 3, "lstsq-residuals", vec![res_len]));
+    let residuals =
+        ChunkedArray::<T>::from_node(pick::<T>(&node, 3, "lstsq-residuals", vec![res_len])).mapv(|v| v.re_part());
     Ok(Lstsq { x, residuals, rank, s })
 }
 
 /// From the augmented `[R C; 0 E]` (at least min(M, N) rows): `[x, s, rank, residuals]`, the
 /// last three as columns.
-fn solve_small<T: LinalgFloat>(r_aug: &ndarray::ArrayView2<'_, T>, m: usize, n: usize, factor: f64) -> Result<Mats<T>> {
+fn solve_small<T: LinalgScalar>(
+    r_aug: &ndarray::ArrayView2<'_, T>,
+    m: usize,
+    n: usize,
+    factor: f64,
+) -> Result<Mats<T>> {
     let p = m.min(n);
     let kb = r_aug.ncols() - n;
     let r = r_aug.slice(s![..p, ..n]);
     let c = r_aug.slice(s![..p, n..]);
-    if r.iter().any(|v| !num_traits::Float::is_finite(*v)) {
+    if r.iter().any(|v| !Element::is_finite(*v)) {
         return Err(Error::LinAlg("SVD did not converge in Linear Least Squares".into()));
     }
     let svd = to_faer(&r)
         .thin_svd()
         .map_err(|e| Error::LinAlg(format!("SVD did not converge in Linear Least Squares: {e:?}")))?;
     let sv = svd.S().column_vector();
-    let s: Vec<T> = (0..p).map(|i| sv[i]).collect();
-    let cut = s[0] * T::from_f64(factor);
+    let s: Vec<T::Part> = (0..p).map(|i| sv[i].re_part()).collect();
+    let cut = s[0] * <T::Part as Element>::from_f64(factor);
     let rank = s.iter().take_while(|&&v| v > cut).count();
     let u = from_faer(svd.U());
     let v = from_faer(svd.V());
-    // y = S⁺ Uᵀ C over the kept singular values, x = V y
+    // y = S⁺ Uᴴ C over the kept singular values, x = V y
     let mut y = Array2::<T>::zeros((rank, kb));
     let mut x = Array2::<T>::zeros((n, kb));
     if rank > 0 && kb > 0 {
-        T::gemm_set(&mut y.view_mut(), &u.slice(s![.., ..rank]).t(), &c);
+        gemm_adjoint_acc(&mut y.view_mut(), &u.slice(s![.., ..rank]), &c);
         for (mut row, &si) in y.rows_mut().into_iter().zip(&s) {
-            row.mapv_inplace(|e| e / si);
+            let si = T::from_f64(Element::to_f64(si));
+            row.mapv_inplace(|e| e.num_div(si));
         }
         T::gemm_set(&mut x.view_mut(), &v.slice(s![.., ..rank]), &y.view());
     }
     let residuals: Vec<T> = if rank == n && m > n {
         let e = r_aug.slice(s![n.., n..]);
-        e.columns().into_iter().map(|col| col.iter().fold(T::from_f64(0.0), |acc, &v| acc + v * v)).collect()
+        e.columns()
+            .into_iter()
+            .map(|col| {
+                let sq = col.iter().fold(<T::Part as Element>::zero(), |acc, &v| acc + v.modulus() * v.modulus());
+                T::from_f64(Element::to_f64(sq))
+            })
+            .collect()
     } else {
         Vec::new()
     };
@@ -159,5 +173,6 @@ fn solve_small<T: LinalgFloat>(r_aug: &ndarray::ArrayView2<'_, T>, m: usize, n: 
         let len = v.len();
         Array2::from_shape_vec((len, 1), v).expect("a column")
     };
+    let s = s.iter().map(|&v| T::from_f64(Element::to_f64(v))).collect();
     Ok(vec![x, column(s), column(vec![T::from_f64(rank as f64)]), column(residuals)])
 }

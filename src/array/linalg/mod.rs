@@ -1,4 +1,11 @@
-//! `ndchunk::linalg`: factorizations and solvers on chunked matrices (f32/f64).
+//! `ndchunk::linalg`: factorizations and solvers on chunked matrices of f32, f64,
+//! `Complex<f32>` and `Complex<f64>` ([`LinalgScalar`]).
+//!
+//! Complex matrices follow NumPy: `q` has orthonormal columns in the complex sense (`qᴴq = I`),
+//! `svd` returns `vh` with `a = u · diag(s) · vh` and *real* singular values, `cholesky` factors
+//! a Hermitian matrix as `l · lᴴ`, `lstsq` minimizes `‖a·x − b‖` with real residuals and
+//! singular values, and `norm` is real (of `|x|`, the modulus). `svd_compressed` and `svd_flip`
+//! are for real matrices only (dask's `svd_flip` sign rule has no complex counterpart).
 //!
 //! | function | plan | chunkings |
 //! |---|---|---|
@@ -16,6 +23,18 @@
 //! let (q, r) = linalg::qr(&a).unwrap();
 //! let err = (&q.dot(&r).unwrap() - &a).abs().max(None).unwrap().item().unwrap();
 //! assert!(err < 1e-12);
+//!
+//! // complex: singular values and norms are real
+//! use ndchunk::Complex;
+//! let z = ChunkedArray::from_array(
+//!     ndarray::array![[Complex::new(3.0, 4.0), Complex::new(0.0, 0.0)], [Complex::new(0.0, 0.0), Complex::new(0.0, 2.0)]],
+//!     [1, 2],
+//! )
+//! .unwrap();
+//! let s: ChunkedArray<f64> = linalg::svd(&z).unwrap().1;
+//! assert_eq!(s.compute().unwrap().as_slice().unwrap(), &[5.0, 2.0]);
+//! let fro: f64 = linalg::norm(&z, linalg::NormOrd::Fro, None).unwrap().item().unwrap();
+//! assert!((fro - 29f64.sqrt()).abs() < 1e-12);
 //! ```
 
 use std::marker::PhantomData;
@@ -26,8 +45,10 @@ use ndarray::Array2;
 use crate::array::axes::Axes;
 use crate::array::chunks::WHOLE;
 use crate::array::ChunkedArray;
+use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::graph::Node;
+pub use crate::ops::linalg::factor::LinalgScalar;
 use crate::ops::linalg::factor::{from_faer, pick, right_mul, sfqr, to_faer, tsqr, Dense, LinalgFloat, Mats};
 
 pub use crate::ops::linalg::factor::LinalgFloat as Real;
@@ -40,7 +61,7 @@ pub use lstsq::{lstsq_with, Lstsq};
 pub use svd_flip::svd_flip;
 pub use triangular::{cholesky_with, solve_triangular};
 
-fn check_2d<T: LinalgFloat>(a: &ChunkedArray<T>, what: &str) -> Result<(usize, usize)> {
+fn check_2d<T: LinalgScalar>(a: &ChunkedArray<T>, what: &str) -> Result<(usize, usize)> {
     if a.ndim() != 2 {
         return Err(Error::LinAlg(format!("{what} needs a 2-d matrix, got shape {:?}", a.shape())));
     }
@@ -53,7 +74,7 @@ fn check_2d<T: LinalgFloat>(a: &ChunkedArray<T>, what: &str) -> Result<(usize, u
 /// Whether `a` is a 2-d matrix whose row lengths are unknown (after a mask or a lazy
 /// `compress`) and whose column lengths are known: [`qr`] and [`svd`] then run TSQR on it as it
 /// is, assuming m ≥ n as dask does.
-fn unknown_rows<T: LinalgFloat>(a: &ChunkedArray<T>) -> bool {
+fn unknown_rows<T: LinalgScalar>(a: &ChunkedArray<T>) -> bool {
     a.ndim() == 2 && !a.chunks().axis_is_known(0) && a.chunks().axis_is_known(1)
 }
 
@@ -79,7 +100,7 @@ fn unknown_rows<T: LinalgFloat>(a: &ChunkedArray<T>) -> bool {
 /// let r = r.into_dimensionality::<ndarray::Ix2>().unwrap();
 /// assert!((&q.dot(&r).into_dyn() - &a).iter().all(|e| e.abs() < 1e-12));
 /// ```
-pub fn qr<T: LinalgFloat>(a: &ChunkedArray<T>) -> Result<(ChunkedArray<T>, ChunkedArray<T>)> {
+pub fn qr<T: LinalgScalar>(a: &ChunkedArray<T>) -> Result<(ChunkedArray<T>, ChunkedArray<T>)> {
     if unknown_rows(a) {
         let (q, r) = tsqr::<T>(a.node())?;
         return Ok((ChunkedArray::from_node(q), ChunkedArray::from_node(r)));
@@ -100,28 +121,34 @@ pub fn qr<T: LinalgFloat>(a: &ChunkedArray<T>) -> Result<(ChunkedArray<T>, Chunk
     Ok((ChunkedArray::from_node(q), ChunkedArray::from_node(r)))
 }
 
-fn small_svd<T: LinalgFloat>(views: &[ndarray::ArrayView2<'_, T>]) -> Result<Mats<T>> {
+fn small_svd<T: LinalgScalar>(views: &[ndarray::ArrayView2<'_, T>]) -> Result<Mats<T>> {
     let svd = to_faer(&views[0]).thin_svd().map_err(|e| Error::LinAlg(format!("SVD did not converge: {e:?}")))?;
     let s = svd.S().column_vector();
     let s2 = Array2::from_shape_fn((s.nrows(), 1), |(i, _)| s[i]);
-    Ok(vec![from_faer(svd.U()), s2, from_faer(svd.V()).reversed_axes()])
+    let mut vt = from_faer(svd.V()).reversed_axes();
+    if T::IS_COMPLEX {
+        vt.mapv_inplace(|v| v.conj_value()); // Vᴴ
+    }
+    Ok(vec![from_faer(svd.U()), s2, vt])
 }
 
 /// Singular value decomposition `a = u · diag(s) · vt` (reduced), singular values in
-/// descending order.
+/// descending order, real for complex `a` (`vt` is NumPy's `vh`, `a = u · diag(s) · vh`).
 ///
 /// Row lengths may be unknown, as for [`qr`] (TSQR, then the SVD of the small R): `u` keeps
 /// them, `s` has n values and `vt` is n×n; fewer rows than columns is `Error::LinAlg` when
 /// computed.
-pub fn svd<T: LinalgFloat>(a: &ChunkedArray<T>) -> Result<(ChunkedArray<T>, ChunkedArray<T>, ChunkedArray<T>)> {
+#[allow(clippy::type_complexity)]
+pub fn svd<T: LinalgScalar>(a: &ChunkedArray<T>) -> Result<(ChunkedArray<T>, ChunkedArray<T::Part>, ChunkedArray<T>)> {
     let unknown = unknown_rows(a);
     let n = if unknown {
         a.shape()[1]
     } else {
         let (m, n) = check_2d(a, "svd")?;
         if m < n {
-            let (u, s, vt) = svd(&a.t())?;
-            return Ok((vt.t(), s, u.t()));
+            // aᴴ = u s vt, so a = vtᴴ s uᴴ
+            let (u, s, vt) = svd(&adjoint(a))?;
+            return Ok((adjoint(&vt), s, adjoint(&u)));
         }
         n
     };
@@ -134,7 +161,7 @@ pub fn svd<T: LinalgFloat>(a: &ChunkedArray<T>) -> Result<(ChunkedArray<T>, Chun
         Dense::<T, _> { f: small_svd::<T>, name: "svd", _t: PhantomData },
     );
     let ur = ChunkedArray::<T>::from_node(pick::<T>(&node, 0, "svd-u", vec![k, k]));
-    let s = ChunkedArray::<T>::from_node(pick::<T>(&node, 1, "svd-s", vec![k]));
+    let s = ChunkedArray::<T>::from_node(pick::<T>(&node, 1, "svd-s", vec![k])).mapv(|v| v.re_part());
     let vt = ChunkedArray::<T>::from_node(pick::<T>(&node, 2, "svd-vt", vec![k, n]));
     let u = if unknown { ChunkedArray::from_node(right_mul::<T>(q.node(), ur.node())) } else { q.dot(&ur)? };
     Ok((u, s, vt))
@@ -176,11 +203,11 @@ pub fn svd_compressed<T: LinalgFloat>(
     Ok((u, s, vt))
 }
 
-fn one_block<T: LinalgFloat>(a: &ChunkedArray<T>) -> Result<Arc<Node>> {
+fn one_block<T: LinalgScalar>(a: &ChunkedArray<T>) -> Result<Arc<Node>> {
     Ok(a.rechunk(vec![WHOLE; a.ndim()])?.node().clone())
 }
 
-fn square<T: LinalgFloat>(a: &ChunkedArray<T>, what: &str) -> Result<usize> {
+fn square<T: LinalgScalar>(a: &ChunkedArray<T>, what: &str) -> Result<usize> {
     let (m, n) = check_2d(a, what)?;
     if m != n {
         return Err(Error::LinAlg(format!("{what}: last 2 dimensions of the array must be square, got {m}×{n}")));
@@ -188,7 +215,7 @@ fn square<T: LinalgFloat>(a: &ChunkedArray<T>, what: &str) -> Result<usize> {
     Ok(n)
 }
 
-fn dense<T: LinalgFloat, F>(inputs: Vec<Arc<Node>>, name: &'static str, f: F) -> Arc<Node>
+fn dense<T: LinalgScalar, F>(inputs: Vec<Arc<Node>>, name: &'static str, f: F) -> Arc<Node>
 where
     F: Fn(&[ndarray::ArrayView2<'_, T>]) -> Result<Mats<T>> + Send + Sync + 'static,
 {
@@ -210,18 +237,18 @@ fn has_zero_pivot<T: LinalgFloat>(diag: impl Iterator<Item = T> + Clone, n: usiz
     diag.into_iter().any(|d| num_traits::Float::abs(d) <= tol)
 }
 
-fn lu_checked<T: LinalgFloat>(a: &ndarray::ArrayView2<'_, T>) -> Result<faer::linalg::solvers::PartialPivLu<T>> {
+fn lu_checked<T: LinalgScalar>(a: &ndarray::ArrayView2<'_, T>) -> Result<faer::linalg::solvers::PartialPivLu<T>> {
     let lu = to_faer(a).partial_piv_lu();
     let u = lu.U();
     let n = u.nrows();
-    if has_zero_pivot((0..n).map(|i| u[(i, i)]), n) {
+    if has_zero_pivot((0..n).map(|i| u[(i, i)].modulus()), n) {
         return Err(Error::LinAlg("Singular matrix".into()));
     }
     Ok(lu)
 }
 
 /// Solve `a · x = b` for square `a` (`b` a vector or a matrix of right-hand sides).
-pub fn solve<T: LinalgFloat>(a: &ChunkedArray<T>, b: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
+pub fn solve<T: LinalgScalar>(a: &ChunkedArray<T>, b: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
     let n = square(a, "solve")?;
     if b.ndim() == 0 || b.ndim() > 2 || b.shape()[0] != n {
         return Err(Error::Shape(format!(
@@ -247,7 +274,7 @@ pub fn solve<T: LinalgFloat>(a: &ChunkedArray<T>, b: &ChunkedArray<T>) -> Result
 }
 
 /// Inverse of a square matrix.
-pub fn inv<T: LinalgFloat>(a: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
+pub fn inv<T: LinalgScalar>(a: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
     let n = square(a, "inv")?;
     let node = dense::<T, _>(vec![one_block(a)?], "inv", |v| {
         use faer::linalg::solvers::DenseSolveCore;
@@ -256,9 +283,9 @@ pub fn inv<T: LinalgFloat>(a: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
     Ok(ChunkedArray::from_node(pick::<T>(&node, 0, "inv", vec![n, n])))
 }
 
-/// Lower-triangular Cholesky factor `l` of a symmetric positive-definite matrix
-/// (`a = l · lᵀ`, NumPy's convention).
-pub fn cholesky<T: LinalgFloat>(a: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
+/// Lower-triangular Cholesky factor `l` of a symmetric (complex: Hermitian) positive-definite
+/// matrix (`a = l · lᴴ`, NumPy's convention; only the lower triangle of `a` is read, as NumPy).
+pub fn cholesky<T: LinalgScalar>(a: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
     let n = square(a, "cholesky")?;
     let node = dense::<T, _>(vec![one_block(a)?], "cholesky", |v| {
         let llt = to_faer(&v[0])
@@ -271,7 +298,7 @@ pub fn cholesky<T: LinalgFloat>(a: &ChunkedArray<T>) -> Result<ChunkedArray<T>> 
 
 /// LU decomposition with partial pivoting, `a = p · l · u` (scipy's convention): `p` a
 /// permutation matrix, `l` unit lower-triangular, `u` upper-triangular.
-pub fn lu<T: LinalgFloat>(a: &ChunkedArray<T>) -> Result<(ChunkedArray<T>, ChunkedArray<T>, ChunkedArray<T>)> {
+pub fn lu<T: LinalgScalar>(a: &ChunkedArray<T>) -> Result<(ChunkedArray<T>, ChunkedArray<T>, ChunkedArray<T>)> {
     let n = square(a, "lu")?;
     let node = dense::<T, _>(vec![one_block(a)?], "lu", |v| {
         let lu = to_faer(&v[0]).partial_piv_lu();
@@ -305,11 +332,31 @@ pub fn lu<T: LinalgFloat>(a: &ChunkedArray<T>) -> Result<(ChunkedArray<T>, Chunk
 /// assert!((x[0] - 7.0 / 6.0).abs() < 1e-12 && (x[1] - 0.5).abs() < 1e-12);
 /// assert!((res.item().unwrap() - 1.0 / 6.0).abs() < 1e-12);
 /// ```
-pub fn lstsq<T: LinalgFloat>(a: &ChunkedArray<T>, b: &ChunkedArray<T>) -> Result<(ChunkedArray<T>, ChunkedArray<T>)> {
+pub fn lstsq<T: LinalgScalar>(
+    a: &ChunkedArray<T>,
+    b: &ChunkedArray<T>,
+) -> Result<(ChunkedArray<T>, ChunkedArray<T::Part>)> {
     let x = lstsq_with(a, b, None)?.x;
     let resid = &a.dot(&x)? - b;
-    let res = (&resid * &resid).sum(0)?;
+    let res = abs2(&resid).sum(0)?;
     Ok((x, res))
+}
+
+/// `|x|²` elementwise, in the real type.
+fn abs2<T: LinalgScalar>(x: &ChunkedArray<T>) -> ChunkedArray<T::Part> {
+    x.mapv(|v| {
+        let m = v.modulus();
+        m * m
+    })
+}
+
+/// The conjugate transpose `aᴴ` (the transpose for real types).
+pub(crate) fn adjoint<T: LinalgScalar>(a: &ChunkedArray<T>) -> ChunkedArray<T> {
+    if T::IS_COMPLEX {
+        a.conj().t()
+    } else {
+        a.t()
+    }
 }
 
 /// Which norm [`norm`] computes (NumPy's `ord`).
@@ -332,7 +379,7 @@ pub enum NormOrd {
 }
 
 /// The largest (`largest`) or smallest singular value of a 2-d `x`.
-fn singular_value_extreme<T: LinalgFloat>(x: &ChunkedArray<T>, largest: bool) -> Result<ChunkedArray<T>> {
+fn singular_value_extreme<T: LinalgScalar>(x: &ChunkedArray<T>, largest: bool) -> Result<ChunkedArray<T::Part>> {
     if x.ndim() != 2 {
         return Err(Error::Value("the matrix 2-norm is implemented for 2-d arrays".into()));
     }
@@ -354,12 +401,12 @@ fn singular_value_extreme<T: LinalgFloat>(x: &ChunkedArray<T>, largest: bool) ->
 /// assert_eq!(n.shape(), &[3, 1]);
 /// assert_eq!(n.compute().unwrap()[[0, 0]], 2.0);
 /// ```
-pub fn norm_with<T: LinalgFloat>(
+pub fn norm_with<T: LinalgScalar>(
     x: &ChunkedArray<T>,
     ord: NormOrd,
     axis: impl Into<Axes>,
     keepdims: bool,
-) -> Result<ChunkedArray<T>> {
+) -> Result<ChunkedArray<T::Part>> {
     let axis = axis.into();
     let mut axes: Vec<usize> = match &axis {
         Axes::All => (0..x.ndim()).collect(),
@@ -387,7 +434,11 @@ pub fn norm_with<T: LinalgFloat>(
 /// elements and `P(±inf)`, `P(1.0)`, `P(2.0)` are the named norms; for matrices `P(1.0)`,
 /// `P(-1.0)` (smallest column sum), `P(2.0)`, `P(-2.0)` (smallest singular value) and
 /// `P(±inf)` are accepted.
-pub fn norm<T: LinalgFloat>(x: &ChunkedArray<T>, ord: NormOrd, axis: impl Into<Axes>) -> Result<ChunkedArray<T>> {
+pub fn norm<T: LinalgScalar>(
+    x: &ChunkedArray<T>,
+    ord: NormOrd,
+    axis: impl Into<Axes>,
+) -> Result<ChunkedArray<T::Part>> {
     let axes: Vec<usize> = match axis.into() {
         Axes::All => (0..x.ndim()).collect(),
         Axes::Some(v) => {
@@ -402,7 +453,7 @@ pub fn norm<T: LinalgFloat>(x: &ChunkedArray<T>, ord: NormOrd, axis: impl Into<A
             out
         }
     };
-    let ax = x.abs();
+    let ax = x.mapv(|v| v.modulus());
     let vector = axes.len() == 1;
     // resolved axes are < ndim, so they fit isize
     let axs = Axes::Some(axes.iter().map(|&a| a as isize).collect());
@@ -427,12 +478,12 @@ pub fn norm<T: LinalgFloat>(x: &ChunkedArray<T>, ord: NormOrd, axis: impl Into<A
             NormOrd::One => ax.sum(axs),
             NormOrd::Inf => ax.max(axs),
             NormOrd::NegInf => ax.min(axs),
-            NormOrd::P(0.0) => x.ne(<T as crate::element::Element>::zero())?.astype::<T>().sum(axs), // NaN counts, as in NumPy
+            NormOrd::P(0.0) => x.ne(<T as Element>::zero())?.astype::<T::Part>().sum(axs), // NaN counts, as in NumPy
             NormOrd::P(p) if p.is_nan() => Err(Error::Value("invalid norm order NaN for vectors".into())),
             NormOrd::Nuc => Err(Error::Value("invalid norm order 'nuc' for vectors".into())),
             NormOrd::P(p) => {
-                let s = ax.powf(T::from_f64(p)).sum(axs)?;
-                Ok(s.powf(T::from_f64(1.0 / p)))
+                let s = ax.powf(<T::Part as Element>::from_f64(p)).sum(axs)?;
+                Ok(s.powf(<T::Part as Element>::from_f64(1.0 / p)))
             }
         };
     }

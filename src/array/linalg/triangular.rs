@@ -19,15 +19,15 @@
 //! assert_eq!(u, ndarray::array![[2.0, 1.0], [0.0, 2.0]].into_dyn());
 //! ```
 
-use super::{cholesky, dense, one_block, square};
+use super::{adjoint, cholesky, dense, one_block, square};
 use crate::array::ChunkedArray;
 use crate::error::{Error, Result};
-use crate::ops::linalg::factor::{from_faer, pick, to_faer, LinalgFloat};
+use crate::ops::linalg::factor::{from_faer, pick, to_faer, LinalgScalar};
 
 /// Solve `a · x = b` for triangular `a` (`lower`: use the lower triangle, else the upper; the
 /// other triangle is ignored, as scipy does). A zero on the diagonal is
 /// `Error::LinAlg("singular matrix")` (scipy's LinAlgError).
-pub fn solve_triangular<T: LinalgFloat>(
+pub fn solve_triangular<T: LinalgScalar>(
     a: &ChunkedArray<T>,
     b: &ChunkedArray<T>,
     lower: bool,
@@ -65,14 +65,14 @@ pub fn solve_triangular<T: LinalgFloat>(
     }
 }
 
-/// Cholesky factor of a symmetric positive-definite matrix: lower `l` with `a = l · lᵀ`
-/// (`lower = true`, NumPy's) or upper `u = lᵀ` with `a = uᵀ · u` (`lower = false`, scipy's
-/// default, dask's `lower=False`).
-pub fn cholesky_with<T: LinalgFloat>(a: &ChunkedArray<T>, lower: bool) -> Result<ChunkedArray<T>> {
+/// Cholesky factor of a symmetric (complex: Hermitian) positive-definite matrix: lower `l` with
+/// `a = l · lᴴ` (`lower = true`, NumPy's) or upper `u = lᴴ` with `a = uᴴ · u` (`lower = false`,
+/// scipy's default, dask's `lower=False`).
+pub fn cholesky_with<T: LinalgScalar>(a: &ChunkedArray<T>, lower: bool) -> Result<ChunkedArray<T>> {
     let l = cholesky(a)?;
     if lower {
         Ok(l)
     } else {
-        Ok(l.t())
+        Ok(adjoint(&l))
     }
 }

@@ -39,9 +39,12 @@
 //! length before a buffer is allocated for them, and every buffer is allocated fallibly
 //! ([`crate::memory`]).
 //!
-//! **Element types.** f32, f64, i8..i64, u8..u64 and bool, in either byte order. Bool is h5py's
-//! one-byte enum `{FALSE: 0, TRUE: 1}` (members in either order) only: any other enum is an
-//! [`Error::DType`] naming its members. Reading a dataset as another type is an
+//! **Element types.** f32, f64, i8..i64, u8..u64, bool, `Complex<f32>` and `Complex<f64>`, in
+//! either byte order. Bool is h5py's one-byte enum `{FALSE: 0, TRUE: 1}` (members in either
+//! order) only: any other enum is an [`Error::DType`] naming its members. Complex is h5py's
+//! compound `{r, i}` of two float32 or two float64 (NumPy's complex64/complex128 as h5py stores
+//! them; hdf5-metno's `complex` feature writes the same type, so h5py reads ndchunk's files as
+//! complex arrays); any other compound is an [`Error::DType`]. Reading a dataset as another type is an
 //! [`Error::DType`]; read it as its own type and convert with `astype`:
 //! `ChunkedArray::<i32>::from_hdf5(p, "/d")?.astype::<f64>()`.
 //!

@@ -20,7 +20,7 @@ use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use hdf5::types::{EnumType, IntSize, TypeDescriptor};
+use hdf5::types::{EnumType, FloatSize, IntSize, TypeDescriptor};
 use ndarray::{ArrayD, IxDyn, Slice};
 
 use super::filters::{self, decode, describe, pipeline, skipped, Decode, FilterInfo};
@@ -107,6 +107,38 @@ fn describe_enum(e: &EnumType) -> String {
     format!("an enum {{{}}} of {}int{bits}", members.join(", "), if e.signed { "" } else { "u" })
 }
 
+/// The part type of h5py's complex compound: fields named `r` (offset 0) and `i` (offset half
+/// the size), both floats of one size, nothing else (NumPy's complex64/complex128 as h5py
+/// writes them, and as hdf5-metno's `complex` feature describes `Complex<f32/f64>`).
+fn complex_parts(c: &hdf5::types::CompoundType) -> Option<FloatSize> {
+    let [a, b] = c.fields.as_slice() else { return None };
+    let (r, i) = if a.offset <= b.offset { (a, b) } else { (b, a) };
+    match (&r.ty, &i.ty) {
+        (TypeDescriptor::Float(fr), TypeDescriptor::Float(fi))
+            if r.name == "r"
+                && i.name == "i"
+                && fr == fi
+                && r.offset == 0
+                && i.offset * 2 == c.size
+                && i.offset == *fr as usize =>
+        {
+            Some(*fr)
+        }
+        _ => None,
+    }
+}
+
+/// Bytes swapped together when the file's byte order is not the machine's: the element, or
+/// each part of a complex element.
+fn swap_unit<T: Element>() -> usize {
+    let size = std::mem::size_of::<T>();
+    if T::DTYPE.is_complex() {
+        size / 2
+    } else {
+        size
+    }
+}
+
 /// The element type of an HDF5 type, or what the type is, for the error message.
 pub(crate) fn dtype_of(desc: &TypeDescriptor) -> std::result::Result<DType, String> {
     Ok(match desc {
@@ -118,12 +150,18 @@ pub(crate) fn dtype_of(desc: &TypeDescriptor) -> std::result::Result<DType, Stri
         TypeDescriptor::Unsigned(IntSize::U2) => DType::U16,
         TypeDescriptor::Unsigned(IntSize::U4) => DType::U32,
         TypeDescriptor::Unsigned(IntSize::U8) => DType::U64,
-        TypeDescriptor::Float(hdf5::types::FloatSize::U4) => DType::F32,
-        TypeDescriptor::Float(hdf5::types::FloatSize::U8) => DType::F64,
+        TypeDescriptor::Float(FloatSize::U4) => DType::F32,
+        TypeDescriptor::Float(FloatSize::U8) => DType::F64,
         // hdf5-metno's name for a one-byte {FALSE: 0, TRUE: 1} enum listed in that order
         TypeDescriptor::Boolean => DType::Bool,
         // h5py stores bool as an int8 enum {FALSE: 0, TRUE: 1}; no other enum is bool
         TypeDescriptor::Enum(e) if is_bool_enum(e) => DType::Bool,
+        // h5py's complex: a compound {r, i} of two floats of one size
+        TypeDescriptor::Compound(c) => match complex_parts(c) {
+            Some(FloatSize::U4) => DType::C64,
+            Some(FloatSize::U8) => DType::C128,
+            None => return Err(format!("{other}, which is not a numeric or bool element type: only h5py's complex compound {{r, i}} of two float32 or float64 reads, as Complex<f32>/Complex<f64>", other = desc)),
+        },
         TypeDescriptor::Enum(e) => {
             return Err(format!(
                 "{}, which is not an element type: only h5py's bool enum {{FALSE: 0, TRUE: 1}} (one byte) reads, as \
@@ -281,14 +319,16 @@ fn bytes_to_elements<T: Element>(mut bytes: Vec<u8>, big_endian: bool) -> Result
         out.extend(bytes.iter().map(|&b| T::from_f64(if b != 0 { 1.0 } else { 0.0 })));
         return Ok(out);
     }
-    if big_endian != cfg!(target_endian = "big") && size > 1 {
-        for e in bytes.chunks_exact_mut(size) {
+    let unit = swap_unit::<T>();
+    if big_endian != cfg!(target_endian = "big") && unit > 1 {
+        for e in bytes.chunks_exact_mut(unit) {
             e.reverse();
         }
     }
     let n = bytes.len() / size;
     let mut out: Vec<T> = try_vec(n, "decoded elements")?;
-    // SAFETY: T is a primitive integer or float (bool was handled above), for which every bit
+    // SAFETY: T is a primitive integer or float, or a complex pair of floats (num-complex's
+    // `#[repr(C)]` struct; bool was handled above), for which every bit
     // pattern is a valid value; `out` has capacity for `n` elements, i.e. `n * size` bytes
     // (`n * size <= bytes.len()`, so this cannot overflow), which are all written by the copy
     // before `set_len` exposes them.
@@ -308,8 +348,7 @@ fn pread_into<T: Element>(
     big_endian: bool,
     io: &dyn Fn(std::io::Error) -> Error,
 ) -> Result<()> {
-    let size = std::mem::size_of::<T>();
-    if T::DTYPE == DType::Bool || (big_endian != cfg!(target_endian = "big") && size > 1) {
+    if T::DTYPE == DType::Bool || (big_endian != cfg!(target_endian = "big") && swap_unit::<T>() > 1) {
         let v = pread_elements::<T>(file, addr, out.len(), big_endian, io)?;
         out.copy_from_slice(&v);
         return Ok(());
@@ -329,9 +368,8 @@ fn pread_elements<T: Element>(
     big_endian: bool,
     io: &dyn Fn(std::io::Error) -> Error,
 ) -> Result<Vec<T>> {
-    let size = std::mem::size_of::<T>();
     let nbytes = bytes_of::<T>(len, "a read from the file")?;
-    if T::DTYPE == DType::Bool || (big_endian != cfg!(target_endian = "big") && size > 1) {
+    if T::DTYPE == DType::Bool || (big_endian != cfg!(target_endian = "big") && swap_unit::<T>() > 1) {
         let mut bytes = try_vec::<u8>(nbytes, "a read from the file")?;
         bytes.resize(nbytes, 0);
         file.read_exact_at(&mut bytes, addr).map_err(io)?;

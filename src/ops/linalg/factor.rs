@@ -22,7 +22,7 @@ use faer::Mat;
 use ndarray::{s, Array2, ArrayD, IxDyn};
 
 use crate::chunks::Chunks;
-use crate::element::Float;
+use crate::element::{Complex, Float, Inexact};
 use crate::error::{Error, Result};
 use crate::graph::{as_array, as_value, Block, Dep, Node, Op, Value};
 use crate::ops::linalg::stacked_qr::stacked_triangles_qr;
@@ -32,8 +32,56 @@ pub trait LinalgFloat: Float + faer::traits::RealField + ndchunk_kernels::gemm::
 impl LinalgFloat for f32 {}
 impl LinalgFloat for f64 {}
 
+/// The element types of the factorizations and solvers: the real floats ([`LinalgFloat`]) and
+/// the complex types `Complex<f32>`, `Complex<f64>` (faer factors both). `Part` is the real
+/// type of singular values, norms and residuals.
+pub trait LinalgScalar:
+    Inexact<Part: LinalgFloat> + faer::traits::ComplexField + num_traits::Zero + ndchunk_kernels::gemm::Gemm<SumOut = Self>
+{
+    /// `|x|` in the real type (the modulus for complex).
+    fn modulus(self) -> Self::Part;
+}
+
+impl<T: LinalgFloat> LinalgScalar for T {
+    #[inline]
+    fn modulus(self) -> T {
+        num_traits::Float::abs(self)
+    }
+}
+
+macro_rules! linalg_complex {
+    ($f:ty) => {
+        impl LinalgScalar for Complex<$f> {
+            #[inline]
+            fn modulus(self) -> $f {
+                self.norm()
+            }
+        }
+    };
+}
+linalg_complex!(f32);
+linalg_complex!(f64);
+
+/// `c += aᴴ · b` (the conjugate transpose of `a`; for real types its transpose, without a copy).
+pub fn gemm_adjoint_acc<T: LinalgScalar>(
+    c: &mut ndarray::ArrayViewMut2<'_, T>,
+    a: &ndarray::ArrayView2<'_, T>,
+    b: &ndarray::ArrayView2<'_, T>,
+) {
+    if T::IS_COMPLEX {
+        T::gemm_acc(c, &adjoint(a).view(), b);
+    } else {
+        T::gemm_acc(c, &a.t(), b);
+    }
+}
+
+/// The conjugate transpose of a block (a copy).
+pub fn adjoint<T: LinalgScalar>(a: &ndarray::ArrayView2<'_, T>) -> Array2<T> {
+    a.t().mapv(|v| v.conj_value())
+}
+
 /// ndarray view → faer matrix (copy).
-pub fn to_faer<T: LinalgFloat>(a: &ndarray::ArrayView2<'_, T>) -> Mat<T> {
+pub fn to_faer<T: LinalgScalar>(a: &ndarray::ArrayView2<'_, T>) -> Mat<T> {
     let mut m = Mat::zeros(a.nrows(), a.ncols());
     copy_into(m.as_mut(), a);
     m
@@ -43,7 +91,7 @@ pub fn to_faer<T: LinalgFloat>(a: &ndarray::ArrayView2<'_, T>) -> Mat<T> {
 /// copy column by column; others in bands of 64 rows, so the source rows being read stay in
 /// cache while every column of the band is written (a per-element copy of a row-major
 /// 10000×1000 block took 95 ms, the banded one 55 ms).
-fn copy_into<T: LinalgFloat>(mut dst: faer::MatMut<'_, T>, src: &ndarray::ArrayView2<'_, T>) {
+fn copy_into<T: LinalgScalar>(mut dst: faer::MatMut<'_, T>, src: &ndarray::ArrayView2<'_, T>) {
     use faer::prelude::ReborrowMut;
     let m = src.nrows();
     if m <= 1 || src.strides()[0] == 1 {
@@ -69,7 +117,7 @@ fn copy_into<T: LinalgFloat>(mut dst: faer::MatMut<'_, T>, src: &ndarray::ArrayV
 
 /// faer matrix → ndarray (copy), in column-major (Fortran) layout like faer's, so columns copy
 /// whole; every consumer takes blocks of any layout.
-pub fn from_faer<T: LinalgFloat>(m: faer::MatRef<'_, T>) -> Array2<T> {
+pub fn from_faer<T: LinalgScalar>(m: faer::MatRef<'_, T>) -> Array2<T> {
     use ndarray::ShapeBuilder;
     let (r, c) = (m.nrows(), m.ncols());
     let mut v = Vec::with_capacity(r * c);
@@ -82,18 +130,18 @@ pub fn from_faer<T: LinalgFloat>(m: faer::MatRef<'_, T>) -> Array2<T> {
     Array2::from_shape_vec((r, c).f(), v).expect("r * c elements")
 }
 
-fn block2<T: LinalgFloat>(b: &Block) -> Result<ndarray::ArrayView2<'_, T>> {
+fn block2<T: LinalgScalar>(b: &Block) -> Result<ndarray::ArrayView2<'_, T>> {
     as_array::<T>(b)?.view().into_dimensionality::<ndarray::Ix2>().map_err(|e| Error::Shape(e.to_string()))
 }
 
 /// Several matrices produced by one task: (Q, R), (U, S as a column, Vt), (P, L, U)...
 pub type Mats<T> = Vec<Array2<T>>;
 
-fn mats<T: LinalgFloat>(b: &Block) -> Result<&[Array2<T>]> {
+fn mats<T: LinalgScalar>(b: &Block) -> Result<&[Array2<T>]> {
     Ok(as_value::<ArrayD<Array2<T>>>(b)?.as_slice().expect("matrices are stored in a 1-D array"))
 }
 
-fn store_mats<T: LinalgFloat>(v: Mats<T>) -> Block {
+fn store_mats<T: LinalgScalar>(v: Mats<T>) -> Block {
     let n = v.len();
     Arc::new(Value(ArrayD::from_shape_vec(IxDyn(&[n]), v).expect("1-D")))
 }
@@ -107,7 +155,7 @@ pub struct LocalQr<T> {
     pub _t: PhantomData<fn() -> T>,
 }
 
-impl<T: LinalgFloat> Op for LocalQr<T> {
+impl<T: LinalgScalar> Op for LocalQr<T> {
     #[cfg(feature = "mpi")]
     fn codec(&self) -> Option<Box<dyn crate::distributed::Codec>> {
         Some(crate::distributed::MatsCodec::<T>::boxed())
@@ -146,7 +194,7 @@ pub struct StackQr<T> {
     pub _t: PhantomData<fn() -> T>,
 }
 
-impl<T: LinalgFloat> Op for StackQr<T> {
+impl<T: LinalgScalar> Op for StackQr<T> {
     #[cfg(feature = "mpi")]
     fn codec(&self) -> Option<Box<dyn crate::distributed::Codec>> {
         Some(crate::distributed::MatsCodec::<T>::boxed())
@@ -190,7 +238,7 @@ impl<T: LinalgFloat> Op for StackQr<T> {
 /// Q block i = Q_i · Q₂[rows of block i].
 pub struct TsqrQ<T>(pub PhantomData<fn() -> T>);
 
-impl<T: LinalgFloat> Op for TsqrQ<T> {
+impl<T: LinalgScalar> Op for TsqrQ<T> {
     fn deps(&self, _: &Node, b: &[usize], out: &mut Vec<Dep>) {
         out.push(Dep { input: 0, block: b[0] });
         out.push(Dep { input: 1, block: 0 });
@@ -209,7 +257,7 @@ impl<T: LinalgFloat> Op for TsqrQ<T> {
 /// Row block i of `a` (one column block) times the one-block matrix `m`.
 pub struct RightMul<T>(pub PhantomData<fn() -> T>);
 
-impl<T: LinalgFloat> Op for RightMul<T> {
+impl<T: LinalgScalar> Op for RightMul<T> {
     fn deps(&self, _: &Node, b: &[usize], out: &mut Vec<Dep>) {
         out.push(Dep { input: 0, block: b[0] });
         out.push(Dep { input: 1, block: 0 });
@@ -229,7 +277,7 @@ impl<T: LinalgFloat> Op for RightMul<T> {
 }
 
 /// `a · m` for `a` with one column block (row lengths may be unknown) and a one-block `m`.
-pub fn right_mul<T: LinalgFloat>(a: &Arc<Node>, m: &Arc<Node>) -> Arc<Node> {
+pub fn right_mul<T: LinalgScalar>(a: &Arc<Node>, m: &Arc<Node>) -> Arc<Node> {
     let (am, mm) = (a.meta(), m.meta());
     let p = mm.shape[1];
     let chunks = Chunks::explicit(vec![am.chunks.axis(0).to_vec(), vec![p]]);
@@ -242,7 +290,7 @@ pub struct PickMat<T> {
     pub _t: PhantomData<fn() -> T>,
 }
 
-impl<T: LinalgFloat> Op for PickMat<T> {
+impl<T: LinalgScalar> Op for PickMat<T> {
     fn deps(&self, _: &Node, _: &[usize], out: &mut Vec<Dep>) {
         out.push(Dep { input: 0, block: 0 });
     }
@@ -267,7 +315,7 @@ pub struct Dense<T, F> {
     pub _t: PhantomData<fn() -> T>,
 }
 
-impl<T: LinalgFloat, F: Fn(&[ndarray::ArrayView2<'_, T>]) -> Result<Mats<T>> + Send + Sync + 'static> Op
+impl<T: LinalgScalar, F: Fn(&[ndarray::ArrayView2<'_, T>]) -> Result<Mats<T>> + Send + Sync + 'static> Op
     for Dense<T, F>
 {
     #[cfg(feature = "mpi")]
@@ -286,7 +334,7 @@ impl<T: LinalgFloat, F: Fn(&[ndarray::ArrayView2<'_, T>]) -> Result<Mats<T>> + S
 }
 
 /// A one-block array node holding matrix `idx` of a value node (`shape` its shape).
-pub fn pick<T: LinalgFloat>(src: &Arc<Node>, idx: usize, name: &'static str, shape: Vec<usize>) -> Arc<Node> {
+pub fn pick<T: LinalgScalar>(src: &Arc<Node>, idx: usize, name: &'static str, shape: Vec<usize>) -> Arc<Node> {
     let chunks = Chunks::explicit(shape.iter().map(|&n| vec![n]).collect());
     Node::array::<T>(name, vec![src.clone()], shape, chunks, PickMat::<T> { idx, _t: PhantomData })
 }
@@ -294,7 +342,7 @@ pub fn pick<T: LinalgFloat>(src: &Arc<Node>, idx: usize, name: &'static str, sha
 /// TSQR of a 2-d node: returns (Q node, R node). The row blocks' column blocks are joined in
 /// the local QRs. Row lengths may be unknown ([`crate::chunks::UNKNOWN`]): Q then has unknown
 /// row lengths too and R is declared n×n (dask's assumption m ≥ n, checked when computed).
-pub fn tsqr<T: LinalgFloat>(a: &Arc<Node>) -> Result<(Arc<Node>, Arc<Node>)> {
+pub fn tsqr<T: LinalgScalar>(a: &Arc<Node>) -> Result<(Arc<Node>, Arc<Node>)> {
     let m = a.meta();
     let (rows, n) = (m.shape[0], m.shape[1]);
     if !m.chunks.axis_is_known(1) {
@@ -315,10 +363,10 @@ pub fn tsqr<T: LinalgFloat>(a: &Arc<Node>) -> Result<(Arc<Node>, Arc<Node>)> {
     Ok((q, r))
 }
 
-/// R_j = Qᵀ A_j for SFQR.
+/// R_j = Qᴴ A_j for SFQR.
 pub struct SfqrR<T>(pub PhantomData<fn() -> T>);
 
-impl<T: LinalgFloat> Op for SfqrR<T> {
+impl<T: LinalgScalar> Op for SfqrR<T> {
     fn deps(&self, _: &Node, b: &[usize], out: &mut Vec<Dep>) {
         out.push(Dep { input: 0, block: 0 });
         if b[1] > 0 {
@@ -332,13 +380,13 @@ impl<T: LinalgFloat> Op for SfqrR<T> {
         }
         let aj = block2::<T>(&inputs[1])?;
         let mut out = Array2::<T>::zeros((qr[0].ncols(), aj.ncols()));
-        T::gemm_acc(&mut out.view_mut(), &qr[0].t(), &aj);
+        gemm_adjoint_acc(&mut out.view_mut(), &qr[0].view(), &aj);
         Ok(Arc::new(out.into_dyn().into_shared()))
     }
 }
 
 /// SFQR of a node with one row block whose first column block has ≥ rows columns.
-pub fn sfqr<T: LinalgFloat>(a: &Arc<Node>) -> Result<(Arc<Node>, Arc<Node>)> {
+pub fn sfqr<T: LinalgScalar>(a: &Arc<Node>) -> Result<(Arc<Node>, Arc<Node>)> {
     let meta = a.meta();
     let (m, n) = (meta.shape[0], meta.shape[1]);
     let first = Node::value("sfqr-first", vec![a.clone()], vec![1], LocalQr::<T> { join: false, _t: PhantomData });

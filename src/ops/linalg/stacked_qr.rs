@@ -27,7 +27,7 @@ use faer::{Conj, Mat, MatMut, Par};
 use ndarray::{Array2, ShapeBuilder};
 use rayon::prelude::*;
 
-use super::factor::LinalgFloat;
+use super::factor::LinalgScalar;
 
 /// Columns per panel: each panel is one block reflector. 32, 64 and 96 measured within 3% of
 /// each other on the 10 × 1000² stack; 192 was 15% slower (more rows of zeros per panel).
@@ -36,12 +36,12 @@ const PANEL: usize = 64;
 /// QR of the row-stacked upper-trapezoidal `rs` (each `k_i × n`, entries below the diagonal
 /// ignored): returns thin `(Q, R)`, `Q` of shape `Σk_i × k` in the stacking order and `R` of
 /// shape `k × n`, `k = min(Σk_i, n)`, both column-major.
-pub fn stacked_triangles_qr<T: LinalgFloat>(rs: &[&Array2<T>], n: usize, par: Par) -> (Array2<T>, Array2<T>) {
+pub fn stacked_triangles_qr<T: LinalgScalar>(rs: &[&Array2<T>], n: usize, par: Par) -> (Array2<T>, Array2<T>) {
     stacked_triangles_qr_panels(rs, n, par, PANEL)
 }
 
 /// [`stacked_triangles_qr`] with `panel` columns per block reflector.
-pub fn stacked_triangles_qr_panels<T: LinalgFloat>(
+pub fn stacked_triangles_qr_panels<T: LinalgScalar>(
     rs: &[&Array2<T>],
     n: usize,
     par: Par,
@@ -94,10 +94,11 @@ pub fn stacked_triangles_qr_panels<T: LinalgFloat>(
         let (mut left, trailing) = s.as_mut().subrows_mut(c, end - c).split_at_col_mut(c + w);
         let mut cols = left.rb_mut().subcols_mut(c, w);
         qr_in_place(cols.rb_mut(), coeff.as_mut(), par, stack, Default::default());
+        // Hᴴ (faer's own QR conjugates here too; a no-op for real types)
         householder::apply_block_householder_sequence_transpose_on_the_left_in_place_with_conj(
             cols.rb(),
             coeff.as_ref(),
-            Conj::No,
+            Conj::Yes,
             trailing,
             par,
             stack,
@@ -112,7 +113,7 @@ pub fn stacked_triangles_qr_panels<T: LinalgFloat>(
     // thin Q of the staircase: panels applied in reverse to the first k columns of the identity;
     // columns before a panel are still unit vectors outside its rows, so only c..k change
     let mut e = Mat::<T>::zeros(m, k);
-    for_each_column(e.as_mut(), par, |j, col| col[j] = <T as num_traits::One>::one());
+    for_each_column(e.as_mut(), par, |j, col| col[j] = <T as crate::element::Element>::one());
     for (c, w, end, coeff) in panels.iter().rev() {
         let basis = s.as_ref().submatrix(*c, *c, end - c, *w);
         let target = e.as_mut().submatrix_mut(*c, *c, end - c, k - c);
@@ -143,7 +144,7 @@ pub fn stacked_triangles_qr_panels<T: LinalgFloat>(
 }
 
 /// `f(j, column j)` for every column of `a`, on the pool when `par` allows.
-fn for_each_column<T: LinalgFloat>(a: MatMut<'_, T>, par: Par, f: impl Fn(usize, &mut [T]) + Sync) {
+fn for_each_column<T: LinalgScalar>(a: MatMut<'_, T>, par: Par, f: impl Fn(usize, &mut [T]) + Sync) {
     let g = |(j, col): (usize, faer::ColMut<'_, T>)| {
         f(j, col.try_as_col_major_mut().expect("owned faer matrices are column-major").as_slice_mut())
     };
