@@ -33,6 +33,7 @@ test-mpi: deps
 lint: deps
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps -p ndchunk -p ndchunk-kernels
 
 ## Runs the NumPy/dask comparison with the default build (what a user who adds the crate gets)
 ## and rewrites BENCHMARKS.md, then the (ignored by default) bounded-memory test on a 2 GB HDF5

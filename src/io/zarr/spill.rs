@@ -3,7 +3,7 @@
 //! A rechunk that turns row blocks into column blocks needs a piece of every input block for
 //! each output block: in memory, the whole array is held before the first output block is
 //! complete (in dask as in ndchunk). rechunker (and Cubed) instead copy through an
-//! intermediate store under a memory budget; this is that algorithm on the [`super::store`]
+//! intermediate store under a memory budget; this is that algorithm on the [`super::store`](mod@super::store)
 //! writer:
 //!
 //! ```text
