@@ -70,7 +70,7 @@ pub const HUGE_PAGE_ADVICE_BYTES: usize = 4 << 20;
 /// Ask Linux to back the buffer of `v` (fresh, untouched) with transparent huge pages, as
 /// NumPy does for arrays of 4 MiB or more (`alloc.c`, `madvise(..., MADV_HUGEPAGE)`).
 ///
-/// Used for the result of `compute()` only (`try_zeros`): a fresh 32 MB result otherwise takes
+/// Used for the result of `compute()` only (`try_zeros`, `try_uninit`): a fresh 32 MB result otherwise takes
 /// 8192 page faults on first write, measured as 12 of 23 ms of a one-thread `maximum` of two
 /// 4M-element arrays (NumPy: 10 ms). Advising every block of 4 MiB or more as well made blocked
 /// workloads slower in the same run (`rand5000.dot_x_xpxT` 2.09 s → 2.49 s,
@@ -127,6 +127,8 @@ pub fn try_zeros<T: Clone + 'static>(shape: &[usize], zero: T, what: &str) -> Re
         TypeId::of::<u16>(),
         TypeId::of::<u8>(),
         TypeId::of::<bool>(),
+        TypeId::of::<num_complex::Complex<f32>>(),
+        TypeId::of::<num_complex::Complex<f64>>(),
     ];
     let n = size_of_shape(shape, what)?;
     let bytes = bytes_of::<T>(n, what)?;
@@ -142,8 +144,9 @@ pub fn try_zeros<T: Clone + 'static>(shape: &[usize], zero: T, what: &str) -> Re
     }
     // SAFETY: `ptr` comes from the global allocator with the layout of `[T; n]` (the size and
     // alignment a `Vec<T>` of capacity `n` uses), and its `n` elements are initialised: `T` is
-    // one of the eleven primitive types above (checked by `TypeId`), for each of which
-    // all-zero bytes are a valid value (0, 0.0 or `false`).
+    // one of the eleven primitive types or two complex types above (checked by `TypeId`), for
+    // each of which all-zero bytes are a valid value (0, 0.0, `false`, or 0 + 0i: num-complex's
+    // `Complex` is `#[repr(C)]` with two float fields).
     let mut v = unsafe { Vec::from_raw_parts(ptr.cast::<T>(), n, n) };
     advise_huge_pages(&mut v);
     Array::from_shape_vec(IxDyn(shape), v).map_err(|e| Error::Shape(format!("{what}: {e}")))
@@ -153,6 +156,7 @@ pub fn try_zeros<T: Clone + 'static>(shape: &[usize], zero: T, what: &str) -> Re
 pub fn try_uninit<T>(shape: &[usize], what: &str) -> Result<ArrayD<MaybeUninit<T>>> {
     let n = size_of_shape(shape, what)?;
     let mut v: Vec<MaybeUninit<T>> = try_vec(n, what)?;
+    advise_huge_pages(&mut v);
     // SAFETY: the capacity is at least `n` (reserved above), and `MaybeUninit<T>` needs no
     // initialisation, so the first `n` slots are valid values of the element type.
     unsafe { v.set_len(n) };

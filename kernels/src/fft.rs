@@ -3,9 +3,11 @@
 //!
 //! Plans are cached per element type, length and direction: rustfft's and realfft's planners
 //! keep every plan they made, and one planner per part type lives for the program (behind a
-//! mutex held only while a plan is looked up). Each lane along the axis is copied into a
-//! contiguous buffer (zero-padded or truncated to `n`), transformed in place with a scratch
-//! buffer reused for the whole block, scaled, and written to the output lane.
+//! mutex held only while a plan is looked up). Each lane along the axis is copied into its
+//! output lane (zero-padded or truncated to `n`) and transformed there with a scratch buffer
+//! reused for the whole block (through a contiguous buffer when the lane is strided, and for
+//! the real transforms, whose input and output lanes differ in type), then scaled. The
+//! `*_into` forms write into memory the caller owns (`compute()`'s result).
 //!
 //! Scaling (`norm`, as `numpy.fft`): `Backward` leaves the forward transform unscaled and
 //! divides the inverse by `n`; `Ortho` scales both by `1/√n`; `Forward` divides the forward
@@ -15,7 +17,7 @@
 
 use std::sync::{Mutex, OnceLock};
 
-use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn, Zip};
+use ndarray::{ArrayD, ArrayView1, ArrayViewD, ArrayViewMut1, ArrayViewMutD, Axis, IxDyn, Zip};
 use num_complex::Complex;
 use realfft::RealFftPlanner;
 use rustfft::{FftDirection, FftNum, FftPlanner};
@@ -117,54 +119,90 @@ pub fn c2c<C: ComplexElement>(x: ArrayViewD<'_, C>, axis: usize, n: usize, inver
 where
     C::Part: FftFloat,
 {
+    let whole_lanes = axis + 1 == x.ndim() && x.len_of(Axis(axis)) == n && x.is_standard_layout();
+    if whole_lanes {
+        // the block as it is (one copy, which is also the first touch of the output's pages;
+        // zero-filling first and copying over it measured as a second pass of page faults),
+        // then every lane transformed where it is
+        let mut out = x.to_owned();
+        c2c_lanes(out.view_mut(), None, axis, inverse, norm);
+        return out;
+    }
+    let mut out = ArrayD::from_elem(IxDyn(&out_shape(x.shape(), axis, n)), C::zero());
+    c2c_into(x, out.view_mut(), axis, inverse, norm);
+    out
+}
+
+/// [`c2c`] written into `out`, whose length along `axis` is the transform's `n` (the other
+/// axes as `x`'s): each input lane is copied into its output lane (truncated or zero-padded)
+/// and transformed there, so a lane is read once and written once, and it is still in cache
+/// when it is transformed. `compute()` hands the result's own memory here.
+pub fn c2c_into<C: ComplexElement>(
+    x: ArrayViewD<'_, C>,
+    out: ArrayViewMutD<'_, C>,
+    axis: usize,
+    inverse: bool,
+    norm: Norm,
+) where
+    C::Part: FftFloat,
+{
+    c2c_lanes(out, Some(x), axis, inverse, norm)
+}
+
+/// Transform every lane of `out` along `axis` in place, first copying each lane of `x` into
+/// it when given.
+fn c2c_lanes<C: ComplexElement>(
+    mut out: ArrayViewMutD<'_, C>,
+    x: Option<ArrayViewD<'_, C>>,
+    axis: usize,
+    inverse: bool,
+    norm: Norm,
+) where
+    C::Part: FftFloat,
+{
     type F<C> = <C as Inexact>::Part;
     let zero = Complex::new(<F<C> as num_traits::Zero>::zero(), <F<C> as num_traits::Zero>::zero());
-    let m = x.len_of(Axis(axis)).min(n);
-    let whole_lanes = axis + 1 == x.ndim() && m == n && x.len_of(Axis(axis)) == n && x.is_standard_layout();
-    let mut out = if whole_lanes {
-        // the block as it is (one copy, which is also the first touch of the output's pages;
-        // zero-filling first and copying over it measured as a second pass of page faults)
-        x.to_owned()
-    } else {
-        ArrayD::from_elem(IxDyn(&out_shape(x.shape(), axis, n)), C::from_c(zero))
-    };
+    let n = out.len_of(Axis(axis));
     if out.is_empty() {
-        return out;
+        return;
     }
     let dir = if inverse { FftDirection::Inverse } else { FftDirection::Forward };
     let plan = lock(&F::<C>::planners().complex).plan_fft(n, dir);
     let scale = norm.factor(n, !inverse).map(F::<C>::from_f64_lossy);
     let mut scratch = vec![zero; plan.get_inplace_scratch_len()];
-    if axis + 1 == x.ndim() {
-        // lanes are contiguous in the (C-order) output: copy them in, zero-padded, and run
-        // every transform of the block in one call
-        if !whole_lanes {
-            Zip::from(x.lanes(Axis(axis))).and(out.lanes_mut(Axis(axis))).for_each(|xin, mut o| {
-                o.iter_mut().zip(xin.iter().take(m)).for_each(|(o, &v)| *o = v);
-            });
+    let mut buf = Vec::new();
+    let mut transform = |lane: &mut [Complex<F<C>>]| {
+        plan.process_with_scratch(lane, &mut scratch);
+        if let Some(s) = scale {
+            lane.iter_mut().for_each(|v| *v = *v * s);
         }
-        if let Some(all) = out.as_slice_mut() {
-            let all = C::as_c_slice_mut(all);
-            plan.process_with_scratch(all, &mut scratch);
-            if let Some(s) = scale {
-                all.iter_mut().for_each(|v| *v = *v * s);
+    };
+    let mut one_lane = |xin: Option<ArrayView1<'_, C>>, mut o: ArrayViewMut1<'_, C>| {
+        if let Some(xin) = xin {
+            let m = xin.len().min(n);
+            match (xin.as_slice(), o.as_slice_mut()) {
+                (Some(src), Some(dst)) => dst[..m].copy_from_slice(&src[..m]),
+                _ => o.iter_mut().zip(xin.iter().take(m)).for_each(|(o, &v)| *o = v),
             }
-            return out;
+            o.iter_mut().skip(m).for_each(|o| *o = C::from_c(zero));
         }
+        match o.as_slice_mut() {
+            Some(lane) => transform(C::as_c_slice_mut(lane)),
+            None => {
+                // a strided lane: through a contiguous buffer
+                buf.clear();
+                buf.extend(o.iter().map(|v| v.to_c()));
+                transform(&mut buf);
+                o.iter_mut().zip(&buf).for_each(|(o, &v)| *o = C::from_c(v));
+            }
+        }
+    };
+    match x {
+        Some(x) => {
+            Zip::from(x.lanes(Axis(axis))).and(out.lanes_mut(Axis(axis))).for_each(|xin, o| one_lane(Some(xin), o))
+        }
+        None => out.lanes_mut(Axis(axis)).into_iter().for_each(|o| one_lane(None, o)),
     }
-    let mut buf = vec![zero; n];
-    Zip::from(x.lanes(Axis(axis))).and(out.lanes_mut(Axis(axis))).for_each(|xin, mut o| {
-        for (b, &v) in buf.iter_mut().zip(xin.iter().take(m)) {
-            *b = v.to_c();
-        }
-        buf[m..].fill(zero);
-        plan.process_with_scratch(&mut buf, &mut scratch);
-        match scale {
-            Some(s) => o.iter_mut().zip(&buf).for_each(|(o, &v)| *o = C::from_c(v * s)),
-            None => o.iter_mut().zip(&buf).for_each(|(o, &v)| *o = C::from_c(v)),
-        }
-    });
-    out
 }
 
 /// Real-to-complex forward transform of length `n` along `axis` (`rfft`): `n / 2 + 1`
@@ -175,10 +213,21 @@ pub fn r2c<F: Float + FftFloat>(
     n: usize,
     norm: Norm,
 ) -> Result<ArrayD<F::Complex>, String> {
-    let zero = <F::Complex as Element>::zero();
-    let mut out = ArrayD::from_elem(IxDyn(&out_shape(x.shape(), axis, n / 2 + 1)), zero);
+    let mut out = ArrayD::from_elem(IxDyn(&out_shape(x.shape(), axis, n / 2 + 1)), <F::Complex as Element>::zero());
+    r2c_into(x, out.view_mut(), axis, n, norm)?;
+    Ok(out)
+}
+
+/// [`r2c`] written into `out` (`n / 2 + 1` along `axis`, the other axes as `x`'s).
+pub fn r2c_into<F: Float + FftFloat>(
+    x: ArrayViewD<'_, F>,
+    mut out: ArrayViewMutD<'_, F::Complex>,
+    axis: usize,
+    n: usize,
+    norm: Norm,
+) -> Result<(), String> {
     if out.is_empty() || n == 0 {
-        return Ok(out);
+        return Ok(());
     }
     let plan = lock(&F::planners().real).plan_fft_forward(n);
     let scale = norm.factor(n, true).map(F::from_f64_lossy);
@@ -200,7 +249,7 @@ pub fn r2c<F: Float + FftFloat>(
             None => o.iter_mut().zip(&spec).for_each(|(o, &v)| *o = F::Complex::from_c(v)),
         }
     });
-    err.map_or(Ok(out), Err)
+    err.map_or(Ok(()), Err)
 }
 
 /// Complex-to-real inverse transform with `n` real outputs per lane along `axis` (`irfft`):
@@ -214,11 +263,26 @@ pub fn c2r<C: ComplexElement>(
 where
     C::Part: FftFloat,
 {
+    let mut out = ArrayD::from_elem(IxDyn(&out_shape(x.shape(), axis, n)), <C::Part as Element>::zero());
+    c2r_into(x, out.view_mut(), axis, norm)?;
+    Ok(out)
+}
+
+/// [`c2r`] written into `out`, whose length along `axis` is the transform's `n`.
+pub fn c2r_into<C: ComplexElement>(
+    x: ArrayViewD<'_, C>,
+    mut out: ArrayViewMutD<'_, C::Part>,
+    axis: usize,
+    norm: Norm,
+) -> Result<(), String>
+where
+    C::Part: FftFloat,
+{
     type F<C> = <C as Inexact>::Part;
     let zero = Complex::new(<F<C> as num_traits::Zero>::zero(), <F<C> as num_traits::Zero>::zero());
-    let mut out = ArrayD::from_elem(IxDyn(&out_shape(x.shape(), axis, n)), zero.re);
+    let n = out.len_of(Axis(axis));
     if out.is_empty() {
-        return Ok(out);
+        return Ok(());
     }
     let plan = lock(&F::<C>::planners().real).plan_fft_inverse(n);
     let scale = norm.factor(n, false).map(F::<C>::from_f64_lossy);
@@ -246,7 +310,7 @@ where
             None => o.iter_mut().zip(&buf).for_each(|(o, &v)| *o = v),
         }
     });
-    err.map_or(Ok(out), Err)
+    err.map_or(Ok(()), Err)
 }
 
 #[cfg(test)]

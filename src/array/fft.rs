@@ -42,8 +42,8 @@ use crate::array::structure::resolve_axis;
 use crate::array::{ChunkSpec, ChunkedArray};
 use crate::element::{ComplexElement, Element, Float, Inexact};
 use crate::error::{Error, Result};
-use crate::ops::fft::{along_axis, Kernel};
-use ndchunk_kernels::fft::{c2c, c2r, r2c};
+use crate::ops::fft::{along_axis, Kernels};
+use ndchunk_kernels::fft::{c2c, c2c_into, c2r, c2r_into, r2c, r2c_into};
 
 /// NumPy's check on `n` (at least one point), plus the size check every array gets: a lane of
 /// `n` complex f64 values (the kernels' work buffer) must fit in memory's address space, so an
@@ -83,7 +83,13 @@ where
     let n = n.unwrap_or(x.shape()[ax]);
     check_len(n)?;
     let name = if inverse { "ifft" } else { "fft" };
-    let kernel: Arc<Kernel<C, C>> = Arc::new(move |v: ArrayViewD<'_, C>| Ok(c2c(v, ax, n, inverse, norm)));
+    let kernel = Kernels::<C, C> {
+        alloc: Arc::new(move |v: ArrayViewD<'_, C>| Ok(c2c(v, ax, n, inverse, norm))),
+        into: Arc::new(move |v, out| {
+            c2c_into(v, out, ax, inverse, norm);
+            Ok(())
+        }),
+    };
     let key = format!("{name}(n={n},axis={ax},norm={})", norm.name());
     Ok(ChunkedArray::from_node(along_axis(x.node(), ax, n, name, key, kernel)?))
 }
@@ -98,7 +104,10 @@ fn r2c_axis<F: Float + FftFloat>(
     let ax = resolve_axis(axis, x.ndim())?;
     let n = n.unwrap_or(x.shape()[ax]);
     check_len(n)?;
-    let kernel: Arc<Kernel<F, F::Complex>> = Arc::new(move |v: ArrayViewD<'_, F>| r2c(v, ax, n, norm));
+    let kernel = Kernels::<F, F::Complex> {
+        alloc: Arc::new(move |v: ArrayViewD<'_, F>| r2c(v, ax, n, norm)),
+        into: Arc::new(move |v, out| r2c_into(v, out, ax, n, norm)),
+    };
     let key = format!("{name}(n={n},axis={ax},norm={})", norm.name());
     Ok(ChunkedArray::from_node(along_axis(x.node(), ax, n / 2 + 1, name, key, kernel)?))
 }
@@ -119,7 +128,10 @@ where
         None => 2 * x.shape()[ax].saturating_sub(1),
     };
     check_len(n)?;
-    let kernel: Arc<Kernel<C, C::Part>> = Arc::new(move |v: ArrayViewD<'_, C>| c2r(v, ax, n, norm));
+    let kernel = Kernels::<C, C::Part> {
+        alloc: Arc::new(move |v: ArrayViewD<'_, C>| c2r(v, ax, n, norm)),
+        into: Arc::new(move |v, out| c2r_into(v, out, ax, norm)),
+    };
     let key = format!("{name}(n={n},axis={ax},norm={})", norm.name());
     Ok(ChunkedArray::from_node(along_axis(x.node(), ax, n, name, key, kernel)?))
 }

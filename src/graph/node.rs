@@ -22,6 +22,7 @@ use ndarray::{ArcArray, ArrayD, IxDyn};
 use crate::chunks::Chunks;
 use crate::element::{DType, Element};
 use crate::error::{Error, Result};
+use crate::graph::window::OutWindow;
 
 /// A computed block: an array block or an intermediate value.
 pub type Block = Arc<dyn BlockData>;
@@ -109,6 +110,14 @@ pub trait Op: Any + Send + Sync + 'static {
     /// (`Arc::get_mut`). The scheduler calls this; the default delegates to `run`.
     fn run_owned(&self, node: &Node, block: &[usize], inputs: Vec<Block>) -> Result<Block> {
         self.run(node, block, &inputs)
+    }
+
+    /// Compute block `block` straight into `dst`, its window of `compute()`'s result, when the
+    /// operation can write its output in place (saving the block's own allocation and the copy
+    /// into the result). `None` (the default): it cannot, and the block is computed by `run`
+    /// and copied.
+    fn run_into(&self, _node: &Node, _block: &[usize], _inputs: &[Block], _dst: &mut OutWindow) -> Option<Result<()>> {
+        None
     }
 
     /// A structural key of the operation's parameters: two nodes with equal keys, grids and

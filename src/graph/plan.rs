@@ -438,6 +438,10 @@ impl Plan {
                     let tile = self.fused_tile(st.node, &idx, &shape, &mut it)?;
                     return ew.finish_into(tile, &shape, dst);
                 }
+            } else if self.fused[st.node as usize].first() != Some(&true) {
+                if let Some(done) = node.op.run_into(node, &idx, &inputs, dst) {
+                    return done;
+                }
             }
         }
         dst.copy_from(&self.run_stage(st, inputs)?)
