@@ -331,6 +331,7 @@ fn option_sets() -> Vec<(&'static str, ZarrOptions)> {
         ("transpose", ZarrOptions { order: Some(vec![1, 0]), ..d() }),
         ("sharded", ZarrOptions { chunks: Some(vec![8, 8]), subchunks: Some(vec![4, 2]), checksum: true, ..d() }),
         ("chunks_7_5", ZarrOptions { chunks: Some(vec![7, 5]), ..d() }),
+        ("durable", ZarrOptions { durable: true, ..d() }),
     ]
 }
 

@@ -4,10 +4,12 @@
 //! zarrs' `FilesystemStore` calls `fsync` after every chunk it writes (and has no option not
 //! to). For a new array that is wasted work: the chunks go into a temporary directory that no
 //! reader can see, and the array appears only when that directory is renamed into place. So
-//! [`FreshStore`] writes whole chunks with plain `write`s and [`sync_dir_tree`] flushes the
-//! file system holding the directory once (`syncfs`), just before the rename: the same
-//! guarantee (a renamed array's chunks are on disk), one device flush instead of one per chunk
-//! (measured ~20% of `to_zarr`'s time on the 3000² testdata). Everything but whole-value writes
+//! [`FreshStore`] writes whole chunks with plain `write`s. With `ZarrOptions::durable`,
+//! [`sync_dir_tree`] flushes the file system holding the directory once (`syncfs`), just before
+//! the rename: the same guarantee (a renamed array's chunks are on disk), one device flush
+//! instead of one per chunk. Without it (the default, as zarr-python and dask) nothing waits
+//! for the disk: the rename alone keeps a failed or killed write from leaving an array that
+//! looks complete. Everything but whole-value writes
 //! (reads, partial writes, erases, listing) goes to the `FilesystemStore` underneath.
 
 use std::path::Path;

@@ -115,6 +115,13 @@ pub struct ZarrOptions {
     /// User attributes (`attributes` in zarr.json, `.zattrs` in v2); merged into the existing
     /// ones when appending.
     pub attributes: serde_json::Map<String, serde_json::Value>,
+    /// Flush a new array's chunks to the device (`syncfs`) before it is renamed into place, so
+    /// that it survives a crash of the operating system or a power cut, not only of the process.
+    /// Default `false`, as zarr-python and dask (which never flush): a new array is written in a
+    /// temporary directory and appears by one rename whichever way, so a failed or killed write
+    /// never leaves an array that looks complete; the flush only adds waiting for the disk
+    /// (measured: 40-65 ms of the 110 ms of writing 72 MB with blosc here).
+    pub durable: bool,
 }
 
 impl ZarrOptions {

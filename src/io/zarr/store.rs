@@ -172,8 +172,9 @@ impl Drop for TempDir {
 
 /// What is left to do once the chunks are written.
 pub(crate) enum Finish {
-    /// Write the metadata in the temporary directory and rename it to `dest`.
-    Rename { tmp: TempDir, dest: PathBuf, files: MetadataFiles, format: ZarrFormat, overwrite: bool },
+    /// Write the metadata in the temporary directory (flushed to the device first when
+    /// `durable`) and rename it to `dest`.
+    Rename { tmp: TempDir, dest: PathBuf, files: MetadataFiles, format: ZarrFormat, overwrite: bool, durable: bool },
     /// Rewrite the metadata files in this directory (append: the new shape).
     Metadata(PathBuf, MetadataFiles),
     /// Flush the chunks this MPI rank wrote into rank 0's temporary directory (before rank 0
@@ -279,7 +280,8 @@ pub(crate) fn prepare<T: ZarrElement>(
                     ));
                 }
                 let (array, _) = create_array::<T>(&tmp, &shape, &chunk, opts)?;
-                return Ok((write_node(x, array, &vec![0; nd], &chunk, &at)?, Finish::Sync(tmp)));
+                let fin = if opts.durable { Finish::Sync(tmp) } else { Finish::Nothing };
+                return Ok((write_node(x, array, &vec![0; nd], &chunk, &at)?, fin));
             }
             if !overwrite
                 && dest.exists()
@@ -295,7 +297,8 @@ pub(crate) fn prepare<T: ZarrElement>(
             let tmp = TempDir { path: tmp_path, keep: false };
             let (array, files) = create_array::<T>(&tmp.path, &shape, &chunk, opts)?;
             let node = write_node(x, array, &vec![0; nd], &chunk, &at)?;
-            Ok((node, Finish::Rename { tmp, dest, files, format: opts.format, overwrite }))
+            let durable = opts.durable;
+            Ok((node, Finish::Rename { tmp, dest, files, format: opts.format, overwrite, durable }))
         }
         ZarrMode::Append { axis } => {
             let mut array = open_existing::<T>(store, &path, &at)?;
@@ -354,10 +357,12 @@ pub(crate) fn finish(f: Finish, store: &Path, at: &str) -> Result<()> {
             files.write(&dir)?;
             super::consolidated::update(store, &dir)
         }
-        Finish::Rename { mut tmp, dest, files, format, overwrite } => {
+        Finish::Rename { mut tmp, dest, files, format, overwrite, durable } => {
             files.write(&tmp.path)?;
             let io = |e| io_err(at, e);
-            super::fresh_store::sync_dir_tree(&tmp.path).map_err(io)?;
+            if durable {
+                super::fresh_store::sync_dir_tree(&tmp.path).map_err(io)?;
+            }
             ensure_groups(store, &dest, format)?;
             if overwrite && dest.exists() {
                 let old = temp_path(&dest, "old");
@@ -480,7 +485,7 @@ fn store_across_ranks<T: ZarrElement>(
         run_in_place(&plan, &Config::global())?;
     }
     drop(nodes);
-    // 4. the other ranks flush what they wrote (`Finish::Sync`), then rank 0 finishes once
+    // 4. the other ranks flush what they wrote (`Finish::Sync`, when durable), then rank 0 finishes once
     // every rank succeeded
     if rank != 0 {
         agree_all(finishes.drain(..).try_for_each(|(f, at)| finish(f, store, &at)))?;
