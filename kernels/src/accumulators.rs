@@ -10,7 +10,7 @@
 //!   forms skip NaN and report "no value" for all-NaN slices (the caller turns that into NaN or
 //!   an error as NumPy does).
 
-use crate::element::{Arith, Element};
+use crate::element::{Arith, Element, Ordered};
 use crate::pairwise::pairwise_sum;
 use crate::reduce::Accumulator;
 
@@ -277,11 +277,11 @@ fn moments_two_pass<T: Element, const NAN_SKIP: bool>(s: &[T]) -> Moments<NAN_SK
 }
 
 #[inline]
-fn better<T: PartialOrd, const MAX: bool>(x: T, v: T) -> bool {
+fn better<T: Ordered, const MAX: bool>(x: T, v: T) -> bool {
     if MAX {
-        x > v
+        x.is_gt(v)
     } else {
-        x < v
+        x.is_lt(v)
     }
 }
 
@@ -293,13 +293,18 @@ pub struct Extreme<T, const MAX: bool, const NAN_SKIP: bool> {
     pub seen: bool,
 }
 
-impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> Accumulator<T> for Extreme<T, MAX, NAN_SKIP> {
+impl<T: Ordered, const MAX: bool, const NAN_SKIP: bool> Accumulator<T> for Extreme<T, MAX, NAN_SKIP> {
     fn identity() -> Self {
         Extreme { v: T::default(), seen: false }
     }
     #[inline]
     fn push(&mut self, x: T, _: usize) {
         if NAN_SKIP && x.is_nan() {
+            // complex `nanmax` of an all-NaN slice is its first element in NumPy (`fmax.reduce`),
+            // so the first NaN is kept aside while nothing is `seen`
+            if T::DTYPE.is_complex() && !self.seen && !self.v.is_nan() {
+                self.v = x;
+            }
             return;
         }
         if !self.seen {
@@ -310,7 +315,7 @@ impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> Accumulator
         }
     }
     fn merge(&mut self, later: &Self) {
-        if later.seen {
+        if later.seen || (NAN_SKIP && T::DTYPE.is_complex() && later.v.is_nan()) {
             self.push(later.v, 0);
         }
     }
@@ -323,9 +328,7 @@ impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> Accumulator
 /// `f32` per compare instead of two or four).
 struct ExtremeRun<'a, T, const MAX: bool, const NAN_SKIP: bool>(&'a [T]);
 
-impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> crate::isa::Kernel
-    for ExtremeRun<'_, T, MAX, NAN_SKIP>
-{
+impl<T: Ordered, const MAX: bool, const NAN_SKIP: bool> crate::isa::Kernel for ExtremeRun<'_, T, MAX, NAN_SKIP> {
     type Output = Extreme<T, MAX, NAN_SKIP>;
     #[inline(always)]
     fn run(self) -> Self::Output {
@@ -338,7 +341,13 @@ impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> crate::isa:
         // and on par with NumPy's single-threaded `min` on data in L3.
         let s = self.0;
         let Some(seed) = s.iter().copied().find(|x| !x.is_nan()) else {
-            return if s.is_empty() || NAN_SKIP { Extreme::identity() } else { Extreme { v: s[0], seen: true } };
+            return match s.first() {
+                None => Extreme::identity(),
+                // (complex: the first NaN kept aside, see `push`)
+                Some(&x) if NAN_SKIP && T::DTYPE.is_complex() => Extreme { v: x, seen: false },
+                Some(_) if NAN_SKIP => Extreme::identity(),
+                Some(&x) => Extreme { v: x, seen: true },
+            };
         };
         const LANES: usize = 16;
         const PIECE: usize = 2048;
@@ -388,7 +397,7 @@ fn has_nan<T: Element>(s: &[T]) -> bool {
 
 /// `x` if it is better than `cur`, else `cur`: a select that vectorises.
 #[inline(always)]
-fn pick<T: Element + PartialOrd, const MAX: bool>(x: T, cur: T) -> T {
+fn pick<T: Ordered, const MAX: bool>(x: T, cur: T) -> T {
     if better::<T, MAX>(x, cur) {
         x
     } else {
@@ -405,7 +414,7 @@ pub struct ArgExtreme<T, const MAX: bool, const NAN_SKIP: bool> {
     pub seen: bool,
 }
 
-impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> ArgExtreme<T, MAX, NAN_SKIP> {
+impl<T: Ordered, const MAX: bool, const NAN_SKIP: bool> ArgExtreme<T, MAX, NAN_SKIP> {
     #[inline]
     fn offer(&mut self, x: T, i: usize) {
         if NAN_SKIP && x.is_nan() {
@@ -419,7 +428,7 @@ impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> ArgExtreme<
     }
 }
 
-impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> Accumulator<T> for ArgExtreme<T, MAX, NAN_SKIP> {
+impl<T: Ordered, const MAX: bool, const NAN_SKIP: bool> Accumulator<T> for ArgExtreme<T, MAX, NAN_SKIP> {
     fn identity() -> Self {
         ArgExtreme { v: T::default(), i: 0, seen: false }
     }
@@ -458,9 +467,7 @@ impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> Accumulator
 /// position winning ties, so the first occurrence is reported as a sequential scan would.
 struct ArgExtremeRun<'a, T, const MAX: bool, const NAN_SKIP: bool>(&'a [T], usize);
 
-impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> crate::isa::Kernel
-    for ArgExtremeRun<'_, T, MAX, NAN_SKIP>
-{
+impl<T: Ordered, const MAX: bool, const NAN_SKIP: bool> crate::isa::Kernel for ArgExtremeRun<'_, T, MAX, NAN_SKIP> {
     type Output = ArgExtreme<T, MAX, NAN_SKIP>;
     #[inline(always)]
     fn run(self) -> Self::Output {
@@ -696,8 +703,8 @@ mod tests {
             }
             a
         }
-        fn check<T: Element + PartialOrd>(s: &[T]) {
-            fn one<T: Element + PartialOrd, const MAX: bool, const SKIP: bool>(s: &[T]) {
+        fn check<T: Ordered>(s: &[T]) {
+            fn one<T: Ordered, const MAX: bool, const SKIP: bool>(s: &[T]) {
                 let (e, f): (Extreme<T, MAX, SKIP>, Extreme<T, MAX, SKIP>) = (Extreme::from_run(s, 5), seq(s, 5));
                 assert!(e.seen == f.seen && (e.v == f.v || (e.v.is_nan() && f.v.is_nan())), "{s:?}: {e:?} vs {f:?}");
                 let (e, f): (ArgExtreme<T, MAX, SKIP>, ArgExtreme<T, MAX, SKIP>) =

@@ -30,13 +30,12 @@
 //! ```
 
 use ndarray::{ArrayView1, ArrayViewD, ArrayViewMut1, Axis};
-use ndchunk_kernels::select::sort_key;
 
 use crate::array::axes::Axes;
 use crate::array::chunks::{AxisSpec, UNKNOWN};
 use crate::array::structure::resolve_axis;
 use crate::array::ChunkedArray;
-use crate::element::Element;
+use crate::element::{Element, Ordered};
 use crate::error::{Error, Result};
 use crate::ops::topk::topk_node;
 
@@ -66,7 +65,7 @@ macro_rules! kth_from {
 
 kth_from!(isize, i32, i64, usize);
 
-impl<T: Element + PartialOrd> ChunkedArray<T> {
+impl<T: Ordered> ChunkedArray<T> {
     /// The one axis of `axis` (flattening for `None`): the array to work on and the axis.
     fn lane_axis(&self, axis: Axes, what: &str) -> Result<(ChunkedArray<T>, usize)> {
         match axis {
@@ -107,7 +106,7 @@ impl<T: Element + PartialOrd> ChunkedArray<T> {
         let (x, a) = self.lane_axis(axis.into(), "sort")?;
         x.map_lanes::<T, _>(a, |src, mut dst| {
             let mut v: Vec<T> = src.iter().copied().collect();
-            v.sort_unstable_by_key(|&e| sort_key(e));
+            v.sort_unstable_by_key(|&e| e.sort_key());
             dst.iter_mut().zip(v).for_each(|(d, s)| *d = s);
         })
     }
@@ -117,7 +116,7 @@ impl<T: Element + PartialOrd> ChunkedArray<T> {
     pub fn argsort(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<i64>> {
         let (x, a) = self.lane_axis(axis.into(), "argsort")?;
         x.map_lanes::<i64, _>(a, |src, mut dst| {
-            let keys: Vec<u64> = src.iter().map(|&e| sort_key(e)).collect();
+            let keys: Vec<T::SortKey> = src.iter().map(|&e| e.sort_key()).collect();
             let mut idx: Vec<usize> = (0..keys.len()).collect();
             idx.sort_by_key(|&i| keys[i]);
             dst.iter_mut().zip(idx).for_each(|(d, i)| *d = i as i64);
@@ -147,7 +146,7 @@ impl<T: Element + PartialOrd> ChunkedArray<T> {
             let mut v: Vec<T> = src.iter().copied().collect();
             let mut start = 0;
             for &k in &ks {
-                v[start..].select_nth_unstable_by_key(k - start, |&e| sort_key(e));
+                v[start..].select_nth_unstable_by_key(k - start, |&e| e.sort_key());
                 start = k + 1;
             }
             dst.iter_mut().zip(v).for_each(|(d, s)| *d = s);
