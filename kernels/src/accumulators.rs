@@ -287,24 +287,52 @@ fn better<T: Ordered, const MAX: bool>(x: T, v: T) -> bool {
 
 /// Minimum (`MAX = false`) or maximum; NaN propagates unless `NAN_SKIP`.
 /// `seen == false` means no (non-NaN) element was folded in.
+///
+/// Complex types also keep `i`, the position of `v` (as [`ArgExtreme`]): which of several NaNs
+/// (or of equal values) is the result is visible in the other part, and NumPy returns the
+/// first in flat order (`minimum.reduce`), which blocks merged in any order can only tell by
+/// position. A complex `nanmin`/`nanmax` of an all-NaN slice is that slice's first element
+/// (NumPy's `fmin.reduce`), kept with `seen == false`. Real types leave `i` at 0.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Extreme<T, const MAX: bool, const NAN_SKIP: bool> {
     pub v: T,
     pub seen: bool,
+    pub i: usize,
+}
+
+impl<T: Ordered, const MAX: bool, const NAN_SKIP: bool> Extreme<T, MAX, NAN_SKIP> {
+    /// Complex: an all-NaN slice's first element, kept aside while nothing is `seen`.
+    #[inline]
+    fn aside(&mut self, x: T, i: usize) {
+        if !self.seen && (!self.v.is_nan() || i < self.i) {
+            (self.v, self.i) = (x, i);
+        }
+    }
+
+    /// Complex: [`ArgExtreme`]'s rules.
+    #[inline]
+    fn as_arg(&self) -> ArgExtreme<T, MAX, NAN_SKIP> {
+        ArgExtreme { v: self.v, i: self.i, seen: self.seen }
+    }
 }
 
 impl<T: Ordered, const MAX: bool, const NAN_SKIP: bool> Accumulator<T> for Extreme<T, MAX, NAN_SKIP> {
     fn identity() -> Self {
-        Extreme { v: T::default(), seen: false }
+        Extreme { v: T::default(), seen: false, i: 0 }
     }
     #[inline]
-    fn push(&mut self, x: T, _: usize) {
-        if NAN_SKIP && x.is_nan() {
-            // complex `nanmax` of an all-NaN slice is its first element in NumPy (`fmax.reduce`),
-            // so the first NaN is kept aside while nothing is `seen`
-            if T::DTYPE.is_complex() && !self.seen && !self.v.is_nan() {
-                self.v = x;
+    fn push(&mut self, x: T, i: usize) {
+        if T::DTYPE.is_complex() {
+            if NAN_SKIP && x.is_nan() {
+                self.aside(x, i);
+                return;
             }
+            let mut a = self.as_arg();
+            a.merge(&ArgExtreme { v: x, i, seen: true });
+            *self = Extreme { v: a.v, seen: a.seen, i: a.i };
+            return;
+        }
+        if NAN_SKIP && x.is_nan() {
             return;
         }
         if !self.seen {
@@ -315,11 +343,30 @@ impl<T: Ordered, const MAX: bool, const NAN_SKIP: bool> Accumulator<T> for Extre
         }
     }
     fn merge(&mut self, later: &Self) {
-        if later.seen || (NAN_SKIP && T::DTYPE.is_complex() && later.v.is_nan()) {
+        if T::DTYPE.is_complex() {
+            if !later.seen {
+                if NAN_SKIP && later.v.is_nan() {
+                    self.aside(later.v, later.i);
+                }
+                return;
+            }
+            let mut a = self.as_arg();
+            a.merge(&later.as_arg());
+            *self = Extreme { v: a.v, seen: a.seen, i: a.i };
+            return;
+        }
+        if later.seen {
             self.push(later.v, 0);
         }
     }
-    fn from_run(s: &[T], _: usize) -> Self {
+    fn from_run(s: &[T], i0: usize) -> Self {
+        if T::DTYPE.is_complex() {
+            let a = ArgExtreme::<T, MAX, NAN_SKIP>::from_run(s, i0);
+            return match s.first() {
+                Some(&x) if !a.seen => Extreme { v: x, seen: false, i: i0 },
+                _ => Extreme { v: a.v, seen: a.seen, i: a.i },
+            };
+        }
         crate::isa::with_avx2(ExtremeRun::<T, MAX, NAN_SKIP>(s))
     }
 }
@@ -341,13 +388,7 @@ impl<T: Ordered, const MAX: bool, const NAN_SKIP: bool> crate::isa::Kernel for E
         // and on par with NumPy's single-threaded `min` on data in L3.
         let s = self.0;
         let Some(seed) = s.iter().copied().find(|x| !x.is_nan()) else {
-            return match s.first() {
-                None => Extreme::identity(),
-                // (complex: the first NaN kept aside, see `push`)
-                Some(&x) if NAN_SKIP && T::DTYPE.is_complex() => Extreme { v: x, seen: false },
-                Some(_) if NAN_SKIP => Extreme::identity(),
-                Some(&x) => Extreme { v: x, seen: true },
-            };
+            return if s.is_empty() || NAN_SKIP { Extreme::identity() } else { Extreme { v: s[0], seen: true, i: 0 } };
         };
         const LANES: usize = 16;
         const PIECE: usize = 2048;
@@ -373,7 +414,7 @@ impl<T: Ordered, const MAX: bool, const NAN_SKIP: bool> crate::isa::Kernel for E
                     }
                 }
                 if nan.iter().any(|&f| f) || has_nan(rest) {
-                    return Extreme { v: first_nan(), seen: true };
+                    return Extreme { v: first_nan(), seen: true, i: 0 };
                 }
             }
             for &x in rest {
@@ -383,7 +424,7 @@ impl<T: Ordered, const MAX: bool, const NAN_SKIP: bool> crate::isa::Kernel for E
         for b in best {
             v = pick::<T, MAX>(b, v);
         }
-        Extreme { v, seen: true }
+        Extreme { v, seen: true, i: 0 }
     }
 }
 

@@ -11,7 +11,6 @@
 //!   here it is silent and documented), to `bool` tests `re != 0 || im != 0`;
 //! * sums and products accumulate in `Complex<f64>`; `mean` is complex, `var`/`std` are real:
 //!   the mean of `|x - mean|²`, i.e. `var(re) + var(im)`.
-//!
 //! * order: NumPy's lexicographic order (`<`, `maximum`, `min`, `argmax`, `sort`, `unique`, ...)
 //!   through [`crate::order::Ordered`], since `num_complex::Complex` is not `PartialOrd`.
 

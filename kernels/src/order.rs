@@ -12,9 +12,10 @@
 //!   over `T: PartialOrd` (the SIMD min/max/argmin loops vectorise as before).
 //! * **Complex types** follow NumPy (`numpy/_core/src/umath/loops_utils` and `npysort`): the
 //!   comparisons are lexicographic with NumPy's NaN rule,
-//!   `CLT(x, y) = (xr < yr && !isnan(xi) && !isnan(yi)) || (xr == yr && xi < yi)` and likewise
-//!   `<=`, `>`, `>=` (so any comparison involving a NaN part is false, except that equal real
-//!   parts still compare the imaginary parts); `maximum`/`minimum` return the first operand when
+//!   `CLT(x, y) = (xr < yr && !isnan(xi) && !isnan(yi)) || (xr == yr && xi < yi)`,
+//!   `CLE(x, y) = (xr < yr && !isnan(xi) && !isnan(yi)) || (xr == yr && xi <= yi)` and likewise
+//!   `>`, `>=` (so a NaN part makes the comparison false, except that equal real parts still
+//!   compare the imaginary parts); `maximum`/`minimum` return the first operand when
 //!   it has a NaN part or compares `>=` (`<=`), else the second (NaN propagates); `fmax`/`fmin`
 //!   return the first operand when the second has a NaN part or the first compares `>=`
 //!   (`<=`). The sort order ([`Ordered::sort_key`]) is NumPy's complex sort order: values
@@ -159,7 +160,7 @@ macro_rules! ordered_complex {
             }
             #[inline]
             fn is_le(self, o: Self) -> bool {
-                (self.re <= o.re && !self.im.is_nan() && !o.im.is_nan()) || (self.re == o.re && self.im <= o.im)
+                (self.re < o.re && !self.im.is_nan() && !o.im.is_nan()) || (self.re == o.re && self.im <= o.im)
             }
             #[inline]
             fn is_gt(self, o: Self) -> bool {
@@ -167,7 +168,7 @@ macro_rules! ordered_complex {
             }
             #[inline]
             fn is_ge(self, o: Self) -> bool {
-                (self.re >= o.re && !self.im.is_nan() && !o.im.is_nan()) || (self.re == o.re && self.im >= o.im)
+                (self.re > o.re && !self.im.is_nan() && !o.im.is_nan()) || (self.re == o.re && self.im >= o.im)
             }
             #[inline]
             fn sort_key(self) -> (u8, u64, u64) {

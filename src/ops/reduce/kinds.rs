@@ -228,6 +228,16 @@ impl<T: crate::element::Ordered, const MAX: bool, const NAN_SKIP: bool> Reductio
     fn name(&self) -> String {
         self.acc_name().into()
     }
+    /// Complex: `acc.i` orders NaNs and ties as NumPy's flat order (see `Extreme`).
+    fn relabel(&self, acc: &mut Self::Acc, global: &dyn Fn(usize) -> usize) {
+        acc.i = global(acc.i);
+    }
+    fn needs_positions(&self) -> bool {
+        T::DTYPE.is_complex()
+    }
+    fn positions_optional(&self) -> bool {
+        true
+    }
     fn finalize(&self, acc: &Self::Acc) -> Result<T> {
         if acc.seen {
             Ok(acc.v)
