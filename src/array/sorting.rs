@@ -28,6 +28,24 @@
 //! assert_eq!(p[[2]], 5);
 //! # Ok::<(), ndchunk::Error>(())
 //! ```
+//!
+//! Complex arrays are ordered as NumPy orders them ([`crate::Ordered`]): lexicographically,
+//! with `R + nanj`, then `nan + Rj`, then `nan + nanj` sorted last; the comparisons, extremes
+//! and sets follow the same rules.
+//!
+//! ```
+//! use ndchunk::prelude::*;
+//! use ndchunk::Complex;
+//! let c = |re: f64, im: f64| Complex::new(re, im);
+//! let z = ChunkedArray::from_array(ndarray::arr1(&[c(2.0, 0.0), c(f64::NAN, 1.0), c(1.0, 5.0), c(1.0, -1.0)]), [2])?;
+//! assert_eq!(&z.sort(0)?.compute()?.as_slice().unwrap()[..3], &[c(1.0, -1.0), c(1.0, 5.0), c(2.0, 0.0)]);
+//! assert_eq!(z.argsort(0)?.compute()?.as_slice().unwrap(), &[3, 2, 0, 1]);
+//! assert_eq!(z.nanmax(None)?.compute()?.into_iter().next(), Some(c(2.0, 0.0)));
+//! assert_eq!(z.argmax(None)?.compute()?.into_iter().next(), Some(1)); // the first NaN
+//! assert_eq!(z.gt(c(1.0, 0.0))?.compute()?.as_slice().unwrap(), &[true, false, true, false]);
+//! assert_eq!(z.unique()?.compute()?.len(), 4);
+//! # Ok::<(), ndchunk::Error>(())
+//! ```
 
 use ndarray::{ArrayView1, ArrayViewD, ArrayViewMut1, Axis};
 

@@ -1,7 +1,7 @@
 //! NumPy's order on complex arrays (issue 17) against NumPy (fixtures/complex_order.txt,
 //! written by fixtures/generate_complex_order.py), over `common::chunkings`, for
 //! `complex128` and `complex64`: comparisons, `maximum`/`minimum`/`fmax`/`fmin`, `clip`,
-//! `min`/`max`/`argmin`/`argmax` and their `nan` forms (all-NaN slices included), `sort`,
+//! `min`/`max`/`argmin`/`argmax` and their `nan` forms (all-NaN slices included), `ptp`, `sort`,
 //! `argsort`, `partition`, `topk`/`argtopk`, `unique` with index/inverse/counts,
 //! `searchsorted`, `isin`, `intersect1d`, `union1d`, `setdiff1d`; zero-length and 0-d inputs;
 //! bad arguments (typed errors); and a proptest against a plain transcription of NumPy's C
@@ -133,7 +133,7 @@ fn comparisons_extremes_and_clip_match_numpy() {
 
 #[test]
 fn reductions_match_numpy() {
-    fn run<T: Ordered>(w: &str) {
+    fn run<T: Ordered + ndchunk::Arith>(w: &str) {
         let fx = &load();
         let a = input::<T>(fx, &format!("x_{w}"));
         for ch in chunkings(a.shape()) {
@@ -150,6 +150,7 @@ fn reductions_match_numpy() {
                 check(fx, &name("argmax"), &x.argmax(ax()).unwrap().compute().unwrap(), &what("argmax"));
                 check(fx, &name("nanargmin"), &x.nanargmin(ax()).unwrap().compute().unwrap(), &what("nanargmin"));
                 check(fx, &name("nanargmax"), &x.nanargmax(ax()).unwrap().compute().unwrap(), &what("nanargmax"));
+                check(fx, &name("ptp"), &x.ptp(ax()).unwrap().compute().unwrap(), &what("ptp"));
             }
         }
     }
