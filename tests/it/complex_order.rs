@@ -379,14 +379,15 @@ fn np_cmp(op: &str, x: C16, y: C16) -> bool {
 
 /// `CFLOAT_LT` of numpy/_core/src/npysort/npysort_common.h: NumPy's complex sort order.
 fn np_sort_lt(a: C16, b: C16) -> bool {
+    // (NumPy's `x == x` / `x != x` written as `!is_nan()` / `is_nan()`)
     if a.re < b.re {
-        a.im == a.im || b.im != b.im
+        !a.im.is_nan() || b.im.is_nan()
     } else if a.re > b.re {
-        b.im != b.im && a.im == a.im
-    } else if a.re == b.re || (a.re != a.re && b.re != b.re) {
-        a.im < b.im || (b.im != b.im && a.im == a.im)
+        b.im.is_nan() && !a.im.is_nan()
+    } else if a.re == b.re || (a.re.is_nan() && b.re.is_nan()) {
+        a.im < b.im || (b.im.is_nan() && !a.im.is_nan())
     } else {
-        b.re != b.re
+        b.re.is_nan()
     }
 }
 
