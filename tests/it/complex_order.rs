@@ -463,6 +463,16 @@ proptest! {
             prop_assert_eq!(an as usize, np_arg(&flat, false));
             let m = x.min(None).unwrap().compute().unwrap().into_iter().next().unwrap();
             prop_assert!(same(m, flat[np_arg(&flat, false)]));
+            // unknown chunk sizes (a boolean mask): min by NumPy's sequential `minimum.reduce`
+            let finite: Vec<C16> = flat.iter().copied().filter(|z| z.re.is_finite() && z.im.is_finite()).collect();
+            let m = x.mask(&x.isfinite()).unwrap().min(None).and_then(|r| r.compute());
+            match finite.first() {
+                None => prop_assert!(matches!(m, Err(Error::EmptyReduction(_)))),
+                Some(&f0) => {
+                    let want = finite.iter().fold(f0, |acc, &z| if np_cmp("le", acc, z) { acc } else { z });
+                    prop_assert!(same(m.unwrap().into_iter().next().unwrap(), want));
+                }
+            }
             // unique: distinct under the sort order, every NaN-holding value one entry (the smallest)
             let u: Vec<C16> = x.unique().unwrap().compute().unwrap().into_iter().collect();
             let mut want: Vec<C16> = idx.iter().map(|&i| flat[i]).collect();
