@@ -203,17 +203,20 @@ pub fn merge<T: Ordered>(a: Uniq<T>, b: Uniq<T>, dedup: bool) -> Uniq<T> {
         };
     while i < a.values.len() && j < b.values.len() {
         let (x, y) = (&a.values[i], &b.values[j]);
-        let order = if dedup && same_entry(x, y) { Ordering::Equal } else { total_cmp(x, y) };
-        match order {
-            Ordering::Equal if dedup && total_cmp(x, y) == Ordering::Greater => {
-                // (complex NaN entries: the smaller value, with its position, stands for both)
-                take(&b, j, &mut values, &mut first, &mut counts);
-                if let (Some(c), Some(s)) = (counts.as_mut(), a.counts.as_ref()) {
-                    *c.last_mut().expect("just pushed") += s[i];
-                }
-                i += 1;
-                j += 1;
+        let order = total_cmp(x, y);
+        if T::DTYPE.is_complex() && dedup && order != Ordering::Equal && x.is_nan() && y.is_nan() {
+            // complex values with a NaN part are one entry: the smaller, with its position,
+            // stands for both
+            let (src, k, other, ko) = if order == Ordering::Less { (&a, i, &b, j) } else { (&b, j, &a, i) };
+            take(src, k, &mut values, &mut first, &mut counts);
+            if let (Some(c), Some(s)) = (counts.as_mut(), other.counts.as_ref()) {
+                *c.last_mut().expect("just pushed") += s[ko];
             }
+            i += 1;
+            j += 1;
+            continue;
+        }
+        match order {
             Ordering::Less => {
                 take(&a, i, &mut values, &mut first, &mut counts);
                 i += 1;
@@ -223,9 +226,8 @@ pub fn merge<T: Ordered>(a: Uniq<T>, b: Uniq<T>, dedup: bool) -> Uniq<T> {
                 j += 1;
             }
             Ordering::Equal if dedup => {
-                let tie = total_cmp(x, y) == Ordering::Equal;
                 take(&a, i, &mut values, &mut first, &mut counts);
-                if let (true, Some(f), Some(s)) = (tie, first.as_mut(), b.first.as_ref()) {
+                if let (Some(f), Some(s)) = (first.as_mut(), b.first.as_ref()) {
                     let l = f.last_mut().expect("just pushed");
                     *l = (*l).min(s[j]);
                 }
