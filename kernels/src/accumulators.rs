@@ -10,7 +10,7 @@
 //!   forms skip NaN and report "no value" for all-NaN slices (the caller turns that into NaN or
 //!   an error as NumPy does).
 
-use crate::element::{Arith, Element};
+use crate::element::{Arith, Element, Ordered};
 use crate::pairwise::pairwise_sum;
 use crate::reduce::Accumulator;
 
@@ -277,28 +277,61 @@ fn moments_two_pass<T: Element, const NAN_SKIP: bool>(s: &[T]) -> Moments<NAN_SK
 }
 
 #[inline]
-fn better<T: PartialOrd, const MAX: bool>(x: T, v: T) -> bool {
+fn better<T: Ordered, const MAX: bool>(x: T, v: T) -> bool {
     if MAX {
-        x > v
+        x.is_gt(v)
     } else {
-        x < v
+        x.is_lt(v)
     }
 }
 
 /// Minimum (`MAX = false`) or maximum; NaN propagates unless `NAN_SKIP`.
 /// `seen == false` means no (non-NaN) element was folded in.
+///
+/// Complex types also keep `i`, the position of `v` (as [`ArgExtreme`]): which of several NaNs
+/// (or of equal values) is the result is visible in the other part, and NumPy returns the
+/// first in flat order (`minimum.reduce`), which blocks merged in any order can only tell by
+/// position. A complex `nanmin`/`nanmax` of an all-NaN slice is that slice's first element
+/// (NumPy's `fmin.reduce`), kept with `seen == false`. Real types leave `i` at 0.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Extreme<T, const MAX: bool, const NAN_SKIP: bool> {
     pub v: T,
     pub seen: bool,
+    pub i: usize,
 }
 
-impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> Accumulator<T> for Extreme<T, MAX, NAN_SKIP> {
+impl<T: Ordered, const MAX: bool, const NAN_SKIP: bool> Extreme<T, MAX, NAN_SKIP> {
+    /// Complex: an all-NaN slice's first element, kept aside while nothing is `seen`.
+    #[inline]
+    fn aside(&mut self, x: T, i: usize) {
+        if !self.seen && (!self.v.is_nan() || i < self.i) {
+            (self.v, self.i) = (x, i);
+        }
+    }
+
+    /// Complex: [`ArgExtreme`]'s rules.
+    #[inline]
+    fn as_arg(&self) -> ArgExtreme<T, MAX, NAN_SKIP> {
+        ArgExtreme { v: self.v, i: self.i, seen: self.seen }
+    }
+}
+
+impl<T: Ordered, const MAX: bool, const NAN_SKIP: bool> Accumulator<T> for Extreme<T, MAX, NAN_SKIP> {
     fn identity() -> Self {
-        Extreme { v: T::default(), seen: false }
+        Extreme { v: T::default(), seen: false, i: 0 }
     }
     #[inline]
-    fn push(&mut self, x: T, _: usize) {
+    fn push(&mut self, x: T, i: usize) {
+        if T::DTYPE.is_complex() {
+            if NAN_SKIP && x.is_nan() {
+                self.aside(x, i);
+                return;
+            }
+            let mut a = self.as_arg();
+            a.merge(&ArgExtreme { v: x, i, seen: true });
+            *self = Extreme { v: a.v, seen: a.seen, i: a.i };
+            return;
+        }
         if NAN_SKIP && x.is_nan() {
             return;
         }
@@ -310,11 +343,30 @@ impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> Accumulator
         }
     }
     fn merge(&mut self, later: &Self) {
+        if T::DTYPE.is_complex() {
+            if !later.seen {
+                if NAN_SKIP && later.v.is_nan() {
+                    self.aside(later.v, later.i);
+                }
+                return;
+            }
+            let mut a = self.as_arg();
+            a.merge(&later.as_arg());
+            *self = Extreme { v: a.v, seen: a.seen, i: a.i };
+            return;
+        }
         if later.seen {
             self.push(later.v, 0);
         }
     }
-    fn from_run(s: &[T], _: usize) -> Self {
+    fn from_run(s: &[T], i0: usize) -> Self {
+        if T::DTYPE.is_complex() {
+            let a = ArgExtreme::<T, MAX, NAN_SKIP>::from_run(s, i0);
+            return match s.first() {
+                Some(&x) if !a.seen => Extreme { v: x, seen: false, i: i0 },
+                _ => Extreme { v: a.v, seen: a.seen, i: a.i },
+            };
+        }
         crate::isa::with_avx2(ExtremeRun::<T, MAX, NAN_SKIP>(s))
     }
 }
@@ -323,9 +375,7 @@ impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> Accumulator
 /// `f32` per compare instead of two or four).
 struct ExtremeRun<'a, T, const MAX: bool, const NAN_SKIP: bool>(&'a [T]);
 
-impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> crate::isa::Kernel
-    for ExtremeRun<'_, T, MAX, NAN_SKIP>
-{
+impl<T: Ordered, const MAX: bool, const NAN_SKIP: bool> crate::isa::Kernel for ExtremeRun<'_, T, MAX, NAN_SKIP> {
     type Output = Extreme<T, MAX, NAN_SKIP>;
     #[inline(always)]
     fn run(self) -> Self::Output {
@@ -338,7 +388,7 @@ impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> crate::isa:
         // and on par with NumPy's single-threaded `min` on data in L3.
         let s = self.0;
         let Some(seed) = s.iter().copied().find(|x| !x.is_nan()) else {
-            return if s.is_empty() || NAN_SKIP { Extreme::identity() } else { Extreme { v: s[0], seen: true } };
+            return if s.is_empty() || NAN_SKIP { Extreme::identity() } else { Extreme { v: s[0], seen: true, i: 0 } };
         };
         const LANES: usize = 16;
         const PIECE: usize = 2048;
@@ -364,7 +414,7 @@ impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> crate::isa:
                     }
                 }
                 if nan.iter().any(|&f| f) || has_nan(rest) {
-                    return Extreme { v: first_nan(), seen: true };
+                    return Extreme { v: first_nan(), seen: true, i: 0 };
                 }
             }
             for &x in rest {
@@ -374,7 +424,7 @@ impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> crate::isa:
         for b in best {
             v = pick::<T, MAX>(b, v);
         }
-        Extreme { v, seen: true }
+        Extreme { v, seen: true, i: 0 }
     }
 }
 
@@ -388,7 +438,7 @@ fn has_nan<T: Element>(s: &[T]) -> bool {
 
 /// `x` if it is better than `cur`, else `cur`: a select that vectorises.
 #[inline(always)]
-fn pick<T: Element + PartialOrd, const MAX: bool>(x: T, cur: T) -> T {
+fn pick<T: Ordered, const MAX: bool>(x: T, cur: T) -> T {
     if better::<T, MAX>(x, cur) {
         x
     } else {
@@ -405,7 +455,7 @@ pub struct ArgExtreme<T, const MAX: bool, const NAN_SKIP: bool> {
     pub seen: bool,
 }
 
-impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> ArgExtreme<T, MAX, NAN_SKIP> {
+impl<T: Ordered, const MAX: bool, const NAN_SKIP: bool> ArgExtreme<T, MAX, NAN_SKIP> {
     #[inline]
     fn offer(&mut self, x: T, i: usize) {
         if NAN_SKIP && x.is_nan() {
@@ -419,7 +469,7 @@ impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> ArgExtreme<
     }
 }
 
-impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> Accumulator<T> for ArgExtreme<T, MAX, NAN_SKIP> {
+impl<T: Ordered, const MAX: bool, const NAN_SKIP: bool> Accumulator<T> for ArgExtreme<T, MAX, NAN_SKIP> {
     fn identity() -> Self {
         ArgExtreme { v: T::default(), i: 0, seen: false }
     }
@@ -458,9 +508,7 @@ impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> Accumulator
 /// position winning ties, so the first occurrence is reported as a sequential scan would.
 struct ArgExtremeRun<'a, T, const MAX: bool, const NAN_SKIP: bool>(&'a [T], usize);
 
-impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> crate::isa::Kernel
-    for ArgExtremeRun<'_, T, MAX, NAN_SKIP>
-{
+impl<T: Ordered, const MAX: bool, const NAN_SKIP: bool> crate::isa::Kernel for ArgExtremeRun<'_, T, MAX, NAN_SKIP> {
     type Output = ArgExtreme<T, MAX, NAN_SKIP>;
     #[inline(always)]
     fn run(self) -> Self::Output {
@@ -713,8 +761,8 @@ mod tests {
             }
             a
         }
-        fn check<T: Element + PartialOrd>(s: &[T]) {
-            fn one<T: Element + PartialOrd, const MAX: bool, const SKIP: bool>(s: &[T]) {
+        fn check<T: Ordered>(s: &[T]) {
+            fn one<T: Ordered, const MAX: bool, const SKIP: bool>(s: &[T]) {
                 let (e, f): (Extreme<T, MAX, SKIP>, Extreme<T, MAX, SKIP>) = (Extreme::from_run(s, 5), seq(s, 5));
                 assert!(e.seen == f.seen && (e.v == f.v || (e.v.is_nan() && f.v.is_nan())), "{s:?}: {e:?} vs {f:?}");
                 let (e, f): (ArgExtreme<T, MAX, SKIP>, ArgExtreme<T, MAX, SKIP>) =

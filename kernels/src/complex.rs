@@ -11,10 +11,8 @@
 //!   here it is silent and documented), to `bool` tests `re != 0 || im != 0`;
 //! * sums and products accumulate in `Complex<f64>`; `mean` is complex, `var`/`std` are real:
 //!   the mean of `|x - mean|²`, i.e. `var(re) + var(im)`.
-//!
-//! There is no order on complex numbers here (`Element` does not require `PartialOrd`), so
-//! `min`/`max`/`sort` and the comparisons `< <= > >=` do not compile for complex arrays; NumPy
-//! orders complex lexicographically, which ndchunk does not provide.
+//! * order: NumPy's lexicographic order (`<`, `maximum`, `min`, `argmax`, `sort`, `unique`, ...)
+//!   through [`crate::order::Ordered`], since `num_complex::Complex` is not `PartialOrd`.
 
 pub use num_complex::Complex;
 

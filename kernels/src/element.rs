@@ -12,11 +12,13 @@
 //! panics on data values. [`Number`] adds what needs an order (`%`, min/max identities, `abs`
 //! in the type itself): every type but `bool` and the complex types.
 //!
-//! `Element` does not require `PartialOrd` (complex numbers have no order; NumPy's
-//! lexicographic complex sort is not provided): code that compares elements asks for
-//! `T: Element + PartialOrd` or for `Number`.
+//! `Element` does not require `PartialOrd` (`num_complex::Complex` has none): code that
+//! compares elements asks for [`Ordered`] (NumPy's order, complex lexicographically, see
+//! [`crate::order`]) or for `Number` (real types, which are also `PartialOrd`).
 
 use std::fmt::{Debug, Display};
+
+pub use crate::order::Ordered;
 
 /// The element type of an array, by NumPy name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -177,7 +179,7 @@ pub trait Arith: Element {
 }
 
 /// Real elements with arithmetic and an order (every type but `bool` and complex).
-pub trait Number: Arith<Magnitude = Self> + PartialOrd + crate::ufunc::NumberUfuncs {
+pub trait Number: Arith<Magnitude = Self> + PartialOrd + Ordered + crate::ufunc::NumberUfuncs {
     /// Smallest and largest finite value (identities of max and min).
     const MIN: Self;
     const MAX: Self;

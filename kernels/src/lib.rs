@@ -12,6 +12,7 @@ pub mod fft;
 pub mod gemm;
 pub mod histogram;
 pub mod isa;
+pub mod order;
 pub mod pairwise;
 pub mod reduce;
 pub mod select;
@@ -20,4 +21,5 @@ pub mod ufunc;
 
 pub use complex::{Complex, ComplexElement, Inexact};
 pub use element::{Arith, DType, Element, Float, Number, Scalar};
+pub use order::Ordered;
 pub use ufunc::{Bitwise, FloatUfuncs, Integer, NumberUfuncs};

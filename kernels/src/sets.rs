@@ -9,15 +9,20 @@
 
 use std::cmp::Ordering;
 
-use crate::element::{Element, Scalar};
+use crate::element::Ordered;
 
-/// NumPy's sort order: the usual order, with NaN after everything (and equal to NaN).
+/// NumPy's sort order: the usual order, with NaN after everything (and equal to NaN); complex
+/// values in NumPy's complex sort order ([`Ordered::sort_key`]).
 #[inline]
-pub fn total_cmp<T: Element + PartialOrd>(a: &T, b: &T) -> Ordering {
-    match a.partial_cmp(b) {
-        Some(o) => o,
-        None => a.is_nan().cmp(&b.is_nan()),
-    }
+pub fn total_cmp<T: Ordered>(a: &T, b: &T) -> Ordering {
+    a.sort_cmp(b)
+}
+
+/// Whether `a` and `b` are one entry of `unique` (NumPy 2, `equal_nan=True`): equal in the sort
+/// order, or both NaN (for complex: both with a NaN part, whatever the other part).
+#[inline]
+fn same_entry<T: Ordered>(a: &T, b: &T) -> bool {
+    total_cmp(a, b) == Ordering::Equal || (T::DTYPE.is_complex() && a.is_nan() && b.is_nan())
 }
 
 /// Sorted distinct values, with optionally the smallest flat position of each and how often
@@ -35,23 +40,6 @@ impl<T> Uniq<T> {
         self.values.len() * std::mem::size_of::<T>()
             + self.first.as_ref().map_or(0, |v| v.len() * 8)
             + self.counts.as_ref().map_or(0, |v| v.len() * 8)
-    }
-}
-
-/// A key equal for values equal in NumPy's sort order (`-0.0` and `0.0`; every NaN), distinct
-/// otherwise.
-#[inline]
-fn key<T: Element + PartialOrd>(v: T) -> u64 {
-    match v.to_scalar() {
-        // (complex types are not `PartialOrd` and never get here)
-        Scalar::Complex(f, _) if f.is_nan() => f64::NAN.to_bits(),
-        Scalar::Complex(f, _) => f.to_bits(),
-        Scalar::Bool(b) => b as u64,
-        Scalar::Int(i) => i as u64,
-        Scalar::UInt(u) => u,
-        Scalar::Float(f) if f.is_nan() => f64::NAN.to_bits(),
-        Scalar::Float(0.0) => 0, // and -0.0 (float patterns compare with ==)
-        Scalar::Float(f) => f.to_bits(),
     }
 }
 
@@ -75,21 +63,29 @@ impl std::hash::Hasher for Mix {
         }
     }
     fn write_u64(&mut self, x: u64) {
-        self.0 = x;
+        // (one write, a real type's key, is the key itself; complex keys are three writes)
+        self.0 = self.0.rotate_left(29) ^ x;
     }
 }
 
 /// Distinct values by hashing, in order of first appearance, with first positions and
 /// counts, then sorted; `None` when there are too many distinct values for hashing to beat
 /// sorting the block.
-fn unique_hashed<T: Element + PartialOrd>(values: &[T], positions: Option<&[i64]>, counts: bool) -> Option<Uniq<T>> {
+fn unique_hashed<T: Ordered>(values: &[T], positions: Option<&[i64]>, counts: bool) -> Option<Uniq<T>> {
     let limit = (values.len() / 16).max(1 << 12);
-    let mut map: std::collections::HashMap<u64, usize, std::hash::BuildHasherDefault<Mix>> = Default::default();
+    let mut map: std::collections::HashMap<T::SortKey, usize, std::hash::BuildHasherDefault<Mix>> = Default::default();
     let mut out = Vec::new();
     let mut first = positions.map(|_| Vec::new());
     let mut c = counts.then(Vec::new);
+    // complex values with a NaN part are one entry, shown as the smallest of them in the sort
+    // order (NumPy's sorting `unique`), with that value's first position
+    let nan_key = T::from_f64(f64::NAN).sort_key();
     for (i, &v) in values.iter().enumerate() {
-        let k = *map.entry(key(v)).or_insert_with(|| {
+        let complex_nan = T::DTYPE.is_complex() && v.is_nan();
+        let key = if complex_nan { nan_key } else { v.sort_key() };
+        let mut fresh = false;
+        let k = *map.entry(key).or_insert_with(|| {
+            fresh = true;
             out.push(v);
             if let (Some(f), Some(p)) = (first.as_mut(), positions) {
                 f.push(p[i]);
@@ -99,6 +95,12 @@ fn unique_hashed<T: Element + PartialOrd>(values: &[T], positions: Option<&[i64]
             }
             out.len() - 1
         });
+        if complex_nan && !fresh && v.sort_cmp(&out[k]) == Ordering::Less {
+            out[k] = v;
+            if let (Some(f), Some(p)) = (first.as_mut(), positions) {
+                f[k] = p[i];
+            }
+        }
         if let Some(c) = c.as_mut() {
             c[k] += 1;
         }
@@ -122,12 +124,7 @@ fn unique_hashed<T: Element + PartialOrd>(values: &[T], positions: Option<&[i64]
 ///
 /// Blocks with few distinct values (labels, categories) are hashed in one pass and only the
 /// distinct values sorted; others are sorted whole.
-pub fn unique_block<T: Element + PartialOrd>(
-    values: &[T],
-    positions: Option<Vec<i64>>,
-    counts: bool,
-    dedup: bool,
-) -> Uniq<T> {
+pub fn unique_block<T: Ordered>(values: &[T], positions: Option<Vec<i64>>, counts: bool, dedup: bool) -> Uniq<T> {
     if dedup {
         if let Some(u) = unique_hashed(values, positions.as_deref(), counts) {
             return u;
@@ -144,7 +141,7 @@ pub fn unique_block<T: Element + PartialOrd>(
             let mut out: Vec<T> = Vec::new();
             for x in v {
                 match out.last() {
-                    Some(l) if total_cmp(l, &x) == Ordering::Equal => {
+                    Some(l) if same_entry(l, &x) => {
                         if let Some(c) = c.as_mut() {
                             *c.last_mut().expect("a count per value") += 1;
                         }
@@ -167,7 +164,7 @@ pub fn unique_block<T: Element + PartialOrd>(
             let mut c = counts.then(Vec::new);
             for (x, p) in pairs {
                 match out.last() {
-                    Some(l) if dedup && total_cmp(l, &x) == Ordering::Equal => {
+                    Some(l) if dedup && same_entry(l, &x) => {
                         if let Some(c) = c.as_mut() {
                             *c.last_mut().expect("a count per value") += 1;
                         }
@@ -188,7 +185,7 @@ pub fn unique_block<T: Element + PartialOrd>(
 
 /// Merge two sorted uniques into one: equal values become one entry (the smaller first
 /// position, the summed count); with `dedup == false` both copies are kept (`a`'s first).
-pub fn merge<T: Element + PartialOrd>(a: Uniq<T>, b: Uniq<T>, dedup: bool) -> Uniq<T> {
+pub fn merge<T: Ordered>(a: Uniq<T>, b: Uniq<T>, dedup: bool) -> Uniq<T> {
     let n = a.values.len() + b.values.len();
     let mut values = Vec::with_capacity(n);
     let mut first = a.first.as_ref().map(|_| Vec::with_capacity(n));
@@ -205,7 +202,21 @@ pub fn merge<T: Element + PartialOrd>(a: Uniq<T>, b: Uniq<T>, dedup: bool) -> Un
             }
         };
     while i < a.values.len() && j < b.values.len() {
-        match total_cmp(&a.values[i], &b.values[j]) {
+        let (x, y) = (&a.values[i], &b.values[j]);
+        let order = total_cmp(x, y);
+        if T::DTYPE.is_complex() && dedup && order != Ordering::Equal && x.is_nan() && y.is_nan() {
+            // complex values with a NaN part are one entry: the smaller, with its position,
+            // stands for both
+            let (src, k, other, ko) = if order == Ordering::Less { (&a, i, &b, j) } else { (&b, j, &a, i) };
+            take(src, k, &mut values, &mut first, &mut counts);
+            if let (Some(c), Some(s)) = (counts.as_mut(), other.counts.as_ref()) {
+                *c.last_mut().expect("just pushed") += s[ko];
+            }
+            i += 1;
+            j += 1;
+            continue;
+        }
+        match order {
             Ordering::Less => {
                 take(&a, i, &mut values, &mut first, &mut counts);
                 i += 1;
@@ -244,7 +255,7 @@ pub fn merge<T: Element + PartialOrd>(a: Uniq<T>, b: Uniq<T>, dedup: bool) -> Un
 /// NumPy's `searchsorted` in a sorted slice (NumPy's order, NaN last): the number of elements
 /// `< v` (`right == false`, side='left') or `<= v` (side='right').
 #[inline]
-pub fn search<T: Element + PartialOrd>(sorted: &[T], v: &T, right: bool) -> usize {
+pub fn search<T: Ordered>(sorted: &[T], v: &T, right: bool) -> usize {
     if right {
         sorted.partition_point(|e| total_cmp(e, v) != Ordering::Greater)
     } else {
@@ -252,9 +263,20 @@ pub fn search<T: Element + PartialOrd>(sorted: &[T], v: &T, right: bool) -> usiz
     }
 }
 
+/// The position of `v`'s entry in a sorted `unique` set (`return_inverse`): [`search`], and for
+/// a complex value with a NaN part the set's one such entry.
+#[inline]
+pub fn entry_of<T: Ordered>(set: &[T], v: &T) -> usize {
+    if T::DTYPE.is_complex() && v.is_nan() {
+        set.partition_point(|e| !e.is_nan())
+    } else {
+        search(set, v, false)
+    }
+}
+
 /// Whether `v` is in the sorted slice, by `==` (NaN is never a member).
 #[inline]
-pub fn contains<T: Element + PartialOrd>(sorted: &[T], v: &T) -> bool {
+pub fn contains<T: Ordered>(sorted: &[T], v: &T) -> bool {
     if v.is_nan() {
         return false;
     }
@@ -263,13 +285,13 @@ pub fn contains<T: Element + PartialOrd>(sorted: &[T], v: &T) -> bool {
 }
 
 /// Values of the sorted `a` that are (`keep == true`) or are not in the sorted `b`, by `==`.
-pub fn filter_sorted<T: Element + PartialOrd>(a: &[T], b: &[T], keep: bool) -> Vec<T> {
+pub fn filter_sorted<T: Ordered>(a: &[T], b: &[T], keep: bool) -> Vec<T> {
     a.iter().filter(|v| contains(b, v) == keep).copied().collect()
 }
 
 /// NumPy's `intersect1d(assume_unique=True)` of sorted (not deduplicated) `a` and `b`: in the
 /// merged sequence `aux`, every `aux[i]` with `aux[i] == aux[i + 1]`.
-pub fn intersect_runs<T: Element + PartialOrd>(a: &[T], b: &[T]) -> Vec<T> {
+pub fn intersect_runs<T: Ordered>(a: &[T], b: &[T]) -> Vec<T> {
     let merged = merge(
         Uniq { values: a.to_vec(), first: None, counts: None },
         Uniq { values: b.to_vec(), first: None, counts: None },

@@ -11,7 +11,7 @@
 
 use crate::array::elementwise::Operand;
 use crate::array::ChunkedArray;
-use crate::element::{Element, Float, Number};
+use crate::element::{Element, Float, Number, Ordered};
 use crate::error::{Error, Result};
 use ndchunk_kernels::ufunc::{isclose, truthy, Bitwise, Integer};
 
@@ -28,12 +28,15 @@ macro_rules! same_type_binary {
     };
 }
 
+same_type_binary! { Ordered:
+    maximum, |a: T, b: T| a.ord_maximum(b),
+        "Elementwise maximum, NaN if either is NaN (NumPy's `maximum`; Rust's `f64::max` ignores NaN; complex: lexicographic, a NaN in either part is NaN).";
+    minimum, |a: T, b: T| a.ord_minimum(b), "Elementwise minimum, NaN if either is NaN (NumPy's `minimum`).";
+    fmax, |a: T, b: T| a.ord_fmax(b), "Elementwise maximum ignoring NaN: NaN only where both are (NumPy's `fmax`).";
+    fmin, |a: T, b: T| a.ord_fmin(b), "Elementwise minimum ignoring NaN (NumPy's `fmin`).";
+}
+
 same_type_binary! { Number:
-    maximum, |a: T, b: T| a.np_maximum(b),
-        "Elementwise maximum, NaN if either is NaN (NumPy's `maximum`; Rust's `f64::max` ignores NaN).";
-    minimum, |a: T, b: T| a.np_minimum(b), "Elementwise minimum, NaN if either is NaN (NumPy's `minimum`).";
-    fmax, |a: T, b: T| a.np_fmax(b), "Elementwise maximum ignoring NaN: NaN only where both are (NumPy's `fmax`).";
-    fmin, |a: T, b: T| a.np_fmin(b), "Elementwise minimum ignoring NaN (NumPy's `fmin`).";
     floor_divide, |a: T, b: T| a.np_floor_divide(b),
         "`floor(x / y)` (NumPy's `//`): exact floor division for integers (`x // 0 == 0`), NumPy's `divmod` quotient for floats.";
     remainder, |a: T, b: T| a.num_rem(b),

@@ -34,7 +34,7 @@ use crate::array::histogram::{spec, Bins};
 use crate::array::map_blocks::{try_map_blocks_with, MapBlocksOptions};
 use crate::array::selection::unify_chunks;
 use crate::array::ChunkedArray;
-use crate::element::Element;
+use crate::element::Ordered;
 use crate::error::{Error, Result};
 use crate::ops::counting::{
     bincount_node, edges_from_data_node, estimated_edges_node, stone_counts, stone_upper, Estimator,
@@ -51,7 +51,7 @@ pub enum Side {
     Right,
 }
 
-impl<T: Element + PartialOrd> ChunkedArray<T> {
+impl<T: Ordered + PartialOrd> ChunkedArray<T> {
     fn bincount_input(&self) -> Result<()> {
         if T::DTYPE.is_float() {
             return Err(Error::DType(format!(
@@ -102,7 +102,7 @@ impl<T: Element + PartialOrd> ChunkedArray<T> {
 
 /// NumPy's `bincount(x, weights, minlength)`; see [`ChunkedArray::bincount`] (`f64`) and
 /// [`ChunkedArray::bincount_counts`] (`i64`, no weights).
-pub fn bincount<T: Element + PartialOrd>(
+pub fn bincount<T: Ordered + PartialOrd>(
     x: &ChunkedArray<T>,
     weights: Option<&ChunkedArray<f64>>,
     minlength: usize,
@@ -116,7 +116,7 @@ pub fn bincount<T: Element + PartialOrd>(
 /// with `bins[i-1] <= x < bins[i]` (`right`: `bins[i-1] < x <= bins[i]`), values beyond
 /// the bins `0` or `bins.len()`, NaN sorts after everything. Bins that are not monotonic,
 /// or contain NaN, are an [`Error::Value`].
-pub fn digitize<T: Element + PartialOrd>(x: &ChunkedArray<T>, bins: &[T], right: bool) -> Result<ChunkedArray<i64>> {
+pub fn digitize<T: Ordered + PartialOrd>(x: &ChunkedArray<T>, bins: &[T], right: bool) -> Result<ChunkedArray<i64>> {
     let not_mono = || Error::Value("bins must be monotonically increasing or decreasing".into());
     if bins.iter().any(|b| b.is_nan()) {
         return Err(not_mono());
@@ -150,11 +150,7 @@ pub fn digitize<T: Element + PartialOrd>(x: &ChunkedArray<T>, bins: &[T], right:
 /// sorted (NumPy's `searchsorted`; `a` may be lazy, chunked and of unknown length): an `i64`
 /// array of `v`'s shape and chunks. NaN sorts after everything. `a` not 1-D is an
 /// [`Error::Shape`]; that `a` is sorted is not checked (as NumPy).
-pub fn searchsorted<T: Element + PartialOrd>(
-    a: &ChunkedArray<T>,
-    v: &ChunkedArray<T>,
-    side: Side,
-) -> Result<ChunkedArray<i64>> {
+pub fn searchsorted<T: Ordered>(a: &ChunkedArray<T>, v: &ChunkedArray<T>, side: Side) -> Result<ChunkedArray<i64>> {
     if a.ndim() != 1 {
         return Err(Error::Shape(format!("searchsorted needs a 1-D array to search, got shape {:?}", a.shape())));
     }
@@ -179,7 +175,7 @@ pub fn searchsorted<T: Element + PartialOrd>(
 /// assert_eq!(s.compute()?.as_slice().unwrap(), &[2, 0]);
 /// # Ok::<(), ndchunk::Error>(())
 /// ```
-pub fn searchsorted_with<T: Element + PartialOrd>(
+pub fn searchsorted_with<T: Ordered>(
     a: &ChunkedArray<T>,
     v: &ChunkedArray<T>,
     side: Side,
@@ -214,7 +210,7 @@ pub fn searchsorted_with<T: Element + PartialOrd>(
 /// assert_eq!(e.compute()?.as_slice().unwrap(), &[1.0, 2.0, 3.0, 4.0, 5.0]);
 /// # Ok::<(), ndchunk::Error>(())
 /// ```
-pub fn histogram_bin_edges<T: Element + PartialOrd>(
+pub fn histogram_bin_edges<T: Ordered + PartialOrd>(
     x: &ChunkedArray<T>,
     bins: impl Into<Bins>,
     range: Option<(f64, f64)>,
@@ -283,7 +279,7 @@ impl std::str::FromStr for Estimator {
 /// assert_eq!(e.compute()?.as_slice().unwrap(), &[1.0, 6.0, 11.0]);
 /// # Ok::<(), ndchunk::Error>(())
 /// ```
-pub fn histogram_bin_edges_estimated<T: Element + PartialOrd>(
+pub fn histogram_bin_edges_estimated<T: Ordered + PartialOrd>(
     x: &ChunkedArray<T>,
     estimator: BinEstimator,
     range: Option<(f64, f64)>,

@@ -157,31 +157,32 @@ impl<T: Element> ChunkedArray<T> {
 }
 
 macro_rules! comparisons {
-    ($bound:path: $($name:ident, $op:tt, $doc:literal;)*) => {
+    ($bound:path: $($name:ident, $f:expr, $doc:literal;)*) => {
         impl<T: $bound> ChunkedArray<T> {
             $(
                 #[doc = $doc]
                 pub fn $name(&self, rhs: impl Into<Operand<T>>) -> Result<ChunkedArray<bool>> {
-                    self.zip_operand(rhs.into(), stringify!($name), |a: T, b: T| a $op b)
+                    self.zip_operand(rhs.into(), stringify!($name), $f)
                 }
             )*
         }
     };
 }
 
-/// Element types with an order (every type but complex).
-pub trait Ordered: Element + PartialOrd {}
-impl<T: Element + PartialOrd> Ordered for T {}
+/// Element types with NumPy's order: every type, complex lexicographically with NumPy's NaN
+/// rule (see [`ndchunk_kernels::order`]). Compare through its methods (`is_lt`, `sort_cmp`,
+/// ...): complex types are not `PartialOrd`.
+pub use crate::element::Ordered;
 
 comparisons! { Ordered:
-    gt, >, "`self > rhs` elementwise.";
-    ge, >=, "`self >= rhs` elementwise.";
-    lt, <, "`self < rhs` elementwise.";
-    le, <=, "`self <= rhs` elementwise.";
+    gt, |a: T, b: T| a.is_gt(b), "`self > rhs` elementwise (complex: NumPy's lexicographic order, false where a NaN part decides).";
+    ge, |a: T, b: T| a.is_ge(b), "`self >= rhs` elementwise.";
+    lt, |a: T, b: T| a.is_lt(b), "`self < rhs` elementwise.";
+    le, |a: T, b: T| a.is_le(b), "`self <= rhs` elementwise.";
 }
 comparisons! { Element:
-    eq, ==, "`self == rhs` elementwise.";
-    ne, !=, "`self != rhs` elementwise.";
+    eq, |a: T, b: T| a == b, "`self == rhs` elementwise.";
+    ne, |a: T, b: T| a != b, "`self != rhs` elementwise.";
 }
 
 macro_rules! arithmetic {
@@ -274,13 +275,13 @@ impl<T: Arith> ChunkedArray<T> {
     }
 }
 
-impl<T: Number> ChunkedArray<T> {
+impl<T: Ordered> ChunkedArray<T> {
     /// Limit values to `[min, max]`: `minimum(maximum(x, min), max)`, as NumPy's `clip`
-    /// (NaN in `x` or in a bound gives NaN; `min > max` gives `max`). Array or one-sided bounds:
-    /// [`clip_with`](Self::clip_with), [`clip_lower`](Self::clip_lower),
-    /// [`clip_upper`](Self::clip_upper).
+    /// (NaN in `x` or in a bound gives NaN; `min > max` gives `max`; complex in NumPy's
+    /// lexicographic order). Array or one-sided bounds: [`clip_with`](Self::clip_with),
+    /// [`clip_lower`](Self::clip_lower), [`clip_upper`](Self::clip_upper).
     pub fn clip(&self, min: T, max: T) -> ChunkedArray<T> {
-        self.map_unary("clip", Some(format!("clip({min:?},{max:?})")), move |x: T| x.np_maximum(min).np_minimum(max))
+        self.map_unary("clip", Some(format!("clip({min:?},{max:?})")), move |x: T| x.ord_maximum(min).ord_minimum(max))
     }
 }
 

@@ -36,7 +36,7 @@ use crate::array::creation::full;
 use crate::array::elementwise::Operand;
 pub use crate::array::inexact_binary::{Close, CloseIn, Power, TrueDivide};
 use crate::array::{ChunkSpec, ChunkedArray};
-use crate::element::{Arith, DType, Element, Float, Number};
+use crate::element::{Arith, DType, Element, Float, Number, Ordered};
 use crate::error::Result;
 use ndchunk_kernels::ufunc::{truthy, Bitwise, Integer};
 
@@ -154,6 +154,9 @@ promoted_fns! { Number:
     floor_divide => floor_divide, "`a // b` elementwise (NumPy's `floor_divide`).";
     remainder => remainder, "`a % b` with the sign of `b` (NumPy's `remainder`/`mod`).";
     fmod => fmod, "C's remainder, with the sign of `a` (NumPy's `fmod`).";
+}
+
+promoted_fns! { Ordered:
     maximum => maximum, "Elementwise maximum, NaN-propagating (NumPy's `maximum`).";
     minimum => minimum, "Elementwise minimum, NaN-propagating (NumPy's `minimum`).";
     fmax => fmax, "Elementwise maximum ignoring NaN (NumPy's `fmax`).";

@@ -135,35 +135,35 @@ impl<'a, T: Element> Reducer<'a, T> {
     /// Minimum (NaN if any element is NaN).
     pub fn min(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T>>
     where
-        T: PartialOrd,
+        T: crate::element::Ordered,
     {
         self.run(ExtremeR::<T, false, false>(PhantomData), axis.into(), true)
     }
     /// Maximum (NaN if any element is NaN).
     pub fn max(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T>>
     where
-        T: PartialOrd,
+        T: crate::element::Ordered,
     {
         self.run(ExtremeR::<T, true, false>(PhantomData), axis.into(), true)
     }
     /// Minimum ignoring NaN (NaN for an all-NaN slice).
     pub fn nanmin(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T>>
     where
-        T: PartialOrd,
+        T: crate::element::Ordered,
     {
         self.run(ExtremeR::<T, false, true>(PhantomData), axis.into(), true)
     }
     /// Maximum ignoring NaN (NaN for an all-NaN slice).
     pub fn nanmax(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T>>
     where
-        T: PartialOrd,
+        T: crate::element::Ordered,
     {
         self.run(ExtremeR::<T, true, true>(PhantomData), axis.into(), true)
     }
     /// Position of the minimum (first occurrence; the first NaN if any).
     pub fn argmin(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<i64>>
     where
-        T: PartialOrd,
+        T: crate::element::Ordered,
     {
         let a = self.single_axis(axis.into(), "argmin")?;
         self.run(ArgR::<T, false, false>(PhantomData), a, true)
@@ -171,7 +171,7 @@ impl<'a, T: Element> Reducer<'a, T> {
     /// Position of the maximum (first occurrence; the first NaN if any).
     pub fn argmax(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<i64>>
     where
-        T: PartialOrd,
+        T: crate::element::Ordered,
     {
         let a = self.single_axis(axis.into(), "argmax")?;
         self.run(ArgR::<T, true, false>(PhantomData), a, true)
@@ -179,7 +179,7 @@ impl<'a, T: Element> Reducer<'a, T> {
     /// Position of the minimum ignoring NaN (an error for an all-NaN slice, as NumPy).
     pub fn nanargmin(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<i64>>
     where
-        T: PartialOrd,
+        T: crate::element::Ordered,
     {
         let a = self.single_axis(axis.into(), "nanargmin")?;
         self.run(ArgR::<T, false, true>(PhantomData), a, true)
@@ -187,7 +187,7 @@ impl<'a, T: Element> Reducer<'a, T> {
     /// Position of the maximum ignoring NaN (an error for an all-NaN slice, as NumPy).
     pub fn nanargmax(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<i64>>
     where
-        T: PartialOrd,
+        T: crate::element::Ordered,
     {
         let a = self.single_axis(axis.into(), "nanargmax")?;
         self.run(ArgR::<T, true, true>(PhantomData), a, true)

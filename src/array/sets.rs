@@ -29,7 +29,7 @@
 //! ```
 
 use crate::array::ChunkedArray;
-use crate::element::Element;
+use crate::element::Ordered;
 use crate::error::{Error, Result};
 use crate::ops::sets::{
     combine_node, extract_node, gather_node, inverse_node, isin_node, set_root, Combination, Part, SetFlags,
@@ -52,7 +52,7 @@ pub struct UniqueOptions {
 /// The results of [`ChunkedArray::unique_with`], named as the fields of NumPy 2's
 /// `unique_all`: the requested ones are `Some`.
 #[derive(Clone)]
-pub struct Unique<T: Element + PartialOrd> {
+pub struct Unique<T: Ordered> {
     /// Sorted unique values, 1-D, one block of unknown length.
     pub values: ChunkedArray<T>,
     /// First flat positions (`return_index`), `i64`, like `values`.
@@ -66,7 +66,7 @@ pub struct Unique<T: Element + PartialOrd> {
 
 const SPLIT: usize = 8;
 
-impl<T: Element + PartialOrd> ChunkedArray<T> {
+impl<T: Ordered> ChunkedArray<T> {
     /// The sorted unique elements of the flattened array (NumPy's `unique`): a 1-D
     /// `ChunkedArray<T>` in one block of unknown length; NaNs collapse into one at the end.
     pub fn unique(&self) -> Result<ChunkedArray<T>> {
@@ -110,19 +110,19 @@ impl<T: Element + PartialOrd> ChunkedArray<T> {
 }
 
 /// The merged set of the arrays' elements.
-fn root_of<T: Element + PartialOrd>(arrays: &[&ChunkedArray<T>], dedup: bool) -> std::sync::Arc<crate::graph::Node> {
+fn root_of<T: Ordered>(arrays: &[&ChunkedArray<T>], dedup: bool) -> std::sync::Arc<crate::graph::Node> {
     let flags = SetFlags { index: false, counts: false, dedup };
     set_root::<T>(arrays.iter().map(|a| a.node().clone()).collect(), flags, SPLIT)
 }
 
 /// NumPy's `unique(x)`; see [`ChunkedArray::unique`].
-pub fn unique<T: Element + PartialOrd>(x: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
+pub fn unique<T: Ordered>(x: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
     x.unique()
 }
 
 /// The sorted unique elements of both arrays (NumPy's `union1d`), a 1-D `ChunkedArray<T>` in
 /// one block of unknown length.
-pub fn union1d<T: Element + PartialOrd>(a: &ChunkedArray<T>, b: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
+pub fn union1d<T: Ordered>(a: &ChunkedArray<T>, b: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
     Ok(ChunkedArray::from_node(extract_node::<T>(&root_of(&[a, b], true), Part::Values)))
 }
 
@@ -139,7 +139,7 @@ pub fn union1d<T: Element + PartialOrd>(a: &ChunkedArray<T>, b: &ChunkedArray<T>
 /// assert_eq!(ndchunk::union1d(&a, &b)?.compute()?.as_slice().unwrap(), &[1, 2, 3, 4]);
 /// # Ok::<(), ndchunk::Error>(())
 /// ```
-pub fn intersect1d<T: Element + PartialOrd>(
+pub fn intersect1d<T: Ordered>(
     a: &ChunkedArray<T>,
     b: &ChunkedArray<T>,
     assume_unique: bool,
@@ -169,7 +169,7 @@ pub fn intersect1d<T: Element + PartialOrd>(
 /// assert_eq!(ib.compute()?.as_slice().unwrap(), &[1, 0]);
 /// # Ok::<(), ndchunk::Error>(())
 /// ```
-pub fn intersect1d_with_indices<T: Element + PartialOrd>(
+pub fn intersect1d_with_indices<T: Ordered>(
     a: &ChunkedArray<T>,
     b: &ChunkedArray<T>,
     assume_unique: bool,
@@ -190,11 +190,7 @@ pub fn intersect1d_with_indices<T: Element + PartialOrd>(
 /// The unique elements of `a` not in `b` (NumPy's `setdiff1d`), a 1-D `ChunkedArray<T>` of
 /// unknown length: sorted, in one block; with `assume_unique`, `a`'s elements in their
 /// flattened order (NumPy's rule: `a` is not deduplicated), one block per block of `a`.
-pub fn setdiff1d<T: Element + PartialOrd>(
-    a: &ChunkedArray<T>,
-    b: &ChunkedArray<T>,
-    assume_unique: bool,
-) -> Result<ChunkedArray<T>> {
+pub fn setdiff1d<T: Ordered>(a: &ChunkedArray<T>, b: &ChunkedArray<T>, assume_unique: bool) -> Result<ChunkedArray<T>> {
     if assume_unique {
         let flat = if a.ndim() == 1 { a.clone() } else { a.ravel()? };
         let keep = isin_with(&flat, b, true)?;
@@ -206,15 +202,11 @@ pub fn setdiff1d<T: Element + PartialOrd>(
 
 /// Whether each element of `x` is in `test` (NumPy's `isin`): a `ChunkedArray<bool>` of
 /// `x`'s shape and chunks. NaN is never in `test`.
-pub fn isin<T: Element + PartialOrd>(x: &ChunkedArray<T>, test: &ChunkedArray<T>) -> Result<ChunkedArray<bool>> {
+pub fn isin<T: Ordered>(x: &ChunkedArray<T>, test: &ChunkedArray<T>) -> Result<ChunkedArray<bool>> {
     isin_with(x, test, false)
 }
 
 /// [`isin`] with NumPy's `invert` (true where the element is *not* in `test`).
-pub fn isin_with<T: Element + PartialOrd>(
-    x: &ChunkedArray<T>,
-    test: &ChunkedArray<T>,
-    invert: bool,
-) -> Result<ChunkedArray<bool>> {
+pub fn isin_with<T: Ordered>(x: &ChunkedArray<T>, test: &ChunkedArray<T>, invert: bool) -> Result<ChunkedArray<bool>> {
     Ok(ChunkedArray::from_node(isin_node::<T>(x.node(), &root_of(&[test], true), invert)))
 }

@@ -28,15 +28,32 @@
 //! assert_eq!(p[[2]], 5);
 //! # Ok::<(), ndchunk::Error>(())
 //! ```
+//!
+//! Complex arrays are ordered as NumPy orders them ([`crate::Ordered`]): lexicographically,
+//! with `R + nanj`, then `nan + Rj`, then `nan + nanj` sorted last; the comparisons, extremes
+//! and sets follow the same rules.
+//!
+//! ```
+//! use ndchunk::prelude::*;
+//! use ndchunk::Complex;
+//! let c = |re: f64, im: f64| Complex::new(re, im);
+//! let z = ChunkedArray::from_array(ndarray::arr1(&[c(2.0, 0.0), c(f64::NAN, 1.0), c(1.0, 5.0), c(1.0, -1.0)]), [2])?;
+//! assert_eq!(&z.sort(0)?.compute()?.as_slice().unwrap()[..3], &[c(1.0, -1.0), c(1.0, 5.0), c(2.0, 0.0)]);
+//! assert_eq!(z.argsort(0)?.compute()?.as_slice().unwrap(), &[3, 2, 0, 1]);
+//! assert_eq!(z.nanmax(None)?.compute()?.into_iter().next(), Some(c(2.0, 0.0)));
+//! assert_eq!(z.argmax(None)?.compute()?.into_iter().next(), Some(1)); // the first NaN
+//! assert_eq!(z.gt(c(1.0, 0.0))?.compute()?.as_slice().unwrap(), &[true, false, true, false]);
+//! assert_eq!(z.unique()?.compute()?.len(), 4);
+//! # Ok::<(), ndchunk::Error>(())
+//! ```
 
 use ndarray::{ArrayView1, ArrayViewD, ArrayViewMut1, Axis};
-use ndchunk_kernels::select::sort_key;
 
 use crate::array::axes::Axes;
 use crate::array::chunks::{AxisSpec, UNKNOWN};
 use crate::array::structure::resolve_axis;
 use crate::array::ChunkedArray;
-use crate::element::Element;
+use crate::element::{Element, Ordered};
 use crate::error::{Error, Result};
 use crate::ops::topk::topk_node;
 
@@ -66,7 +83,7 @@ macro_rules! kth_from {
 
 kth_from!(isize, i32, i64, usize);
 
-impl<T: Element + PartialOrd> ChunkedArray<T> {
+impl<T: Ordered> ChunkedArray<T> {
     /// The one axis of `axis` (flattening for `None`): the array to work on and the axis.
     fn lane_axis(&self, axis: Axes, what: &str) -> Result<(ChunkedArray<T>, usize)> {
         match axis {
@@ -107,7 +124,7 @@ impl<T: Element + PartialOrd> ChunkedArray<T> {
         let (x, a) = self.lane_axis(axis.into(), "sort")?;
         x.map_lanes::<T, _>(a, |src, mut dst| {
             let mut v: Vec<T> = src.iter().copied().collect();
-            v.sort_unstable_by_key(|&e| sort_key(e));
+            v.sort_unstable_by_key(|&e| e.sort_key());
             dst.iter_mut().zip(v).for_each(|(d, s)| *d = s);
         })
     }
@@ -117,7 +134,7 @@ impl<T: Element + PartialOrd> ChunkedArray<T> {
     pub fn argsort(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<i64>> {
         let (x, a) = self.lane_axis(axis.into(), "argsort")?;
         x.map_lanes::<i64, _>(a, |src, mut dst| {
-            let keys: Vec<u64> = src.iter().map(|&e| sort_key(e)).collect();
+            let keys: Vec<T::SortKey> = src.iter().map(|&e| e.sort_key()).collect();
             let mut idx: Vec<usize> = (0..keys.len()).collect();
             idx.sort_by_key(|&i| keys[i]);
             dst.iter_mut().zip(idx).for_each(|(d, i)| *d = i as i64);
@@ -147,7 +164,7 @@ impl<T: Element + PartialOrd> ChunkedArray<T> {
             let mut v: Vec<T> = src.iter().copied().collect();
             let mut start = 0;
             for &k in &ks {
-                v[start..].select_nth_unstable_by_key(k - start, |&e| sort_key(e));
+                v[start..].select_nth_unstable_by_key(k - start, |&e| e.sort_key());
                 start = k + 1;
             }
             dst.iter_mut().zip(v).for_each(|(d, s)| *d = s);

@@ -24,14 +24,15 @@ use ndarray::ArrayD;
 use crate::array::axes::Axes;
 use crate::array::selection::zip_aligned;
 use crate::array::{ChunkedArray, Reducer};
-use crate::element::{Element, Float, Number};
+use crate::element::{Arith, Element, Float, Ordered};
 use crate::error::{Error, Result};
 use crate::graph::as_array;
 use crate::ops::reduce::ReduceOptions;
 
-impl<'a, T: Number> Reducer<'a, T> {
+impl<'a, T: Ordered + Arith> Reducer<'a, T> {
     /// Peak to peak, `max - min` (NumPy's `ptp`); result `ChunkedArray<T>`, wrapping for
-    /// integers as NumPy does; an error for an empty reduced axis.
+    /// integers as NumPy does, complex in NumPy's lexicographic order; an error for an empty
+    /// reduced axis.
     pub fn ptp(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T>> {
         let axis = axis.into();
         let hi = self.max(axis.clone())?;
@@ -267,7 +268,7 @@ impl<T: Element> ChunkedArray<T> {
     }
 }
 
-impl<T: Number> ChunkedArray<T> {
+impl<T: Ordered + Arith> ChunkedArray<T> {
     /// Peak to peak (NumPy's `ptp`, see [`Reducer::ptp`]); `ChunkedArray<T>`.
     pub fn ptp(&self, axis: impl Into<Axes>) -> Result<ChunkedArray<T>> {
         self.reduce_with(ReduceOptions::default()).ptp(axis)

@@ -13,7 +13,7 @@
 
 use crate::array::elementwise::Operand;
 use crate::array::ChunkedArray;
-use crate::element::{Element, Float, Number};
+use crate::element::{Element, Float, Number, Ordered};
 use crate::error::Result;
 use ndchunk_kernels::ufunc::nan_to_num;
 
@@ -137,7 +137,9 @@ impl<T: Number> ChunkedArray<T> {
     pub fn round_decimals(&self, decimals: i32) -> ChunkedArray<T> {
         self.around(decimals)
     }
+}
 
+impl<T: Ordered> ChunkedArray<T> {
     /// `minimum(maximum(x, lo), hi)` with array or scalar bounds (broadcast); NaN in `x` or in a
     /// bound gives NaN, and `lo > hi` gives `hi`, as NumPy's `clip`.
     pub fn clip_with(&self, lo: impl Into<Operand<T>>, hi: impl Into<Operand<T>>) -> Result<ChunkedArray<T>> {

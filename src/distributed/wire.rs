@@ -198,9 +198,10 @@ impl<T: Element, const M: bool, const N: bool> Wire for Extreme<T, M, N> {
     fn put(&self, out: &mut Vec<u8>) {
         put_elem(&self.v, out);
         self.seen.put(out);
+        self.i.put(out);
     }
     fn get(r: &mut Reader<'_>) -> Result<Self> {
-        Ok(Extreme { v: get_elem(r)?, seen: bool::get(r)? })
+        Ok(Extreme { v: get_elem(r)?, seen: bool::get(r)?, i: usize::get(r)? })
     }
 }
 

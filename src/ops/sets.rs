@@ -12,24 +12,24 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use ndarray::{ArrayD, IxDyn};
-use ndchunk_kernels::sets::{contains, filter_sorted, intersect_runs, merge, search, unique_block, Uniq};
+use ndchunk_kernels::sets::{contains, entry_of, filter_sorted, intersect_runs, merge, search, unique_block, Uniq};
 
 use crate::chunks::{Chunks, UNKNOWN};
-use crate::element::Element;
+use crate::element::{Element, Ordered};
 use crate::error::{Error, Result};
 use crate::graph::{as_array, ravel, unravel_into, Block, BlockData, Dep, Node, Op};
 
 /// A partial or merged set as a block.
 pub struct UniqBlock<T>(pub Uniq<T>);
 
-impl<T: Element + PartialOrd> BlockData for UniqBlock<T> {
+impl<T: Ordered> BlockData for UniqBlock<T> {
     fn nbytes(&self) -> usize {
         self.0.nbytes()
     }
 }
 
 /// Downcast a block to a set.
-pub fn as_uniq<T: Element + PartialOrd>(b: &Block) -> Result<&Uniq<T>> {
+pub fn as_uniq<T: Ordered>(b: &Block) -> Result<&Uniq<T>> {
     (b.as_ref() as &dyn std::any::Any)
         .downcast_ref::<UniqBlock<T>>()
         .map(|u| &u.0)
@@ -62,7 +62,7 @@ impl<T> Partial<T> {
     }
 }
 
-impl<T: Element + PartialOrd> Op for Partial<T> {
+impl<T: Ordered> Op for Partial<T> {
     fn deps(&self, _: &Node, b: &[usize], out: &mut Vec<Dep>) {
         let (i, k) = self.locate(b[0]);
         out.push(Dep { input: i as u32, block: k });
@@ -115,7 +115,7 @@ struct Merge<T> {
     _t: PhantomData<fn() -> T>,
 }
 
-impl<T: Element + PartialOrd> Op for Merge<T> {
+impl<T: Ordered> Op for Merge<T> {
     fn deps(&self, _: &Node, b: &[usize], out: &mut Vec<Dep>) {
         let j = b[0];
         for i in j * self.split..((j + 1) * self.split).min(self.nin) {
@@ -147,7 +147,7 @@ impl<T: Element + PartialOrd> Op for Merge<T> {
 
 /// The merged set of all elements of `inputs` (array nodes of element type `T`): a value
 /// node with one block.
-pub fn set_root<T: Element + PartialOrd>(inputs: Vec<Arc<Node>>, flags: SetFlags, split_every: usize) -> Arc<Node> {
+pub fn set_root<T: Ordered>(inputs: Vec<Arc<Node>>, flags: SetFlags, split_every: usize) -> Arc<Node> {
     let mut offsets = Vec::with_capacity(inputs.len());
     let mut total = 0usize;
     for n in &inputs {
@@ -187,7 +187,7 @@ fn vec_block<U: Element>(v: Vec<U>) -> Block {
     Arc::new(ArrayD::from_shape_vec(IxDyn(&[n]), v).expect("1-D").into_shared())
 }
 
-impl<T: Element + PartialOrd> Op for Extract<T> {
+impl<T: Ordered> Op for Extract<T> {
     fn deps(&self, _: &Node, _: &[usize], out: &mut Vec<Dep>) {
         out.push(Dep { input: 0, block: 0 });
     }
@@ -211,7 +211,7 @@ fn one_unknown_block<U: Element>(name: &'static str, inputs: Vec<Arc<Node>>, op:
 }
 
 /// A part of the root set (`T` values, or `i64` positions and counts) as an array node.
-pub fn extract_node<T: Element + PartialOrd>(root: &Arc<Node>, part: Part) -> Arc<Node> {
+pub fn extract_node<T: Ordered>(root: &Arc<Node>, part: Part) -> Arc<Node> {
     let op = Extract::<T> { part, _t: PhantomData };
     match part {
         Part::Values => one_unknown_block::<T>("unique", vec![root.clone()], op),
@@ -227,7 +227,7 @@ struct Lookup<T, U, F> {
     _t: PhantomData<fn(T) -> U>,
 }
 
-impl<T: Element + PartialOrd, U: Element, F> Op for Lookup<T, U, F>
+impl<T: Ordered, U: Element, F> Op for Lookup<T, U, F>
 where
     F: Fn(&[T], &T) -> U + Send + Sync + 'static,
 {
@@ -246,7 +246,7 @@ where
 }
 
 /// `f(set, element)` for every element of `x`, as an array of `x`'s shape and chunks.
-fn lookup_node<T: Element + PartialOrd, U: Element, F>(
+fn lookup_node<T: Ordered, U: Element, F>(
     name: &'static str,
     key: String,
     x: &Arc<Node>,
@@ -262,12 +262,12 @@ where
 }
 
 /// Position of each element of `x` in the root set (`unique`'s `return_inverse`).
-pub fn inverse_node<T: Element + PartialOrd>(x: &Arc<Node>, root: &Arc<Node>) -> Arc<Node> {
-    lookup_node::<T, i64, _>("unique-inverse", "inverse".into(), x, root, |s, v| search(s, v, false) as i64)
+pub fn inverse_node<T: Ordered>(x: &Arc<Node>, root: &Arc<Node>) -> Arc<Node> {
+    lookup_node::<T, i64, _>("unique-inverse", "inverse".into(), x, root, |s, v| entry_of(s, v) as i64)
 }
 
 /// Whether each element of `x` is in the root set (`isin`, `invert` negates).
-pub fn isin_node<T: Element + PartialOrd>(x: &Arc<Node>, root: &Arc<Node>, invert: bool) -> Arc<Node> {
+pub fn isin_node<T: Ordered>(x: &Arc<Node>, root: &Arc<Node>, invert: bool) -> Arc<Node> {
     lookup_node::<T, bool, _>("isin", format!("isin({invert})"), x, root, move |s, v| contains(s, v) != invert)
 }
 
@@ -288,7 +288,7 @@ pub enum Combination {
     Difference,
 }
 
-impl<T: Element + PartialOrd> Op for Combine<T> {
+impl<T: Ordered> Op for Combine<T> {
     fn deps(&self, _: &Node, _: &[usize], out: &mut Vec<Dep>) {
         out.push(Dep { input: 0, block: 0 });
         out.push(Dep { input: 1, block: 0 });
@@ -308,7 +308,7 @@ impl<T: Element + PartialOrd> Op for Combine<T> {
 }
 
 /// Two root sets combined into a 1-D array of unknown length.
-pub fn combine_node<T: Element + PartialOrd>(a: &Arc<Node>, b: &Arc<Node>, kind: Combination) -> Arc<Node> {
+pub fn combine_node<T: Ordered>(a: &Arc<Node>, b: &Arc<Node>, kind: Combination) -> Arc<Node> {
     let name = match kind {
         Combination::Intersect | Combination::IntersectRuns => "intersect1d",
         Combination::Difference => "setdiff1d",
@@ -324,7 +324,7 @@ struct SearchSorted<T> {
     _t: PhantomData<fn() -> T>,
 }
 
-impl<T: Element + PartialOrd> Op for SearchSorted<T> {
+impl<T: Ordered> Op for SearchSorted<T> {
     fn deps(&self, node: &Node, b: &[usize], out: &mut Vec<Dep>) {
         out.push(Dep { input: 0, block: ravel(&node.inputs[0].grid, b) });
         for k in 0..node.inputs[1].nblocks() {
@@ -349,7 +349,7 @@ impl<T: Element + PartialOrd> Op for SearchSorted<T> {
 }
 
 /// Plan `searchsorted(a, v, side)`: an `i64` array of `v`'s shape and chunks.
-pub fn searchsorted_node<T: Element + PartialOrd>(a: &Arc<Node>, v: &Arc<Node>, right: bool) -> Arc<Node> {
+pub fn searchsorted_node<T: Ordered>(a: &Arc<Node>, v: &Arc<Node>, right: bool) -> Arc<Node> {
     let m = v.meta();
     let op = SearchSorted::<T> { right, _t: PhantomData };
     Node::array::<i64>("searchsorted", vec![v.clone(), a.clone()], m.shape.clone(), m.chunks.clone(), op)
@@ -360,7 +360,7 @@ struct Gather<T> {
     _t: PhantomData<fn() -> T>,
 }
 
-impl<T: Element + PartialOrd> Op for Gather<T> {
+impl<T: Ordered> Op for Gather<T> {
     fn deps(&self, _: &Node, b: &[usize], out: &mut Vec<Dep>) {
         out.push(Dep { input: 0, block: 0 });
         out.push(Dep { input: 1, block: b[0] });
@@ -389,7 +389,7 @@ impl<T: Element + PartialOrd> Op for Gather<T> {
 }
 
 /// Plan `src[idx]` (`src` 1-D in one block, `idx` 1-D): `idx`'s shape and chunks.
-pub fn gather_node<T: Element + PartialOrd>(src: &Arc<Node>, idx: &Arc<Node>) -> Arc<Node> {
+pub fn gather_node<T: Ordered>(src: &Arc<Node>, idx: &Arc<Node>) -> Arc<Node> {
     let m = idx.meta();
     Node::array::<T>(
         "take",
@@ -408,7 +408,7 @@ struct SortBlocks<T> {
     _t: PhantomData<fn() -> T>,
 }
 
-impl<T: Element + PartialOrd> Op for SortBlocks<T> {
+impl<T: Ordered> Op for SortBlocks<T> {
     fn deps(&self, _: &Node, b: &[usize], out: &mut Vec<Dep>) {
         out.push(Dep { input: 0, block: b[0] });
         out.push(Dep { input: 1, block: b[0] });
@@ -431,7 +431,7 @@ impl<T: Element + PartialOrd> Op for SortBlocks<T> {
 
 /// Plan `a` (1-D, known length `n`) with each block sorted, checked against `sorter` (1-D, the
 /// same chunks).
-pub fn sort_blocks_node<T: Element + PartialOrd>(a: &Arc<Node>, sorter: &Arc<Node>, n: usize) -> Arc<Node> {
+pub fn sort_blocks_node<T: Ordered>(a: &Arc<Node>, sorter: &Arc<Node>, n: usize) -> Arc<Node> {
     let m = a.meta();
     Node::array::<T>(
         "sort-blocks",

@@ -11,10 +11,9 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use ndarray::{ArrayD, ArrayView1, Axis, IxDyn};
-use ndchunk_kernels::select::sort_key;
 
 use crate::chunks::Chunks;
-use crate::element::Element;
+use crate::element::{Element, Ordered};
 use crate::error::{Error, Result};
 use crate::graph::{as_array, ravel, Block, BlockData, Dep, Node, Op};
 
@@ -26,7 +25,7 @@ struct Parts<T> {
     idx: ArrayD<i64>,
 }
 
-impl<T: Element + PartialOrd> BlockData for Parts<T> {
+impl<T: Ordered> BlockData for Parts<T> {
     fn nbytes(&self) -> usize {
         self.vals.len() * std::mem::size_of::<T>() + self.idx.len() * 8
     }
@@ -44,13 +43,8 @@ struct TopkOp<T, U> {
 }
 
 /// Positions (within the lane) of the kept elements, in output order.
-fn keep<T: Element + PartialOrd>(
-    vals: ArrayView1<'_, T>,
-    idx: ArrayView1<'_, i64>,
-    m: usize,
-    largest: bool,
-) -> Vec<usize> {
-    let keys: Vec<u64> = vals.iter().map(|&v| sort_key(v)).collect();
+fn keep<T: Ordered>(vals: ArrayView1<'_, T>, idx: ArrayView1<'_, i64>, m: usize, largest: bool) -> Vec<usize> {
+    let keys: Vec<T::SortKey> = vals.iter().map(|&v| v.sort_key()).collect();
     let cmp = |&a: &usize, &b: &usize| -> Ordering {
         let o = keys[a].cmp(&keys[b]);
         let o = if largest { o.reverse() } else { o };
@@ -69,7 +63,7 @@ fn keep<T: Element + PartialOrd>(
     pos
 }
 
-impl<T: Element + PartialOrd, U: Element> Op for TopkOp<T, U> {
+impl<T: Ordered, U: Element> Op for TopkOp<T, U> {
     fn deps(&self, node: &Node, b: &[usize], out: &mut Vec<Dep>) {
         match &self.prev_grid {
             None => out.push(Dep { input: 0, block: ravel(&node.grid, b) }),
@@ -133,12 +127,7 @@ impl<T: Element + PartialOrd, U: Element> Op for TopkOp<T, U> {
 
 /// Plan `topk` (`arg == false`, `U == T`) or `argtopk` (`arg == true`, `U == i64`) of `k`
 /// along `axis` (block lengths along it must be known).
-pub fn topk_node<T: Element + PartialOrd, U: Element>(
-    input: Arc<Node>,
-    axis: usize,
-    k: isize,
-    arg: bool,
-) -> Result<Arc<Node>> {
+pub fn topk_node<T: Ordered, U: Element>(input: Arc<Node>, axis: usize, k: isize, arg: bool) -> Result<Arc<Node>> {
     let meta = input.meta().clone();
     let want = if arg { crate::element::DType::I64 } else { T::DTYPE };
     if U::DTYPE != want {

@@ -6,6 +6,7 @@ mod blockwise;
 mod common;
 mod complex;
 mod complex_binary;
+mod complex_order;
 mod creation;
 mod diagnostics;
 mod differences;

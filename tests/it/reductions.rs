@@ -33,7 +33,7 @@ fn load() -> Fixture {
     Fixture { inputs, results }
 }
 
-fn run_op<T: Element + PartialOrd>(
+fn run_op<T: ndchunk::Ordered>(
     x: &ChunkedArray<T>,
     op: &str,
     axes: Axes,
@@ -93,7 +93,7 @@ fn chunkings_for(shape: &[usize]) -> Vec<Vec<usize>> {
     v
 }
 
-fn check_input<T: Element + PartialOrd>(fx: &Fixture, name: &str, parse: fn(&str) -> T) -> usize {
+fn check_input<T: ndchunk::Ordered>(fx: &Fixture, name: &str, parse: fn(&str) -> T) -> usize {
     let (_, shape, vals) = &fx.inputs[name];
     let data = ArrayD::from_shape_vec(IxDyn(shape), vals.iter().map(|v| parse(v)).collect()).unwrap();
     let mut checked = 0;

@@ -107,12 +107,7 @@ fn parse_slice(spec: &str) -> Vec<SliceInfoElem> {
 }
 
 /// Ops every element type supports.
-fn run_common<T: Element + PartialOrd>(
-    ctx: &Ctx,
-    x: &ChunkedArray<T>,
-    op: &str,
-    a: &HashMap<&str, &str>,
-) -> Option<Got> {
+fn run_common<T: ndchunk::Ordered>(ctx: &Ctx, x: &ChunkedArray<T>, op: &str, a: &HashMap<&str, &str>) -> Option<Got> {
     let axis = || common::parse_axes(a["axis"]);
     // keepdims from the record; split_every varied with the chunking, so every statistic is
     // checked through several combine trees
@@ -294,7 +289,7 @@ fn expected_error(class: &str, msg: &str, e: &Error) -> bool {
 
 type Runner<T> = fn(&Ctx, &ChunkedArray<T>, &str, &HashMap<&str, &str>) -> Option<Got>;
 
-fn check_input<T: Element + PartialOrd>(fx: &Fixture, name: &str, ops: &dyn Fn(&str) -> bool, run: Runner<T>) -> usize {
+fn check_input<T: ndchunk::Ordered>(fx: &Fixture, name: &str, ops: &dyn Fn(&str) -> bool, run: Runner<T>) -> usize {
     let (_, shape, vals) = &fx.inputs[name];
     let data = ArrayD::from_shape_vec(IxDyn(shape), vals.iter().map(|v| parse_elem::<T>(v)).collect()).unwrap();
     let mut checked = 0;

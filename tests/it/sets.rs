@@ -78,7 +78,7 @@ fn flag(a: &HashMap<&str, &str>, k: &str) -> bool {
 }
 
 /// Ops every element type supports.
-fn run_common<T: Element + PartialOrd>(
+fn run_common<T: ndchunk::Ordered + PartialOrd>(
     ctx: &Ctx,
     x: &ChunkedArray<T>,
     op: &str,
@@ -235,7 +235,12 @@ fn tolerance(op: &str, dtype: &str) -> (f64, f64) {
     }
 }
 
-fn check_input<T: Element + PartialOrd>(fx: &Fixture, name: &str, ops: &dyn Fn(&str) -> bool, run: Runner<T>) -> usize {
+fn check_input<T: ndchunk::Ordered + PartialOrd>(
+    fx: &Fixture,
+    name: &str,
+    ops: &dyn Fn(&str) -> bool,
+    run: Runner<T>,
+) -> usize {
     let (_, shape, vals) = &fx.inputs[name];
     let data = ArrayD::from_shape_vec(IxDyn(shape), vals.iter().map(|v| parse_elem::<T>(v)).collect()).unwrap();
     let mut checked = 0;

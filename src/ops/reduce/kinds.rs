@@ -209,7 +209,7 @@ impl<T: Element, const NAN_SKIP: bool> Reduction for VarR<T, NAN_SKIP> {
 /// `min`/`max`/`nanmin`/`nanmax`.
 pub struct ExtremeR<T, const MAX: bool, const NAN_SKIP: bool>(pub PhantomData<fn() -> T>);
 
-impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> Reduction for ExtremeR<T, MAX, NAN_SKIP> {
+impl<T: crate::element::Ordered, const MAX: bool, const NAN_SKIP: bool> Reduction for ExtremeR<T, MAX, NAN_SKIP> {
     // (floats: which of -0.0 and 0.0, or of equal values, is kept can follow the order)
     fn order_independent(&self) -> bool {
         !T::DTYPE.is_float() && !T::DTYPE.is_complex()
@@ -228,12 +228,25 @@ impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> Reduction f
     fn name(&self) -> String {
         self.acc_name().into()
     }
+    /// Complex: `acc.i` orders NaNs and ties as NumPy's flat order (see `Extreme`).
+    fn relabel(&self, acc: &mut Self::Acc, global: &dyn Fn(usize) -> usize) {
+        acc.i = global(acc.i);
+    }
+    fn needs_positions(&self) -> bool {
+        T::DTYPE.is_complex()
+    }
+    fn positions_optional(&self) -> bool {
+        true
+    }
     fn finalize(&self, acc: &Self::Acc) -> Result<T> {
         if acc.seen {
             Ok(acc.v)
         } else if NAN_SKIP && T::DTYPE.is_float() {
             // an all-NaN slice: NumPy returns NaN (with a RuntimeWarning)
             Ok(T::from_f64(f64::NAN))
+        } else if NAN_SKIP && T::DTYPE.is_complex() && acc.v.is_nan() {
+            // complex: NumPy's `fmax.reduce` gives the slice's first element
+            Ok(acc.v)
         } else {
             Err(Error::EmptyReduction(format!(
                 "zero-size array to reduction operation {} which has no identity",
@@ -247,7 +260,7 @@ impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> Reduction f
 /// reducing all axes).
 pub struct ArgR<T, const MAX: bool, const NAN_SKIP: bool>(pub PhantomData<fn() -> T>);
 
-impl<T: Element + PartialOrd, const MAX: bool, const NAN_SKIP: bool> Reduction for ArgR<T, MAX, NAN_SKIP> {
+impl<T: crate::element::Ordered, const MAX: bool, const NAN_SKIP: bool> Reduction for ArgR<T, MAX, NAN_SKIP> {
     // (floats: which of -0.0 and 0.0, or of equal values, is kept can follow the order)
     fn order_independent(&self) -> bool {
         !T::DTYPE.is_float() && !T::DTYPE.is_complex()

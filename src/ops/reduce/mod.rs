@@ -51,6 +51,11 @@ pub trait Reduction: Send + Sync + 'static {
     fn needs_positions(&self) -> bool {
         false
     }
+    /// Whether positions only order ties (complex `min`/`max`): with unknown chunk sizes they
+    /// stay local to the block instead of being an error.
+    fn positions_optional(&self) -> bool {
+        false
+    }
 }
 
 /// Options every reduction takes.
@@ -114,6 +119,9 @@ impl<R: Reduction> Partial<R> {
         }
         let m = input.meta();
         if !m.chunks.is_known() {
+            if self.r.positions_optional() {
+                return Ok(());
+            }
             return Err(Error::UnknownChunkSizes { op: self.r.name() });
         }
         let starts: Vec<usize> = self.axes.iter().map(|&a| m.chunks.start(a, b[a])).collect();
