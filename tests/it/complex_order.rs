@@ -16,32 +16,17 @@ use proptest::prelude::*;
 
 use crate::common::{chunkings, parse_axes, parse_shape};
 
-type Rec = (String, Vec<usize>, Vec<f64>);
+type Rec = crate::common::Record;
 type C16 = Complex<f64>;
 type C8 = Complex<f32>;
 
 fn load() -> HashMap<String, Rec> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/complex_order.txt")).unwrap();
-    text.lines()
-        .filter(|l| !l.is_empty())
-        .map(|l| {
-            let f: Vec<&str> = l.split('|').collect();
-            let vals = f[3].split(',').filter(|v| !v.is_empty()).map(|v| v.parse().unwrap()).collect();
-            (f[0].to_string(), (f[1].to_string(), parse_shape(f[2]), vals))
-        })
-        .collect()
+    crate::common::load_records("complex_order.txt")
 }
 
 /// An input record as an array of `T` (complex records: interleaved parts).
 fn input<T: Element>(fx: &HashMap<String, Rec>, name: &str) -> ArrayD<T> {
-    let (dt, shape, v) = &fx[name];
-    assert_eq!(dt, T::DTYPE.name(), "{name}");
-    let vals: Vec<T> = if T::DTYPE.is_complex() {
-        v.chunks(2).map(|p| T::from_scalar(ndchunk::Scalar::Complex(p[0], p[1]))).collect()
-    } else {
-        v.iter().map(|&x| T::from_f64(x)).collect()
-    };
-    ArrayD::from_shape_vec(IxDyn(shape), vals).unwrap()
+    crate::common::record_array(fx, name)
 }
 
 fn parts<T: Element>(a: &ArrayD<T>) -> Vec<f64> {

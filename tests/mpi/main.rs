@@ -590,24 +590,50 @@ fn writers(s: &mut Suite, mpi: &distributed::Distributed, dir: &str, f: &Chunked
     }
 }
 
-/// `NDCHUNK_MPI_BENCH=n` (and `NDCHUNK_MPI_THREADS`): the four statistics of an n x n random
-/// array (blocks of n/8 rows), best of three, printed by rank 0. Compare
-/// `mpirun -n 2` with `NDCHUNK_MPI_THREADS=1` against `mpirun -n 1` with 2 threads.
+/// `NDCHUNK_MPI_BENCH=n` (and `NDCHUNK_MPI_THREADS`): rank-scaling workloads, best of three,
+/// printed by rank 0. Compare `mpirun -n 2` with `NDCHUNK_MPI_THREADS=1` against `mpirun -n 1`
+/// with 2 threads (issue 19's "≥ 0.85 of the threaded speed"):
+/// * the four statistics in one pass, of `NDCHUNK_MPI_BENCH_FILE` (an HDF5 file's `/data`, e.g.
+///   the 7.2 GB realdata.hdf5) when set, else of an n x n random array in blocks of n/8 rows;
+/// * `rand5000.dot_x_xpxT`: `x.dot(x + x.T)` of 5000² in 2500² blocks, result on rank 0
+///   (`compute_on_root`, as one process holds it), when `n >= 5000`;
+/// * `normal5000.masked_histogram`: 100 bins of `N(9, 1) + 1` masked where `< 10`, 1250-row
+///   blocks, when `n >= 5000`.
 fn bench(mpi: &distributed::Distributed, n: usize) {
     let threads = std::env::var("NDCHUNK_MPI_THREADS").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
     Config::set_global(Config::global().with_threads(threads));
-    let x = Generator::new(1).random(&[n, n], [(n / 8).max(1), n]).unwrap();
+    let time3 = |name: &str, f: &mut dyn FnMut() -> f64| {
+        let (mut best, mut r) = (f64::INFINITY, 0.0);
+        for _ in 0..3 {
+            mpi.barrier();
+            let t = std::time::Instant::now();
+            r = f();
+            mpi.barrier();
+            best = best.min(t.elapsed().as_secs_f64());
+        }
+        if mpi.rank() == 0 {
+            eprintln!("{} ranks x {threads} threads: {name}: {best:.3} s ({r})", mpi.size());
+        }
+    };
+    let (x, what) = match std::env::var("NDCHUNK_MPI_BENCH_FILE") {
+        Ok(f) => (ChunkedArray::<f64>::from_hdf5(&f, "/data").unwrap(), f),
+        Err(_) => (Generator::new(1).random(&[n, n], [(n / 8).max(1), n]).unwrap(), format!("random {n}x{n}")),
+    };
     let stats = [x.sum(None).unwrap(), x.mean(None).unwrap(), x.var(None, 0).unwrap(), x.std(None, 0).unwrap()];
     let refs: Vec<&ChunkedArray<f64>> = stats.iter().collect();
-    let mut best = f64::INFINITY;
-    let mut r = Vec::new();
-    for _ in 0..3 {
-        let t = std::time::Instant::now();
-        r = ndchunk::compute_all(&refs).unwrap();
-        best = best.min(t.elapsed().as_secs_f64());
-    }
-    if mpi.rank() == 0 {
-        let v: Vec<f64> = r.iter().map(|a| a[[]]).collect();
-        eprintln!("{} ranks x {threads} threads: four statistics of {n}x{n} in {best:.3} s {v:?}", mpi.size());
+    time3(&format!("four statistics of {what}"), &mut || ndchunk::compute_all(&refs).unwrap()[3][[]]);
+    if n >= 5000 {
+        let a = Generator::new(3).random(&[5000, 5000], [2500, 2500]).unwrap().persist().unwrap();
+        time3("rand5000.dot_x_xpxT", &mut || {
+            let y = a.dot(&(&a + &a.t())).unwrap();
+            distributed::compute_on_root(&y).unwrap().map_or(0.0, |r| r[[0, 0]])
+        });
+        time3("normal5000.masked_histogram", &mut || {
+            let g = &Generator::new(4).normal(9.0, 1.0, &[5000, 5000], [1250, 5000]).unwrap()
+                + &ndchunk::ones::<f64>(&[5000, 5000], [1250, 5000]).unwrap();
+            let m = g.mask(&g.lt(10.0).unwrap()).unwrap();
+            let (h, _) = ndchunk::histogram(&m, 100, Some((-9.0, 11.0))).unwrap();
+            h.compute().unwrap().sum() as f64
+        });
     }
 }

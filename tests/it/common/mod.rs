@@ -84,3 +84,32 @@ pub fn load_fixture(file: &str) -> Fixture {
     }
     Fixture { inputs, results }
 }
+
+/// A record of a `name|dtype|shape|values` fixture (complex values interleaved re, im).
+pub type Record = (String, Vec<usize>, Vec<f64>);
+
+/// Read `fixtures/<file>` of `name|dtype|shape|values` lines (the complex fixtures).
+pub fn load_records(file: &str) -> HashMap<String, Record> {
+    let path = format!("{}/../fixtures/{file}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    text.lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let f: Vec<&str> = l.split('|').collect();
+            let vals = f[3].split(',').filter(|v| !v.is_empty()).map(|v| v.parse().unwrap()).collect();
+            (f[0].to_string(), (f[1].to_string(), parse_shape(f[2]), vals))
+        })
+        .collect()
+}
+
+/// Record `name` as an array of `T` (its dtype checked; complex records: interleaved parts).
+pub fn record_array<T: ndchunk::Element>(fx: &HashMap<String, Record>, name: &str) -> ArrayD<T> {
+    let (dt, shape, v) = &fx[name];
+    assert_eq!(dt, T::DTYPE.name(), "{name}");
+    let vals: Vec<T> = if T::DTYPE.is_complex() {
+        v.chunks(2).map(|p| T::from_scalar(ndchunk::Scalar::Complex(p[0], p[1]))).collect()
+    } else {
+        v.iter().map(|&x| T::from_f64(x)).collect()
+    };
+    ArrayD::from_shape_vec(ndarray::IxDyn(shape), vals).unwrap()
+}
