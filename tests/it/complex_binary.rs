@@ -6,11 +6,11 @@
 
 use std::collections::HashMap;
 
-use ndarray::{ArrayD, IxDyn};
+use ndarray::ArrayD;
 use ndchunk::prelude::*;
 use ndchunk::{Complex, Error};
 
-use crate::common::{chunkings, parse_shape};
+use crate::common::chunkings;
 
 type Rec = crate::common::Record;
 

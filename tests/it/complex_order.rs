@@ -14,7 +14,7 @@ use ndchunk::prelude::*;
 use ndchunk::{Complex, Error, Ordered, Side, UniqueOptions};
 use proptest::prelude::*;
 
-use crate::common::{chunkings, parse_axes, parse_shape};
+use crate::common::{chunkings, parse_axes};
 
 type Rec = crate::common::Record;
 type C16 = Complex<f64>;

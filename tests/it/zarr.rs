@@ -801,3 +801,55 @@ fn http_stores_read_like_directories() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Whole zstd chunks are streamed into fused consumers (src/io/zarr/stream.rs): the same bits
+/// as the blocks read whole, for v3 and v2, every chunking (interior chunks stream, edge chunks
+/// and missing chunks go through zarrs), and damaged chunks are typed errors on that path too.
+#[test]
+fn whole_zstd_chunks_stream_into_fused_consumers() {
+    let dir = scratch("stream");
+    let a = floats(&[23, 17]);
+    for (f, format) in [("v3", ZarrFormat::V3), ("v2", ZarrFormat::V2)] {
+        for (k, chunks) in common::chunkings(&[23, 17]).into_iter().enumerate() {
+            let path = format!("{f}/c{k}");
+            let opts = ZarrOptions { format, ..Default::default() };
+            ChunkedArray::from_array(a.clone(), chunks.clone()).unwrap().to_zarr(&dir, &path, &opts).unwrap();
+            let y = ChunkedArray::<f64>::from_zarr(&dir, &path).unwrap();
+            let m = ChunkedArray::from_array(a.clone(), chunks.clone()).unwrap();
+            let same = |p: &ChunkedArray<f64>, q: &ChunkedArray<f64>| {
+                assert_eq!(p.compute().unwrap(), q.compute().unwrap(), "{path} {chunks:?}");
+            };
+            same(&y.sum(None).unwrap(), &m.sum(None).unwrap());
+            same(&(&(&y * 2.0) + 1.0).max(Some(0)).unwrap(), &(&(&m * 2.0) + 1.0).max(Some(0)).unwrap());
+            same(&y.mean(Some(1)).unwrap(), &m.mean(Some(1)).unwrap());
+            // and written back out through a fused chain
+            let z = format!("{path}_x3");
+            (&y * 3.0).to_zarr(&dir, &z, &ZarrOptions::default()).unwrap();
+            assert_eq!(ChunkedArray::<f64>::from_zarr(&dir, &z).unwrap().compute().unwrap(), a.mapv(|v| v * 3.0));
+        }
+    }
+    // a missing interior chunk (all fill value, so not written) reads as the fill value
+    let mut s = a.clone();
+    s.slice_mut(ndarray::s![5..10, 0..17]).fill(0.0);
+    ChunkedArray::from_array(s.clone(), [5, 17]).unwrap().to_zarr(&dir, "holes", &ZarrOptions::default()).unwrap();
+    let y = ChunkedArray::<f64>::from_zarr(&dir, "holes").unwrap();
+    let want = ChunkedArray::from_array(s, [5, 17]).unwrap().sum(None).unwrap().item().unwrap();
+    assert_eq!(y.sum(None).unwrap().item().unwrap(), want);
+    // damaged chunks: cut short, or followed by a second frame (decodes to too many bytes)
+    ChunkedArray::from_array(a.clone(), [5, 17]).unwrap().to_zarr(&dir, "bad", &ZarrOptions::default()).unwrap();
+    let chunk = dir.join("bad/c/1/0");
+    let bytes = std::fs::read(&chunk).unwrap();
+    for damaged in [bytes[..bytes.len() / 2].to_vec(), [bytes.clone(), bytes.clone()].concat()] {
+        std::fs::write(&chunk, &damaged).unwrap();
+        let y = ChunkedArray::<f64>::from_zarr(&dir, "bad").unwrap();
+        for threads in [1, 3] {
+            let cfg = ndchunk::Config::default().with_threads(threads);
+            match y.sum(None).unwrap().compute_with(&cfg) {
+                Err(Error::Zarr(ZarrError::Corrupt(m))) => assert!(m.contains("bad"), "{m}"),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert!(matches!(y.compute(), Err(Error::Zarr(_))));
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

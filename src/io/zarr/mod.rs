@@ -52,6 +52,7 @@ mod options;
 pub mod source;
 pub mod spill;
 pub mod store;
+mod stream;
 
 use std::marker::PhantomData;
 use std::path::Path;
@@ -116,11 +117,14 @@ pub fn info(store: impl AsRef<Path>, array_path: &str) -> Result<ZarrInfo> {
 }
 
 /// A lazy array over an opened Zarr array, in its stored chunks.
-/// Blocks: `chunks`, or the stored chunks when `None`.
+/// Blocks: `chunks`, or the stored chunks when `None`; `fs_root`: the store's directory when
+/// it is a filesystem store (whole zstd chunks are then streamed into fused consumers, see
+/// [`stream`]).
 pub(crate) fn read_array<T: ZarrElement>(
     array: Arc<ReadArray>,
     at: String,
     chunks: Option<ChunkSpec>,
+    fs_root: Option<&Path>,
 ) -> Result<ChunkedArray<T>> {
     let info = describe(&array, &at)?;
     let dtype = match source::dtype_of(array.data_type()) {
@@ -149,7 +153,8 @@ pub(crate) fn read_array<T: ZarrElement>(
             ChunkSpec::Uniform(spec).normalize(&info.shape, itemsize, target).map_err(|e| in_array(&at, e))?
         }
     };
-    let op = ZarrRead::<T> { array, at, _t: PhantomData };
+    let stream = fs_root.and_then(|root| stream::StreamPlan::new::<T>(root.to_path_buf(), &array, &info.chunks));
+    let op = ZarrRead::<T> { array, at, stream, _t: PhantomData };
     Ok(ChunkedArray::from_node(source_node::<T>("from-zarr", info.shape, chunks, op)))
 }
 
@@ -176,7 +181,7 @@ impl<T: ZarrElement> ChunkedArray<T> {
     /// ```
     pub fn from_zarr(store: impl AsRef<Path>, array_path: &str) -> Result<ChunkedArray<T>> {
         let (array, at) = open(store.as_ref(), array_path)?;
-        read_array(array, at, None)
+        read_array(array, at, None, Some(store.as_ref()))
     }
 
     /// Like [`from_zarr`](Self::from_zarr), with blocks cut to `chunks`; each block reads the
@@ -188,7 +193,7 @@ impl<T: ZarrElement> ChunkedArray<T> {
         chunks: impl Into<ChunkSpec>,
     ) -> Result<ChunkedArray<T>> {
         let (array, at) = open(store.as_ref(), array_path)?;
-        read_array(array, at, Some(chunks.into()))
+        read_array(array, at, Some(chunks.into()), Some(store.as_ref()))
     }
 
     /// [`from_zarr`](Self::from_zarr) over HTTP(S): the store served at `url` (a base URL such
@@ -205,7 +210,7 @@ impl<T: ZarrElement> ChunkedArray<T> {
     #[cfg(feature = "zarr-http")]
     pub fn from_zarr_url(url: &str, array_path: &str) -> Result<ChunkedArray<T>> {
         let (array, at) = open_url(url, array_path)?;
-        read_array(array, at, None)
+        read_array(array, at, None, None)
     }
 
     /// [`from_zarr_url`](Self::from_zarr_url) with blocks cut to `chunks` (feature `zarr-http`).
@@ -216,7 +221,7 @@ impl<T: ZarrElement> ChunkedArray<T> {
         chunks: impl Into<ChunkSpec>,
     ) -> Result<ChunkedArray<T>> {
         let (array, at) = open_url(url, array_path)?;
-        read_array(array, at, Some(chunks.into()))
+        read_array(array, at, Some(chunks.into()), None)
     }
 
     /// Write to the array at `array_path` of the Zarr store (a directory, created if need be)

@@ -171,6 +171,8 @@ pub struct ZarrRead<T> {
     pub(crate) array: Arc<ReadArray>,
     /// `store:array`, for messages and the node key.
     pub(crate) at: String,
+    /// Whole chunks streamed into fused consumers, when the array qualifies.
+    pub(crate) stream: Option<super::stream::StreamPlan>,
     pub(crate) _t: PhantomData<fn() -> T>,
 }
 
@@ -223,8 +225,15 @@ impl<T: ZarrElement> crate::ops::elementwise::Elementwise for ZarrRead<T> {
         _: Vec<Box<dyn std::any::Any>>,
         shape: &[usize],
     ) -> Result<Box<dyn std::any::Any>> {
-        // a chunk decodes whole: read the block and serve it as tiles
-        let blk = self.run(node, b, &[])?;
+        let ranges = node.meta().chunks.block_ranges(b);
+        if let Some(plan) = &self.stream {
+            if let Some(tile) = plan.tile::<T>(&self.array, &self.at, &ranges, shape)? {
+                let tile: crate::ops::elementwise::BoxTile<T> = tile;
+                return Ok(Box::new(tile));
+            }
+        }
+        // otherwise a chunk decodes whole: read the block and serve it as tiles
+        let blk: Block = Arc::new(self.read(&ranges)?.into_shared());
         crate::ops::elementwise::leaf_fn::<T>(&blk, shape)
     }
 
