@@ -824,19 +824,19 @@ fn whole_zstd_chunks_stream_into_fused_consumers() {
             same(&y.mean(Some(1)).unwrap(), &m.mean(Some(1)).unwrap());
             // and written back out through a fused chain
             let z = format!("{path}_x3");
-            (&y * 3.0).to_zarr(&dir, &z, &ZarrOptions::default()).unwrap();
+            (&y * 3.0).to_zarr(&dir, &z, ZarrOptions::default()).unwrap();
             assert_eq!(ChunkedArray::<f64>::from_zarr(&dir, &z).unwrap().compute().unwrap(), a.mapv(|v| v * 3.0));
         }
     }
     // a missing interior chunk (all fill value, so not written) reads as the fill value
     let mut s = a.clone();
     s.slice_mut(ndarray::s![5..10, 0..17]).fill(0.0);
-    ChunkedArray::from_array(s.clone(), [5, 17]).unwrap().to_zarr(&dir, "holes", &ZarrOptions::default()).unwrap();
+    ChunkedArray::from_array(s.clone(), [5, 17]).unwrap().to_zarr(&dir, "holes", ZarrOptions::default()).unwrap();
     let y = ChunkedArray::<f64>::from_zarr(&dir, "holes").unwrap();
     let want = ChunkedArray::from_array(s, [5, 17]).unwrap().sum(None).unwrap().item().unwrap();
     assert_eq!(y.sum(None).unwrap().item().unwrap(), want);
     // damaged chunks: cut short, or followed by a second frame (decodes to too many bytes)
-    ChunkedArray::from_array(a.clone(), [5, 17]).unwrap().to_zarr(&dir, "bad", &ZarrOptions::default()).unwrap();
+    ChunkedArray::from_array(a.clone(), [5, 17]).unwrap().to_zarr(&dir, "bad", ZarrOptions::default()).unwrap();
     let chunk = dir.join("bad/c/1/0");
     let bytes = std::fs::read(&chunk).unwrap();
     for damaged in [bytes[..bytes.len() / 2].to_vec(), [bytes.clone(), bytes.clone()].concat()] {
