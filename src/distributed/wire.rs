@@ -194,14 +194,20 @@ impl<const N: bool> Wire for Moments<N> {
     }
 }
 
+/// The position `i` travels only for complex types (real types leave it 0): a real min/max
+/// partial stays as small as before.
 impl<T: Element, const M: bool, const N: bool> Wire for Extreme<T, M, N> {
     fn put(&self, out: &mut Vec<u8>) {
         put_elem(&self.v, out);
         self.seen.put(out);
-        self.i.put(out);
+        if T::DTYPE.is_complex() {
+            self.i.put(out);
+        }
     }
     fn get(r: &mut Reader<'_>) -> Result<Self> {
-        Ok(Extreme { v: get_elem(r)?, seen: bool::get(r)?, i: usize::get(r)? })
+        let (v, seen) = (get_elem(r)?, bool::get(r)?);
+        let i = if T::DTYPE.is_complex() { usize::get(r)? } else { 0 };
+        Ok(Extreme { v, seen, i })
     }
 }
 
