@@ -209,8 +209,9 @@ pub fn merge<T: Ordered>(a: Uniq<T>, b: Uniq<T>, dedup: bool) -> Uniq<T> {
             // stands for both
             let (src, k, other, ko) = if order == Ordering::Less { (&a, i, &b, j) } else { (&b, j, &a, i) };
             take(src, k, &mut values, &mut first, &mut counts);
-            if let (Some(c), Some(s)) = (counts.as_mut(), other.counts.as_ref()) {
-                *c.last_mut().expect("just pushed") += s[ko];
+            // (`take` has just pushed this entry's count)
+            if let (Some(last), Some(s)) = (counts.as_mut().and_then(|c| c.last_mut()), other.counts.as_ref()) {
+                *last += s[ko];
             }
             i += 1;
             j += 1;
