@@ -6,7 +6,7 @@
 //!      │ place: runs, rounds, destinations — the same on every rank, no messages
 //!   round 0: each rank runs its tasks on its rayon pool (the ordinary scheduler)
 //!      ├── error flag agreed (allreduce) ── any failure: Err on every rank
-//!      └── blocks whose consumers are elsewhere: one all-to-all of raw bytes
+//!      └── blocks whose consumers are elsewhere: raw bytes, point to point
 //!   round 1 … round R-1: the same, with received blocks as given inputs
 //!   results: output blocks sent to every rank (or to rank 0) in the round they are computed
 //! ```
@@ -39,6 +39,15 @@
 //!   serialisation. Array blocks, reduction accumulators (sum, moments, extremes,
 //!   arg-extremes, any/all), histogram counts and the matrices of factorizations (QR) have
 //!   codecs (`wire.rs`), so the suite's workflows duplicate nothing.
+//! * **Cheap chains are recomputed where they are consumed**: a block made only by ops that
+//!   cost about as much to compute again as to receive
+//!   ([`Op::cheap_to_recompute`](crate::graph::Op): random and creation sources, in-memory
+//!   arrays, elementwise maps, transposes — never file reads), whose consumers read it whole
+//!   ([`Op::reads_whole_blocks`](crate::graph::Op): elementwise maps, transposes, block
+//!   products, reduction partials), is computed by every rank that consumes it. `x.dot(x + x.T)`
+//!   of a random `x` then runs all its block products in the first round, with no message but
+//!   the results (a received block would arrive a round later). A rechunk or a slice of such a
+//!   block receives its part instead.
 //! * **Pinned tasks**: an op may name the rank of its task ([`Op::home`](crate::graph::Op)):
 //!   a distributed `persist`'s blocks are read where they are held, the HDF5 writer's tasks run
 //!   on rank 0. A pinned task with inputs is not fused with its producers (they run where their
@@ -55,8 +64,8 @@
 //!   gives the same bits on any number of ranks.
 //! * **Rounds**: a task's round is one more than the latest round of an input that arrives
 //!   from another rank. A compute takes as many rounds as the longest chain of cross-rank
-//!   hops: 1 for an elementwise result, 2 for `x + x.T`, 2–4 for a tree reduction or a dot
-//!   product (measured figures per workload: `docs/distributed.md`).
+//!   hops: 1 for an elementwise result, 2 for `x + x.T` of a file's (or persisted) array, 1 of
+//!   a generated one, 2–4 for a tree reduction or a dot product (measured figures per workload: `docs/distributed.md`).
 //!
 //! # Execution
 //!
@@ -69,9 +78,10 @@
 //!    the others [`Error::TaskPanicked`] (or [`Error::Value`]) naming the failing rank. No
 //!    rank waits for a block that will never come;
 //! 2. **blocks** whose consumers live on other ranks, and result blocks, are encoded as raw
-//!    buffers (dtype, shape, little-endian elements; see `wire.rs`) and exchanged in one
-//!    `MPI_Alltoallv` (sizes first with `MPI_Alltoall`; buffers over 2 GiB go in several
-//!    steps). A block goes to each rank that needs it once, however many tasks there consume
+//!    buffers (dtype, shape, little-endian elements; see `wire.rs`), each block encoded once
+//!    straight into its destination's buffer, and exchanged as non-blocking point-to-point
+//!    messages between the per-rank buffers (sizes first with one `MPI_Alltoall`; buffers
+//!    over 1 GiB go in several messages). A block goes to each rank that needs it once, however many tasks there consume
 //!    it; a sum sends one accumulator per rank boundary of its combine tree.
 //!
 //! A rank keeps a block only while a later round on it consumes it; results are kept.
@@ -122,7 +132,6 @@ mod wire;
 use std::sync::Mutex;
 
 use mpi::collective::SystemOperation;
-use mpi::datatype::{Partition, PartitionMut};
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
 use ndarray::ArrayD;
@@ -298,7 +307,8 @@ pub struct DistStats {
     /// Tasks of the plan, and tasks this rank ran.
     pub tasks: usize,
     pub tasks_run: usize,
-    /// Tasks run on more than one rank (values without a codec).
+    /// Tasks run on more than one rank (values without a codec, and cheap chains such as
+    /// generated blocks and elementwise maps of them, recomputed by every rank that consumes them).
     pub tasks_duplicated: usize,
     /// Blocks and bytes this rank sent to other ranks (headers included).
     pub blocks_sent: usize,
@@ -312,6 +322,11 @@ pub struct DistStats {
     pub bytes_sent_results_all_ranks: u64,
     /// Whether the plan ran on every rank whole (outputs that cannot be sent).
     pub replicated: bool,
+    /// Time this rank spent running its tasks, and in the exchanges after each round
+    /// (agreeing on errors, sending and receiving blocks, decoding them: mostly waiting for the
+    /// slowest rank when the rounds are unbalanced).
+    pub compute_time: std::time::Duration,
+    pub exchange_time: std::time::Duration,
 }
 
 static LAST: Mutex<Option<DistStats>> = Mutex::new(None);
@@ -486,13 +501,17 @@ pub(crate) fn run(plan: &Plan, cfg: &Config, deliver: Deliver) -> Result<Outcome
     for (k, tasks) in by_round.iter().enumerate() {
         let k = k as u32;
         let mut sendbufs: Vec<Vec<u8>> = vec![Vec::new(); size];
+        let started = std::time::Instant::now();
         let step = run_round(plan, &local, &pl, tasks, &mut store, &last_use, &mut sendbufs, &mut stats, k);
+        let computed = std::time::Instant::now();
+        stats.compute_time += computed - started;
         agree(&world, me, size, step)?;
         let recv = exchange(&world, &sendbufs);
         stats.bytes_sent += sendbufs.iter().map(|b| b.len() as u64).sum::<u64>();
         stats.bytes_received += recv.iter().map(|b| b.len() as u64).sum::<u64>();
         let decoded = recv.iter().try_for_each(|buf| receive(plan, buf, &mut store));
         agree(&world, me, size, decoded)?;
+        stats.exchange_time += computed.elapsed();
         for t in 0..n {
             if store[t].is_some() && last_use[t] <= k {
                 store[t] = None;
@@ -548,25 +567,37 @@ fn run_round(
     let keep: Vec<bool> =
         (0..n).map(|t| run[t] && (last_use[t] > k || pl.is_output[t] || !pl.dests[t].is_empty())).collect();
     let mut results = crate::scheduler::execute_subset(plan, cfg, crate::scheduler::Subset { run, given, keep })?;
-    let mut body = Vec::new();
     for &t in tasks {
         let t = t as usize;
         if pl.dests[t].is_empty() && !(last_use[t] > k || pl.is_output[t]) {
             continue;
         }
         let block = results[t].take().ok_or_else(|| Error::Value(format!("internal: task {t} kept no block")))?;
-        if !pl.dests[t].is_empty() {
-            body.clear();
-            codec(plan, t)?.encode(&block, &mut body)?;
-            for &r in &pl.dests[t] {
-                let buf = &mut sendbufs[r as usize];
-                (t as u64).put(buf);
-                (body.len() as u64).put(buf);
-                buf.extend_from_slice(&body);
-                stats.blocks_sent += 1;
-                if pl.is_output[t] {
-                    stats.bytes_sent_results += body.len() as u64 + 16;
-                }
+        if let Some((&first, rest)) = pl.dests[t].split_first() {
+            // encoded straight into the first destination's buffer (a block can be hundreds
+            // of megabytes: every extra copy costs its page faults), then copied to the others
+            let buf = &mut sendbufs[first as usize];
+            (t as u64).put(buf);
+            let len_at = buf.len();
+            0u64.put(buf);
+            buf.reserve(block.nbytes().saturating_add(64));
+            codec(plan, t)?.encode(&block, buf)?;
+            let body_len = buf.len() - len_at - 8;
+            buf[len_at..len_at + 8].copy_from_slice(&(body_len as u64).to_le_bytes());
+            let framed = len_at - 8..buf.len();
+            for &r in rest {
+                let (src, dst) = if first < r {
+                    let (a, b) = sendbufs.split_at_mut(r as usize);
+                    (&a[first as usize], &mut b[0])
+                } else {
+                    let (a, b) = sendbufs.split_at_mut(first as usize);
+                    (&b[0], &mut a[r as usize])
+                };
+                dst.extend_from_slice(&src[framed.clone()]);
+            }
+            stats.blocks_sent += pl.dests[t].len();
+            if pl.is_output[t] {
+                stats.bytes_sent_results += (body_len as u64 + 16) * pl.dests[t].len() as u64;
             }
         }
         if last_use[t] > k || pl.is_output[t] {
@@ -651,53 +682,40 @@ fn agree(world: &SimpleCommunicator, me: usize, size: usize, r: Result<()>) -> R
     })
 }
 
-/// Send `send[r]` to rank `r` and receive from every rank (one `MPI_Alltoallv` per 2 GiB).
-/// Infallible on purpose: every rank must reach the same collectives (a receive buffer that
-/// cannot be allocated aborts this rank, and MPI then the job).
+/// Send `send[r]` to rank `r` and receive from every rank: the lengths in one `MPI_Alltoall`,
+/// then the buffers as non-blocking point-to-point messages straight from and into the
+/// per-rank buffers (in pieces of at most 1 GiB: MPI counts are C ints). Infallible on
+/// purpose: every rank must reach the same collectives (a receive buffer that cannot be
+/// allocated aborts this rank, and MPI then the job).
 fn exchange(world: &SimpleCommunicator, send: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    const PIECE: usize = 1 << 30;
     let size = send.len();
+    let me = world.rank() as usize;
     let lens: Vec<u64> = send.iter().map(|b| b.len() as u64).collect();
     let mut rlens = vec![0u64; size];
     wait::all_to_all(world, &lens[..], &mut rlens[..], "the block exchange");
-    let local_max = lens.iter().chain(&rlens).copied().max().unwrap_or(0);
-    let global_max = wait::all_reduce(world, local_max, SystemOperation::max(), "the block exchange");
-    // counts and displacements are C ints: each step moves at most i32::MAX bytes in total
-    let step = (i32::MAX as usize / size.max(1)).max(1);
-    let nsteps = (global_max as usize).div_ceil(step);
-    let mut recv: Vec<Vec<u8>> = rlens.iter().map(|&l| Vec::with_capacity(l as usize)).collect();
-    for s in 0..nsteps {
-        let off = s * step;
-        let piece = |len: usize| len.saturating_sub(off).min(step);
-        let scounts: Vec<i32> = send.iter().map(|b| piece(b.len()) as i32).collect();
-        let rcounts: Vec<i32> = rlens.iter().map(|&l| piece(l as usize) as i32).collect();
-        let displs = |c: &[i32]| {
-            c.iter()
-                .scan(0i32, |acc, &x| {
-                    let d = *acc;
-                    *acc += x;
-                    Some(d)
-                })
-                .collect::<Vec<i32>>()
-        };
-        let (sd, rd) = (displs(&scounts), displs(&rcounts));
-        // at least one byte each: two empty vectors share one dangling pointer, and MPI refuses
-        // a send buffer equal to the receive buffer (MPI_ERR_ARG)
-        let mut sbuf = Vec::with_capacity(scounts.iter().map(|&c| c as usize).sum::<usize>().max(1));
-        for (b, &c) in send.iter().zip(&scounts) {
-            sbuf.extend_from_slice(&b[off.min(b.len())..off.min(b.len()) + c as usize]);
+    let mut recv: Vec<Vec<u8>> = rlens
+        .iter()
+        .enumerate()
+        .map(|(r, &l)| if r == me { send[me].clone() } else { vec![0u8; l as usize] })
+        .collect();
+    mpi::request::scope(|sc| {
+        let mut reqs = Vec::new();
+        for (r, buf) in recv.iter_mut().enumerate().filter(|&(r, _)| r != me) {
+            let from = world.process_at_rank(r as i32);
+            for (k, piece) in buf.chunks_mut(PIECE).enumerate() {
+                reqs.push(from.immediate_receive_into_with_tag(sc, piece, k as i32));
+            }
         }
-        let mut rbuf = vec![0u8; rcounts.iter().map(|&c| c as usize).sum::<usize>().max(1)];
-        {
-            let sp = Partition::new(&sbuf[..], &scounts[..], &sd[..]);
-            let mut rp = PartitionMut::new(&mut rbuf[..], &rcounts[..], &rd[..]);
-            mpi::request::scope(|sc| {
-                let r = world.immediate_all_to_all_varcount_into(sc, &sp, &mut rp);
-                wait::finish(world, r, "the block exchange");
-            });
+        for (r, buf) in send.iter().enumerate().filter(|&(r, _)| r != me) {
+            let to = world.process_at_rank(r as i32);
+            for (k, piece) in buf.chunks(PIECE).enumerate() {
+                reqs.push(to.immediate_send_with_tag(sc, piece, k as i32));
+            }
         }
-        for (r, (&c, &d)) in rcounts.iter().zip(&rd).enumerate() {
-            recv[r].extend_from_slice(&rbuf[d as usize..(d + c) as usize]);
+        for req in reqs {
+            wait::finish(world, req, "the block exchange");
         }
-    }
+    });
     recv
 }

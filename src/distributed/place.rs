@@ -9,8 +9,9 @@ use crate::graph::Plan;
 
 /// Where and when every task of a plan runs.
 pub(crate) struct Placement {
-    /// Ranks that run each task (sorted): one for tasks whose block can be sent, every
-    /// consuming rank for the others (duplicated work).
+    /// Ranks that run each task (sorted): one for tasks whose block is sent, every consuming
+    /// rank for the others (values without a codec, and cheap chains recomputed where they are
+    /// consumed: duplicated work).
     pub runs: Vec<Vec<u32>>,
     /// Round of each task: one more than its latest input that arrives from another rank.
     pub round: Vec<u32>,
@@ -130,11 +131,12 @@ pub(crate) fn place(plan: &Plan, size: usize, deliver: Deliver) -> Result<Option
     if deliver != Deliver::Keep && (0..n).any(|t| is_output[t] && !enc[t]) {
         return Ok(None);
     }
+    let recompute = recomputed_where_consumed(plan, &order, &distinct_deps, &consumers, &is_output);
     // runs: consumers before producers
     let mut runs: Vec<Vec<u32>> = vec![Vec::new(); n];
     for &t in order.iter().rev() {
         let t = t as usize;
-        if enc[t] {
+        if enc[t] && !recompute[t] {
             runs[t] = vec![home[t]];
         } else {
             let mut r: Vec<u32> = consumers[t].iter().flat_map(|&c| runs[c as usize].iter().copied()).collect();
@@ -187,6 +189,42 @@ pub(crate) fn place(plan: &Plan, size: usize, deliver: Deliver) -> Result<Option
         dests[t] = d;
     }
     Ok(Some(Placement { runs, round, dests, consumers, is_output, nrounds }))
+}
+
+/// Tasks run on every rank that consumes them instead of being sent there: chains of ops that
+/// are cheap to recompute ([`Op::cheap_to_recompute`](crate::graph::Op::cheap_to_recompute):
+/// generators, in-memory sources, elementwise maps, transposes) all the way up to their
+/// sources, whose consumers read their blocks whole
+/// ([`Op::reads_whole_blocks`](crate::graph::Op::reads_whole_blocks)). Never outputs or pinned
+/// tasks.
+///
+/// Why: a block that crosses ranks arrives a round after it is computed, and the consuming
+/// rank waits for that round. `x.dot(x + x.T)` of random `x` in 2 × 2 blocks on two ranks ran
+/// its eight block products in three rounds (five product-times of wall time instead of four);
+/// with `x + x.T` recomputed by its consumers they all run in the first round, for the price of
+/// generating and adding the other rank's blocks (a few percent of one product). Consumers
+/// that read a part of a block (rechunk, slicing) receive that part instead: regenerating a
+/// whole block for a sliver on every rank would cost more than the message.
+fn recomputed_where_consumed(
+    plan: &Plan,
+    order: &[u32],
+    deps: &[Vec<u32>],
+    consumers: &[Vec<u32>],
+    is_output: &[bool],
+) -> Vec<bool> {
+    let mut recompute = vec![false; plan.tasks.len()];
+    for &t in order {
+        let t = t as usize;
+        let cheap = plan.tasks[t].stages.iter().all(|st| {
+            let op = &plan.nodes[st.node as usize].op;
+            st.kind == StageKind::Node && op.cheap_to_recompute() && op.home(st.block).is_none()
+        });
+        let read_whole = consumers[t].iter().all(|&c| {
+            plan.tasks[c as usize].stages.first().is_some_and(|st| plan.nodes[st.node as usize].op.reads_whole_blocks())
+        });
+        recompute[t] = cheap && read_whole && !is_output[t] && deps[t].iter().all(|&d| recompute[d as usize]);
+    }
+    recompute
 }
 
 /// Bytes a pinned writer (HDF5 through rank 0) receives per round at most (about: one block

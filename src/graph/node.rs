@@ -154,6 +154,25 @@ pub trait Op: Any + Send + Sync + 'static {
     fn home(&self, _block: usize) -> Option<u32> {
         None
     }
+
+    /// Whether a block of this op costs about as much to compute again as to receive: sources
+    /// that every rank can produce without I/O (generators, in-memory arrays), elementwise
+    /// maps, views. A chain of such ops is run on every rank that consumes its blocks in full
+    /// (see [`Op::reads_whole_blocks`]) instead of being sent there a round later
+    /// (`crate::distributed`). `false` (the default) for everything else, file reads included.
+    #[cfg(feature = "mpi")]
+    fn cheap_to_recompute(&self) -> bool {
+        false
+    }
+
+    /// Whether this op reads each of its input blocks in full (elementwise maps, views,
+    /// block products, reductions' partials), so that recomputing a cheap input where this op
+    /// runs costs no more than receiving it. `false` (the default): it may read a part only
+    /// (rechunk, slicing), and its inputs are sent rather than recomputed.
+    #[cfg(feature = "mpi")]
+    fn reads_whole_blocks(&self) -> bool {
+        false
+    }
 }
 
 /// An operation that consumes its single input's block as a stream of tiles.

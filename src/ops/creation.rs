@@ -28,6 +28,10 @@ impl<T: Element> Op for FromArray<T> {
         }
         Ok(Arc::new(v))
     }
+    #[cfg(feature = "mpi")]
+    fn cheap_to_recompute(&self) -> bool {
+        true
+    }
 }
 
 /// Every element equal to one value.
@@ -46,6 +50,10 @@ impl<T: Element> Op for Fill<T> {
     }
     fn elementwise(&self) -> Option<&dyn Elementwise> {
         Some(self)
+    }
+    #[cfg(feature = "mpi")]
+    fn cheap_to_recompute(&self) -> bool {
+        true
     }
 }
 
@@ -99,6 +107,10 @@ impl<T: Element, F: Fn(&[usize]) -> T + Send + Sync + 'static> Op for FromIndex<
     }
     fn key(&self) -> Option<String> {
         Some(self.key.clone())
+    }
+    #[cfg(feature = "mpi")]
+    fn cheap_to_recompute(&self) -> bool {
+        true
     }
 }
 

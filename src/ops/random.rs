@@ -178,6 +178,10 @@ impl<T: Element, S: Sampler<T>> Op for RandomOp<T, S> {
     fn elementwise(&self) -> Option<&dyn Elementwise> {
         Some(self)
     }
+    #[cfg(feature = "mpi")]
+    fn cheap_to_recompute(&self) -> bool {
+        true
+    }
 }
 
 struct RandomTile<T, S> {

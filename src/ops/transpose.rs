@@ -30,4 +30,12 @@ impl<T: Element> Op for Transpose<T> {
     fn key(&self) -> Option<String> {
         Some(format!("{:?}", self.perm))
     }
+    #[cfg(feature = "mpi")]
+    fn cheap_to_recompute(&self) -> bool {
+        true
+    }
+    #[cfg(feature = "mpi")]
+    fn reads_whole_blocks(&self) -> bool {
+        true
+    }
 }

@@ -155,18 +155,43 @@ fn main() {
     s.check("nanmean(axis=2)", &cn.nanmean(2usize).unwrap());
     s.check("nanstd", &cn.nanstd(None, 0).unwrap());
 
-    // x + x.T: only off-diagonal blocks cross
+    // x + x.T of a generated x: a rank that needs block (j, i) of x generates it (cheaper than
+    // a message and a round), so nothing but the results crosses
     let sq = g().random(&[40, 40], [10, 10]).unwrap();
     s.check("x + x.T", &(&sq + &sq.t()));
     let st = distributed::last_stats();
-    // ranks own rows of blocks (4 x 4 blocks of 800 bytes): only blocks (j, i) owned by
-    // another row's rank cross, at most the 12 off-diagonal ones, each with a header
     let inputs = st.bytes_sent_all_ranks - st.bytes_sent_results_all_ranks;
     s.expect(
-        "x + x.T sends only off-diagonal blocks",
-        s.size == 1 || (inputs > 0 && inputs <= 12 * (800 + 64)),
+        "x + x.T of random x regenerates the transposed blocks",
+        s.size == 1 || (inputs == 0 && st.rounds == 1 && st.tasks_duplicated > 0),
         format!("{st:?}"),
     );
+    // x + x.T of blocks held on their ranks: only off-diagonal blocks cross
+    match sq.persist() {
+        Ok(held) => {
+            s.check_vs("persisted x + x.T", &(&held + &held.t()), &(&sq + &sq.t()));
+            let st = distributed::last_stats();
+            // ranks own rows of blocks (4 x 4 blocks of 800 bytes): only blocks (j, i) owned by
+            // another row's rank cross, at most the 12 off-diagonal ones, each with a header
+            let inputs = st.bytes_sent_all_ranks - st.bytes_sent_results_all_ranks;
+            s.expect(
+                "x + x.T sends only off-diagonal blocks",
+                s.size == 1 || (inputs > 0 && inputs <= 12 * (800 + 64) && st.tasks_duplicated == 0),
+                format!("{st:?}"),
+            );
+        }
+        Err(e) => s.fail("persist for x + x.T", e.to_string()),
+    }
+    // a rechunk reads parts of blocks: those parts are sent, the generated blocks not repeated
+    let rc = sq.rechunk([40, 3]).unwrap();
+    s.check("rechunk of random", &rc);
+    let st = distributed::last_stats();
+    s.expect("rechunk of random recomputes nothing", st.tasks_duplicated == 0, format!("{st:?}"));
+    // the dot product's operands are recomputed by the ranks that multiply them: one round
+    let xd = g().random(&[40, 40], [20, 20]).unwrap();
+    s.check("x.dot(x + x.T)", &xd.dot(&(&xd + &xd.t())).unwrap());
+    let st = distributed::last_stats();
+    s.expect("x.dot(x + x.T) runs in one round", st.rounds == 1, format!("{st:?}"));
 
     // x.dot(x.T + 1) - x.mean()
     let m = g().random(&[30, 20], [7, 6]).unwrap();
@@ -611,8 +636,19 @@ fn bench(mpi: &distributed::Distributed, n: usize) {
             mpi.barrier();
             best = best.min(t.elapsed().as_secs_f64());
         }
+        let st = distributed::last_stats();
         if mpi.rank() == 0 {
             eprintln!("{} ranks x {threads} threads: {name}: {best:.3} s ({r})", mpi.size());
+        }
+        if mpi.size() > 1 {
+            eprintln!(
+                "    rank {}: {} rounds, computing {:.3} s, exchanging {:.3} s, sent {} bytes (last run)",
+                mpi.rank(),
+                st.rounds,
+                st.compute_time.as_secs_f64(),
+                st.exchange_time.as_secs_f64(),
+                st.bytes_sent
+            );
         }
     };
     let (x, what) = match std::env::var("NDCHUNK_MPI_BENCH_FILE") {
@@ -623,9 +659,18 @@ fn bench(mpi: &distributed::Distributed, n: usize) {
     let refs: Vec<&ChunkedArray<f64>> = stats.iter().collect();
     time3(&format!("four statistics of {what}"), &mut || ndchunk::compute_all(&refs).unwrap()[3][[]]);
     if n >= 5000 {
-        let a = Generator::new(3).random(&[5000, 5000], [2500, 2500]).unwrap().persist().unwrap();
+        // x in memory on every rank (as dask's `da.from_array(rn)`): each rank multiplies the
+        // blocks it owns, recomputing the `x + x.T` blocks it needs (no messages but results)
+        let rn = Generator::new(3).random(&[5000, 5000], [5000, 5000]).unwrap().compute().unwrap();
+        let a = ChunkedArray::from_array(rn, [2500, 2500]).unwrap();
         time3("rand5000.dot_x_xpxT", &mut || {
             let y = a.dot(&(&a + &a.t())).unwrap();
+            distributed::compute_on_root(&y).unwrap().map_or(0.0, |r| r[[0, 0]])
+        });
+        // x held in blocks by the ranks (persisted): the other rank's blocks cross
+        let held = a.persist().unwrap();
+        time3("rand5000.dot_x_xpxT (x persisted)", &mut || {
+            let y = held.dot(&(&held + &held.t())).unwrap();
             distributed::compute_on_root(&y).unwrap().map_or(0.0, |r| r[[0, 0]])
         });
         time3("normal5000.masked_histogram", &mut || {

@@ -121,6 +121,14 @@ macro_rules! elementwise_op_impl {
         fn elementwise(&self) -> Option<&dyn Elementwise> {
             Some(self)
         }
+        #[cfg(feature = "mpi")]
+        fn cheap_to_recompute(&self) -> bool {
+            true
+        }
+        #[cfg(feature = "mpi")]
+        fn reads_whole_blocks(&self) -> bool {
+            true
+        }
     };
 }
 

@@ -130,6 +130,10 @@ impl<T: Gemm> Op for Accumulate<T> {
     fn key(&self) -> Option<String> {
         Some(format!("{:?}{:?}{:?}", self.l, self.a_bcast, self.b_bcast))
     }
+    #[cfg(feature = "mpi")]
+    fn reads_whole_blocks(&self) -> bool {
+        true
+    }
 }
 
 /// The array of a value block: moved out when this is its only reference, copied otherwise.

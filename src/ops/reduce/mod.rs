@@ -108,6 +108,10 @@ impl<R: Reduction> Op for Partial<R> {
     fn codec(&self) -> Option<Box<dyn crate::distributed::Codec>> {
         Some(crate::distributed::ValueCodec::<R::Acc>::boxed())
     }
+    #[cfg(feature = "mpi")]
+    fn reads_whole_blocks(&self) -> bool {
+        true
+    }
 }
 
 impl<R: Reduction> Partial<R> {
