@@ -5,7 +5,9 @@
 //! are matched (and broadcast where one side has length 1), contracted axes are summed.
 //!
 //! Per output block, the contracted block combinations `p = 0 … P−1` form a **chain** of
-//! tasks: task `p` adds `A(o, p) · B(p, o)` into the running sum of task `p − 1`. The scheduler
+//! tasks: task `p` adds `A(o, q) · B(q, o)` into the running sum of task `p − 1`, where
+//! `q = (p + i) mod P` for an output block in row `i` (each chain starts on the diagonal:
+//! see `operand_blocks`). The scheduler
 //! hands the running sum to its only consumer, so it is updated in place: a task holds one
 //! block of each operand plus the accumulator, whatever `P` is (dask materialised every partial
 //! product before summing until several PRs fixed it). Output blocks are independent chains,
@@ -55,10 +57,20 @@ fn as_matrix<'a, T: Clone>(v: ArrayViewD<'a, T>, rows: usize, cols: usize) -> Co
 }
 
 impl<T: Gemm> Accumulate<T> {
+    /// The operand blocks of link `p` of output block `o`'s chain. The chain starts at the
+    /// contracted block whose index is `o`'s first free row-block index (mod the number of
+    /// contracted blocks) and goes round: output block `(i, j)` of a matrix product sums
+    /// `A(i, i)·B(i, j)` first. On one process the order only changes the last bits; on MPI
+    /// ranks that own rows of blocks, it makes the first product of every chain local (`A`'s
+    /// row `i` and `B`'s row `i` live with output row `i`), so each rank starts multiplying in
+    /// the first round instead of waiting a round for remote operands.
     fn operand_blocks(&self, o: &[usize], p: usize) -> (Vec<usize>, Vec<usize>) {
         let l = self.l;
+        let links: usize = self.c_grid.iter().product();
+        let start = if l.free_a > 0 { o[l.batch] } else { 0 };
+        let q = if links > 0 { (p % links + start % links) % links } else { p };
         let mut cidx = Vec::new();
-        unravel_into(&self.c_grid, p, &mut cidx);
+        unravel_into(&self.c_grid, q, &mut cidx);
         let batch = |bc: &[bool]| -> Vec<usize> { (0..l.batch).map(|i| if bc[i] { 0 } else { o[i] }).collect() };
         let mut ia = batch(&self.a_bcast);
         ia.extend_from_slice(&o[l.batch..l.batch + l.free_a]);
