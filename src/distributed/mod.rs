@@ -38,7 +38,8 @@
 //!   are computed by *every* rank that consumes them: duplicated work instead of a
 //!   serialisation. Array blocks, reduction accumulators (sum, moments, extremes,
 //!   arg-extremes, any/all), histogram counts and the matrices of factorizations (QR) have
-//!   codecs (`wire.rs`), so the suite's workflows duplicate nothing.
+//!   codecs (`wire.rs`), so none of the suite's workflows duplicates a value (only cheap blocks,
+//!   below).
 //! * **Cheap chains are recomputed where they are consumed**: a block made only by ops that
 //!   cost about as much to compute again as to receive
 //!   ([`Op::cheap_to_recompute`](crate::graph::Op): random and creation sources, in-memory
