@@ -66,7 +66,8 @@ impl<T: Gemm> Accumulate<T> {
     /// the first round instead of waiting a round for remote operands.
     fn operand_blocks(&self, o: &[usize], p: usize) -> (Vec<usize>, Vec<usize>) {
         let l = self.l;
-        let links: usize = self.c_grid.iter().product();
+        // (the planner checked that this product fits; 0 only for an empty contraction)
+        let links = self.c_grid.iter().try_fold(1usize, |a, &g| a.checked_mul(g)).unwrap_or(0);
         let start = if l.free_a > 0 { o[l.batch] } else { 0 };
         let q = if links > 0 { (p % links + start % links) % links } else { p };
         let mut cidx = Vec::new();
