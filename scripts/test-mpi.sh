@@ -29,6 +29,8 @@ export NDCHUNK_OUT="${NDCHUNK_OUT:-target/mpi-test}"
 export OMP_NUM_THREADS=1
 # small rounds for the HDF5 writer (rank 0) so the suite's files stream over several rounds
 export NDCHUNK_MPI_WRITE_ROUND_BYTES=30000
+# every exchange of more than 4 kB goes in several messages (the 1 GiB pieces of big blocks)
+export NDCHUNK_MPI_MESSAGE_BYTES=4096
 for n in 1 2 3 4; do
   echo "== mpirun -n $n"
   timeout 600 mpirun "${flags[@]}" -n "$n" "$exe"

@@ -683,13 +683,24 @@ fn agree(world: &SimpleCommunicator, me: usize, size: usize, r: Result<()>) -> R
     })
 }
 
+/// The size of the pieces a buffer of `len` bytes travels in, the same on the sending and the
+/// receiving rank: `NDCHUNK_MPI_MESSAGE_BYTES` (default and at most 1 GiB: MPI counts are C
+/// ints; the MPI suite sets a few kB to exercise the splitting), raised so that no buffer takes
+/// more than 32767 pieces (the smallest tag bound MPI allows).
+fn piece_bytes(len: usize) -> usize {
+    static BYTES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let most = *BYTES.get_or_init(|| {
+        std::env::var("NDCHUNK_MPI_MESSAGE_BYTES").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(1 << 30)
+    });
+    most.clamp(1, 1 << 30).max(len.div_ceil(32767))
+}
+
 /// Send `send[r]` to rank `r` and receive from every rank: the lengths in one `MPI_Alltoall`,
 /// then the buffers as non-blocking point-to-point messages straight from and into the
-/// per-rank buffers (in pieces of at most 1 GiB: MPI counts are C ints). Infallible on
+/// per-rank buffers (in pieces of [`piece_bytes`], tagged by their index). Infallible on
 /// purpose: every rank must reach the same collectives (a receive buffer that cannot be
 /// allocated aborts this rank, and MPI then the job).
 fn exchange(world: &SimpleCommunicator, send: &[Vec<u8>]) -> Vec<Vec<u8>> {
-    const PIECE: usize = 1 << 30;
     let size = send.len();
     let me = world.rank() as usize;
     let lens: Vec<u64> = send.iter().map(|b| b.len() as u64).collect();
@@ -704,13 +715,14 @@ fn exchange(world: &SimpleCommunicator, send: &[Vec<u8>]) -> Vec<Vec<u8>> {
         let mut reqs = Vec::new();
         for (r, buf) in recv.iter_mut().enumerate().filter(|&(r, _)| r != me) {
             let from = world.process_at_rank(r as i32);
-            for (k, piece) in buf.chunks_mut(PIECE).enumerate() {
+            let piece = piece_bytes(buf.len());
+            for (k, piece) in buf.chunks_mut(piece).enumerate() {
                 reqs.push(from.immediate_receive_into_with_tag(sc, piece, k as i32));
             }
         }
         for (r, buf) in send.iter().enumerate().filter(|&(r, _)| r != me) {
             let to = world.process_at_rank(r as i32);
-            for (k, piece) in buf.chunks(PIECE).enumerate() {
+            for (k, piece) in buf.chunks(piece_bytes(buf.len())).enumerate() {
                 reqs.push(to.immediate_send_with_tag(sc, piece, k as i32));
             }
         }
