@@ -577,25 +577,27 @@ fn run_round(
         if let Some((&first, rest)) = pl.dests[t].split_first() {
             // encoded straight into the first destination's buffer (a block can be hundreds
             // of megabytes: every extra copy costs its page faults), then copied to the others
-            let buf = &mut sendbufs[first as usize];
-            (t as u64).put(buf);
+            let ranks = sendbufs.len();
+            let slot = |r: u32| {
+                usize::try_from(r)
+                    .ok()
+                    .filter(|&r| r < ranks)
+                    .ok_or_else(|| Error::Value(format!("internal: destination rank {r} of {ranks}")))
+            };
+            let at = slot(first)?;
+            let mut buf = std::mem::take(&mut sendbufs[at]);
+            (t as u64).put(&mut buf);
             let len_at = buf.len();
-            0u64.put(buf);
+            0u64.put(&mut buf);
             buf.reserve(block.nbytes().saturating_add(64));
-            codec(plan, t)?.encode(&block, buf)?;
+            codec(plan, t)?.encode(&block, &mut buf)?;
             let body_len = buf.len() - len_at - 8;
             buf[len_at..len_at + 8].copy_from_slice(&(body_len as u64).to_le_bytes());
-            let framed = len_at - 8..buf.len();
             for &r in rest {
-                let (src, dst) = if first < r {
-                    let (a, b) = sendbufs.split_at_mut(r as usize);
-                    (&a[first as usize], &mut b[0])
-                } else {
-                    let (a, b) = sendbufs.split_at_mut(first as usize);
-                    (&b[0], &mut a[r as usize])
-                };
-                dst.extend_from_slice(&src[framed.clone()]);
+                let to = slot(r)?;
+                sendbufs[to].extend_from_slice(&buf[len_at - 8..]);
             }
+            sendbufs[at] = buf;
             stats.blocks_sent += pl.dests[t].len();
             if pl.is_output[t] {
                 stats.bytes_sent_results += (body_len as u64 + 16) * pl.dests[t].len() as u64;
