@@ -3,12 +3,12 @@
 //! ```text
 //!   rank 0            rank 1            rank 2           every rank builds the same graph
 //!   Plan::build       Plan::build       Plan::build      and the same Plan (checked)
-//!      │ place: runs, rounds, destinations — the same on every rank, no messages
-//!   round 0: each rank runs its tasks on its rayon pool (the ordinary scheduler)
-//!      ├── error flag agreed (allreduce) ── any failure: Err on every rank
-//!      └── blocks whose consumers are elsewhere: raw bytes, point to point
-//!   round 1 … round R-1: the same, with received blocks as given inputs
-//!   results: output blocks sent to every rank (or to rank 0) in the round they are computed
+//!      │ place: owners, destinations — the same on every rank, no messages
+//!   each rank runs its tasks on its rayon pool (the ordinary scheduler); meanwhile its
+//!   calling thread sends each block other ranks need the moment it is computed, and hands
+//!   each block that arrives to the scheduler: the tasks waiting for it start at once
+//!      └── last message to every rank: a status (ok / failed) ── errors agreed: Err everywhere
+//!   results: output blocks sent to every rank (or to rank 0) as they are computed
 //! ```
 //!
 //! # Model: SPMD over one plan
@@ -63,29 +63,36 @@
 //!   between rank counts; with the block-shaped tree, a float sum sends the accumulators of
 //!   the combine groups that straddle a rank boundary (about `ranks - 1` per tree level) and
 //!   gives the same bits on any number of ranks.
-//! * **Rounds**: a task's round is one more than the latest round of an input that arrives
-//!   from another rank. A compute takes as many rounds as the longest chain of cross-rank
-//!   hops: 1 for an elementwise result, 2 for `x + x.T` of a file's (or persisted) array, 1 of
-//!   a generated one, 2–4 for a tree reduction or a dot product (measured figures per workload: `docs/distributed.md`).
+//! * **Rounds** (hops): a task's round is one more than the latest round of an input that
+//!   arrives from another rank — the longest chain of messages before it can start. It is not
+//!   a barrier (below); [`DistStats::rounds`] reports it: 1 for an elementwise result, 2 for
+//!   `x + x.T` of a file's (or persisted) array, 1 of a generated one, 2–4 for a tree reduction
+//!   or a dot product (measured figures per workload: `docs/distributed.md`).
 //!
-//! # Execution
+//! # Execution: a dataflow (`flow.rs`)
 //!
-//! Each round, every rank runs its tasks of that round with the ordinary scheduler
-//! (`scheduler::execute_subset`: dependency counting, priorities, memory cap and panics as
-//! usual, the blocks of earlier rounds and of other ranks given as computed inputs). Then:
+//! Each rank runs all its tasks in one run of the ordinary scheduler (dependency counting,
+//! priorities, memory cap and panics as usual). The blocks it needs from other ranks are
+//! *arriving* inputs: a task that needs one is ready the moment it is delivered. The calling
+//! thread — the only one that talks to MPI — runs beside the workers:
 //!
-//! 1. **errors** are agreed: one allreduce (the lowest failing rank); when a rank failed,
-//!    it broadcasts its error and every rank returns `Err` — the failing rank its own error,
-//!    the others [`Error::TaskPanicked`] (or [`Error::Value`]) naming the failing rank. No
-//!    rank waits for a block that will never come;
-//! 2. **blocks** whose consumers live on other ranks, and result blocks, are encoded as raw
-//!    buffers (dtype, shape, little-endian elements; see `wire.rs`), each block encoded once
-//!    straight into its destination's buffer, and exchanged as non-blocking point-to-point
-//!    messages between the per-rank buffers (sizes first with one `MPI_Alltoall`; buffers
-//!    over 1 GiB go in several messages). A block goes to each rank that needs it once, however many tasks there consume
-//!    it; a sum sends one accumulator per rank boundary of its combine tree.
+//! 1. a block whose consumers (or result ranks) are elsewhere is encoded (dtype, shape,
+//!    little-endian elements; see `wire.rs`) and sent with `MPI_Isend` as soon as its task
+//!    completes, once per destination from one buffer (blocks over 1 GiB go in pieces);
+//! 2. incoming messages are probed, received and decoded, and handed to the scheduler (or
+//!    kept as results). A block goes to each rank that needs it once, however many tasks
+//!    there consume it; a sum sends one accumulator per rank boundary of its combine tree;
+//! 3. when its tasks are done (or failed), a rank sends each other rank a status as its last
+//!    message, and is done when it has every other rank's status and its sends completed (one
+//!    tag on a communicator duplicated per compute: messages from one rank arrive in order, so
+//!    nothing is left in flight). A failed status stops the run on every rank that gets it —
+//!    no rank waits for a block that will never come — and the error is agreed (one
+//!    allreduce): the failing rank returns its own error, the others [`Error::TaskPanicked`]
+//!    (or [`Error::Value`]) naming the failing rank.
 //!
-//! A rank keeps a block only while a later round on it consumes it; results are kept.
+//! A plan whose blocks for the HDF5 writer on rank 0 exceed one round's bytes
+//! (`NDCHUNK_MPI_WRITE_ROUND_BYTES`) runs round by round instead (each rank's tasks of a round,
+//! then one exchange), so that rank 0 holds one round's blocks at a time.
 //!
 //! # Results
 //!
@@ -96,9 +103,9 @@
 //!
 //! # Failures and limits (first cut)
 //!
-//! * Communication is bulk-synchronous per round (non-blocking collectives, waited for), not
-//!   yet point-to-point messages overlapped with compute: a rank that finishes its round early
-//!   waits for the slowest one.
+//! * The dataflow does not throttle senders: a rank that consumes blocks more slowly than the
+//!   others send them holds them until its tasks get to them (as the rounds did, one round's
+//!   worth). Only the HDF5 writer's stream is bounded (above).
 //! * A rank that dies takes the job down: Open MPI's `mpirun` ends every rank when one exits
 //!   mid-job, and MPI's default error handler (`MPI_ERRORS_ARE_FATAL`) aborts on a broken
 //!   link. A rank that *hangs* (or a launcher that does not watch its processes) is caught by
@@ -125,6 +132,7 @@
 //! * Reductions over some of the axes (`sum(axis=0)`) keep the block-shaped tree: groups that
 //!   straddle a rank's range of blocks send their accumulators.
 
+mod flow;
 mod persist;
 mod place;
 mod wait;
@@ -303,7 +311,8 @@ pub fn init_with(comm: SimpleCommunicator) -> Result<()> {
 pub struct DistStats {
     /// Ranks of the job.
     pub ranks: usize,
-    /// Rounds (compute, then exchange) the plan took.
+    /// Rounds of the plan: the longest chain of messages between ranks, plus one (a plan that
+    /// streams into the HDF5 writer runs round by round; the others are a dataflow).
     pub rounds: usize,
     /// Tasks of the plan, and tasks this rank ran.
     pub tasks: usize,
@@ -323,9 +332,9 @@ pub struct DistStats {
     pub bytes_sent_results_all_ranks: u64,
     /// Whether the plan ran on every rank whole (outputs that cannot be sent).
     pub replicated: bool,
-    /// Time this rank spent running its tasks, and in the exchanges after each round
-    /// (agreeing on errors, sending and receiving blocks, decoding them: mostly waiting for the
-    /// slowest rank when the rounds are unbalanced).
+    /// Time this rank spent until its own tasks were done (messages overlap it), and after
+    /// (waiting for the other ranks' blocks and statuses, agreeing on errors); round by round,
+    /// the time in the rounds' tasks and in the exchanges after them.
     pub compute_time: std::time::Duration,
     pub exchange_time: std::time::Duration,
 }
@@ -468,6 +477,11 @@ pub(crate) fn run(plan: &Plan, cfg: &Config, deliver: Deliver) -> Result<Outcome
         return Ok(Outcome { rank: me, outputs, homes });
     };
 
+    if !pl.streamed {
+        return run_flow(plan, &local, &pl, &world, deliver);
+    }
+    // a plan that streams blocks into a pinned writer runs round by round (the writer's rank
+    // then holds one round's blocks at a time)
     // the round after which each block held here is no longer needed (results: never)
     let last_use: Vec<u32> = (0..n)
         .map(|t| {
@@ -529,6 +543,83 @@ pub(crate) fn run(plan: &Plan, cfg: &Config, deliver: Deliver) -> Result<Outcome
     Ok(Outcome { rank: me, outputs, homes })
 }
 
+/// Run this rank's share of `plan` as a dataflow (`flow.rs`): every task starts when its inputs
+/// are here, blocks are sent as soon as they are computed.
+fn run_flow(
+    plan: &Plan,
+    local: &Config,
+    pl: &place::Placement,
+    world: &SimpleCommunicator,
+    deliver: Deliver,
+) -> Result<Outcome> {
+    let size = world.size() as usize;
+    let me = world.rank() as usize;
+    let me32 = me as u32;
+    let n = plan.tasks.len();
+    let mine: Vec<bool> = (0..n).map(|t| pl.runs[t].binary_search(&me32).is_ok()).collect();
+    let mut arriving = vec![false; n];
+    for t in (0..n).filter(|&t| mine[t]) {
+        for &d in &plan.tasks[t].deps {
+            arriving[d as usize] |= !mine[d as usize];
+        }
+    }
+    // every block awaited here must be sent here (the placement is the same on every rank, so
+    // this holds everywhere or fails everywhere; agreed, so that no rank waits alone)
+    let placed = match (0..n).find(|&t| arriving[t] && pl.dests[t].binary_search(&me32).is_err()) {
+        Some(t) => Err(Error::Value(format!("internal: rank {me} needs task {t}'s block, which is not sent to it"))),
+        None => Ok(()),
+    };
+    agree(world, me, size, placed)?;
+    let wanted: Vec<bool> =
+        (0..n).map(|t| pl.is_output[t] && !mine[t] && pl.dests[t].binary_search(&me32).is_ok()).collect();
+    let keep: Vec<bool> = (0..n).map(|t| mine[t] && pl.is_output[t] && (deliver != Deliver::Root || me == 0)).collect();
+    let sent: Vec<bool> = (0..n).map(|t| mine[t] && !pl.dests[t].is_empty()).collect();
+    let tasks_run = mine.iter().filter(|&&m| m).count();
+    // a communicator of its own: no other message (the program's, an earlier compute's) can
+    // match this compute's
+    let comm = world.duplicate();
+    let mut flow = flow::Flow::new(&comm, plan, &pl.dests, &pl.is_output, arriving.clone(), wanted);
+    let started = std::time::Instant::now();
+    let subset = crate::scheduler::Subset { run: mine, given: Vec::new(), keep, arriving, sent };
+    let r = crate::scheduler::execute_subset(plan, local, subset, Some(&mut flow));
+    let ran = flow.ran_until.unwrap_or_else(std::time::Instant::now);
+    // a run stopped because another rank failed reports that rank's error, not its own
+    let status = match &r {
+        Err(Error::Cancelled) if flow.cancelled => Ok(()),
+        r => r.as_ref().map(drop).map_err(clone_error),
+    };
+    let agreed = agree(world, me, size, status);
+    let mut stats = DistStats {
+        ranks: size,
+        rounds: pl.nrounds as usize,
+        tasks: n,
+        tasks_run,
+        tasks_duplicated: pl.runs.iter().filter(|r| r.len() > 1).count(),
+        blocks_sent: flow.blocks_sent,
+        bytes_sent: flow.bytes_sent,
+        bytes_sent_results: flow.bytes_sent_results,
+        bytes_received: flow.bytes_received,
+        compute_time: ran.saturating_duration_since(started),
+        exchange_time: ran.elapsed(),
+        ..Default::default()
+    };
+    agreed?;
+    let mut store = r?;
+    for (s, f) in store.iter_mut().zip(flow.results.iter_mut()) {
+        if s.is_none() {
+            *s = f.take();
+        }
+    }
+    stats.bytes_sent_all_ranks = wait::all_reduce(world, stats.bytes_sent, SystemOperation::sum(), "the statistics");
+    stats.bytes_sent_results_all_ranks =
+        wait::all_reduce(world, stats.bytes_sent_results, SystemOperation::sum(), "the statistics");
+    record(stats);
+    let outputs =
+        plan.outputs.iter().map(|(_, ids)| ids.iter().map(|&t| store[t as usize].clone()).collect()).collect();
+    let homes = plan.outputs.iter().map(|(_, ids)| ids.iter().map(|&t| pl.runs[t as usize][0]).collect()).collect();
+    Ok(Outcome { rank: me, outputs, homes })
+}
+
 fn record(stats: DistStats) {
     *LAST.lock().unwrap_or_else(|e| e.into_inner()) = Some(stats);
 }
@@ -567,7 +658,12 @@ fn run_round(
     }
     let keep: Vec<bool> =
         (0..n).map(|t| run[t] && (last_use[t] > k || pl.is_output[t] || !pl.dests[t].is_empty())).collect();
-    let mut results = crate::scheduler::execute_subset(plan, cfg, crate::scheduler::Subset { run, given, keep })?;
+    let mut results = crate::scheduler::execute_subset(
+        plan,
+        cfg,
+        crate::scheduler::Subset { run, given, keep, arriving: Vec::new(), sent: Vec::new() },
+        None,
+    )?;
     for &t in tasks {
         let t = t as usize;
         if pl.dests[t].is_empty() && !(last_use[t] > k || pl.is_output[t]) {
@@ -611,7 +707,7 @@ fn run_round(
 }
 
 /// The codec of task `t`'s block.
-fn codec(plan: &Plan, t: usize) -> Result<Box<dyn Codec>> {
+pub(super) fn codec(plan: &Plan, t: usize) -> Result<Box<dyn Codec>> {
     let st = plan.tasks[t].stages.last().ok_or_else(|| Error::Value("internal: task without stages".into()))?;
     let node = &plan.nodes[st.node as usize];
     match &node.meta {
@@ -689,7 +785,7 @@ fn agree(world: &SimpleCommunicator, me: usize, size: usize, r: Result<()>) -> R
 /// receiving rank: `NDCHUNK_MPI_MESSAGE_BYTES` (default and at most 1 GiB: MPI counts are C
 /// ints; the MPI suite sets a few kB to exercise the splitting), raised so that no buffer takes
 /// more than 32767 pieces (the smallest tag bound MPI allows).
-fn piece_bytes(len: usize) -> usize {
+pub(super) fn piece_bytes(len: usize) -> usize {
     static BYTES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     let most = *BYTES.get_or_init(|| {
         std::env::var("NDCHUNK_MPI_MESSAGE_BYTES").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(1 << 30)

@@ -23,6 +23,9 @@ pub(crate) struct Placement {
     /// Whether each task is an output block.
     pub is_output: Vec<bool>,
     pub nrounds: u32,
+    /// Whether the blocks bound for a pinned writer were spread over rounds to bound its
+    /// memory ([`stream_into_pinned`]): such a plan runs round by round, not as a dataflow.
+    pub streamed: bool,
 }
 
 /// Whether a task's block can be encoded: array blocks, and values whose op has a codec.
@@ -164,7 +167,7 @@ pub(crate) fn place(plan: &Plan, size: usize, deliver: Deliver) -> Result<Option
         round[t] = r;
         nrounds = nrounds.max(r + 1);
     }
-    stream_into_pinned(plan, &order, &distinct_deps, &runs, &mut round, &mut nrounds);
+    let streamed = stream_into_pinned(plan, &order, &distinct_deps, &runs, &mut round, &mut nrounds);
     // destinations of sent blocks
     let mut dests: Vec<Vec<u32>> = vec![Vec::new(); n];
     for t in 0..n {
@@ -188,7 +191,7 @@ pub(crate) fn place(plan: &Plan, size: usize, deliver: Deliver) -> Result<Option
         d.dedup();
         dests[t] = d;
     }
-    Ok(Some(Placement { runs, round, dests, consumers, is_output, nrounds }))
+    Ok(Some(Placement { runs, round, dests, consumers, is_output, nrounds, streamed }))
 }
 
 /// Tasks run on every rank that consumes them instead of being sent there: chains of ops that
@@ -243,7 +246,8 @@ fn write_round_bytes() -> u64 {
 /// Stream the blocks that pinned tasks with inputs (the HDF5 writer on rank 0) receive from
 /// other ranks: their producers are spread over rounds, about [`write_round_bytes`] per round
 /// in the writer's block order, so the writer's rank holds one round's blocks at a time
-/// instead of the other ranks' whole share. Rounds of everything downstream follow.
+/// instead of the other ranks' whole share. Rounds of everything downstream follow. Returns
+/// whether it did (more than one round's bytes go to a writer).
 fn stream_into_pinned(
     plan: &Plan,
     order: &[u32],
@@ -251,7 +255,7 @@ fn stream_into_pinned(
     runs: &[Vec<u32>],
     round: &mut [u32],
     nrounds: &mut u32,
-) {
+) -> bool {
     let n = plan.tasks.len();
     let budget = write_round_bytes();
     let mut earliest = vec![0u32; n];
@@ -288,7 +292,7 @@ fn stream_into_pinned(
         }
     }
     if sent <= budget {
-        return;
+        return false;
     }
     *nrounds = 0;
     for &t in order {
@@ -304,6 +308,7 @@ fn stream_into_pinned(
         round[t] = r;
         *nrounds = (*nrounds).max(r + 1);
     }
+    true
 }
 
 /// About the bytes of task `t`'s block: its array's bytes over its blocks (1 KiB for values).

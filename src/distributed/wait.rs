@@ -2,8 +2,9 @@
 //! others waiting forever.
 //!
 //! Every message of a distributed compute (the checks, the agreed errors, the block exchanges,
-//! [`Distributed::barrier`](super::Distributed::barrier)) is a non-blocking MPI collective
-//! polled until it completes. With a timeout set ([`set_timeout`], or the environment variable
+//! [`Distributed::barrier`](super::Distributed::barrier)) is a non-blocking MPI operation
+//! polled until it completes; the dataflow's message loop (`flow.rs`) counts the time since its
+//! last message while this rank has nothing to run. With a timeout set ([`set_timeout`], or the environment variable
 //! `NDCHUNK_MPI_TIMEOUT` in seconds, read once), a wait that does not complete within that time
 //! prints which wait it was on stderr and calls `MPI_Abort`, which ends every rank of the job
 //! with a nonzero exit (`mpirun` reports it). Without one (the default) a wait is as long as

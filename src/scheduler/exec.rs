@@ -29,6 +29,13 @@ struct State {
     live_blocks: usize,
     peak_bytes: usize,
     peak_blocks: usize,
+    /// Blocks that arrive during the run (`Subset::arriving`) not delivered yet: while any is
+    /// awaited, a worker with nothing ready waits instead of reporting a cycle.
+    awaiting: usize,
+    /// Computed blocks of `Subset::sent` tasks not yet taken by the driver.
+    outbox: Vec<(TaskId, Block)>,
+    /// Every worker returned.
+    ended: bool,
 }
 
 struct Shared<'a> {
@@ -47,9 +54,15 @@ struct Shared<'a> {
     cap: Option<usize>,
     /// Tasks this call runs (all of the plan's, or a subset's).
     total: usize,
+    /// Tasks whose computed blocks go to the driver's outbox (empty: none).
+    sent: Vec<bool>,
+    /// Tasks whose blocks the driver delivers during the run (empty: none); cleared as they arrive.
+    arriving: Mutex<Vec<bool>>,
     callbacks: &'a [Arc<dyn Callback>],
     state: Mutex<State>,
     cv: Condvar,
+    /// Wakes the driver: a block to send, or the end of the run.
+    out_cv: Condvar,
 }
 
 fn lock<'a>(m: &'a Mutex<State>) -> MutexGuard<'a, State> {
@@ -98,29 +111,130 @@ pub(crate) fn execute(plan: &Plan, cfg: &Config) -> Result<Vec<Vec<Block>>> {
     run_plan(plan, cfg, Vec::new(), None).map(|r| r.outputs)
 }
 
-/// Part of a plan run by one call: a distributed compute runs each rank's tasks round by round
-/// (`crate::distributed`), with the blocks of earlier rounds and of other ranks given.
+/// Part of a plan run by one call: a distributed compute runs each rank's tasks (`crate::distributed`),
+/// with the blocks of other ranks given before the call (round by round) or delivered while it
+/// runs (dataflow, through a [`Driver`]).
 #[cfg_attr(not(feature = "mpi"), allow(dead_code))]
 pub(crate) struct Subset {
     /// The tasks to run.
     pub run: Vec<bool>,
-    /// Blocks already computed, by task: every input of a task to run is either run or given.
+    /// Blocks already computed, by task: every input of a task to run is run, given or arriving.
     pub given: Vec<Option<Block>>,
     /// Run tasks whose blocks are handed back (needed later, sent, or outputs).
     pub keep: Vec<bool>,
+    /// Tasks (not run) whose blocks the driver delivers during the run ([`Feed::deliver`]);
+    /// empty: none.
+    pub arriving: Vec<bool>,
+    /// Run tasks whose blocks are handed to the driver as they are computed ([`Feed::take`]);
+    /// empty: none.
+    pub sent: Vec<bool>,
+}
+
+/// The other end of a run whose inputs arrive while it runs (a distributed compute's messages):
+/// [`Driver::drive`] runs on the calling thread while the workers run tasks, and returns after
+/// the run ended ([`Feed::take`] said so) and it has nothing left to do.
+#[cfg_attr(not(feature = "mpi"), allow(dead_code))]
+pub(crate) trait Driver {
+    fn drive(&mut self, feed: &Feed<'_, '_>);
+}
+
+/// The driver's handle on a running subset.
+pub(crate) struct Feed<'s, 'p> {
+    sh: &'s Shared<'p>,
+}
+
+/// Where a run is, as [`Feed::take`] reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(not(feature = "mpi"), allow(dead_code))]
+pub(crate) enum Ended {
+    /// Tasks are running or ready.
+    No,
+    /// Nothing runs and nothing is ready: the workers wait for arriving blocks.
+    Waiting,
+    /// Every worker returned, the run succeeded or failed.
+    Ok,
+    Failed,
+}
+
+#[cfg_attr(not(feature = "mpi"), allow(dead_code))]
+impl Feed<'_, '_> {
+    /// The computed blocks of `sent` tasks not taken yet, and whether the run ended (once it
+    /// says so, no block follows). Waits up to `wait` when there is neither.
+    pub fn take(&self, wait: std::time::Duration) -> (Vec<(usize, Block)>, Ended) {
+        let mut st = lock(&self.sh.state);
+        if st.outbox.is_empty() && !st.ended && !wait.is_zero() {
+            st = self.sh.out_cv.wait_timeout(st, wait).unwrap_or_else(|e| e.into_inner()).0;
+        }
+        let out = std::mem::take(&mut st.outbox).into_iter().map(|(t, b)| (t as usize, b)).collect();
+        let ended = match (st.ended, st.error.is_some()) {
+            (false, _) if st.running == 0 && st.ready.is_empty() && st.ready_src.is_empty() => Ended::Waiting,
+            (false, _) => Ended::No,
+            (true, false) => Ended::Ok,
+            (true, true) => Ended::Failed,
+        };
+        (out, ended)
+    }
+
+    /// Hand over the block of arriving task `t`: its consumers can start.
+    pub fn deliver(&self, t: usize, block: Block) -> Result<()> {
+        {
+            let mut arriving = self.sh.arriving.lock().unwrap_or_else(|e| e.into_inner());
+            match arriving.get_mut(t) {
+                Some(a) if *a => *a = false,
+                _ => return Err(Error::Value(format!("internal: block of task {t} delivered but not awaited"))),
+            }
+        }
+        let mut st = lock(&self.sh.state);
+        st.awaiting -= 1;
+        let size = block.nbytes();
+        st.sizes[t] = size;
+        st.results[t] = Some(block);
+        st.live_bytes += size;
+        st.live_blocks += 1;
+        st.peak_bytes = st.peak_bytes.max(st.live_bytes);
+        st.peak_blocks = st.peak_blocks.max(st.live_blocks);
+        let sh = self.sh;
+        for &u in &sh.dependents[sh.dep_off[t] as usize..sh.dep_off[t + 1] as usize] {
+            let ui = u as usize;
+            st.remaining[ui] -= 1;
+            if st.remaining[ui] == 0 {
+                st.ready.push(Reverse((sh.plan.tasks[ui].priority, u)));
+            }
+        }
+        sh.cv.notify_all();
+        Ok(())
+    }
+
+    /// Stop the run with `e` (unless it already failed): no new task starts. Returns whether
+    /// `e` became the run's error.
+    pub fn fail(&self, e: Error) -> bool {
+        let mut st = lock(&self.sh.state);
+        let first = st.error.is_none();
+        if first {
+            st.error = Some(e);
+        }
+        self.sh.cv.notify_all();
+        first
+    }
 }
 
 /// Run the tasks of `subset` (see [`Subset`]); returns, by task, the blocks of `keep` tasks.
-#[cfg(feature = "mpi")]
-pub(crate) fn execute_subset(plan: &Plan, cfg: &Config, subset: Subset) -> Result<Vec<Option<Block>>> {
-    run_plan(plan, cfg, Vec::new(), Some(subset)).map(|r| r.results)
+/// With a `driver`, it runs on this thread beside the workers (a dataflow run).
+#[cfg(any(test, feature = "mpi"))]
+pub(crate) fn execute_subset(
+    plan: &Plan,
+    cfg: &Config,
+    subset: Subset,
+    driver: Option<&mut dyn Driver>,
+) -> Result<Vec<Option<Block>>> {
+    run_plan(plan, cfg, Vec::new(), Some((subset, driver))).map(|r| r.results)
 }
 
 /// What a run hands back: the output blocks (a whole plan), or the kept blocks by task (a
 /// subset).
 struct Ran {
     outputs: Vec<Vec<Block>>,
-    #[cfg_attr(not(feature = "mpi"), allow(dead_code))]
+    #[cfg_attr(not(any(test, feature = "mpi")), allow(dead_code))]
     results: Vec<Option<Block>>,
 }
 
@@ -141,7 +255,12 @@ pub(crate) fn execute_into(plan: &Plan, cfg: &Config, windows: Vec<OutWindow>) -
     run_plan(plan, cfg, windows, None).map(drop)
 }
 
-fn run_plan(plan: &Plan, cfg: &Config, windows: Vec<OutWindow>, subset: Option<Subset>) -> Result<Ran> {
+fn run_plan(
+    plan: &Plan,
+    cfg: &Config,
+    windows: Vec<OutWindow>,
+    subset: Option<(Subset, Option<&mut dyn Driver>)>,
+) -> Result<Ran> {
     let t0 = Instant::now();
     let largest = plan
         .nodes
@@ -162,12 +281,16 @@ fn run_plan(plan: &Plan, cfg: &Config, windows: Vec<OutWindow>, subset: Option<S
         }
     }
     let n = plan.tasks.len();
-    let (run, mut given, keep) = match subset {
-        Some(s) => (Some(s.run), s.given, Some(s.keep)),
-        None => (None, Vec::new(), None),
+    let (run, mut given, keep, arriving, sent, driver) = match subset {
+        Some((s, d)) => (Some(s.run), s.given, Some(s.keep), s.arriving, s.sent, d),
+        None => (None, Vec::new(), None, Vec::new(), Vec::new(), None),
     };
     let runs = |t: usize| run.as_ref().is_none_or(|r| r[t]);
     let is_given = |t: usize| given.get(t).is_some_and(Option::is_some);
+    let is_arriving = |t: usize| arriving.get(t).copied().unwrap_or(false);
+    if (0..n).any(|t| is_arriving(t) && (runs(t) || is_given(t))) {
+        return Err(Error::Value("internal: an arriving block is also run or given".into()));
+    }
     let total = (0..n).filter(|&t| runs(t)).count();
     // Distinct inputs and dependents (of the tasks this call runs).
     let mut in_off = Vec::with_capacity(n + 1);
@@ -230,8 +353,9 @@ fn run_plan(plan: &Plan, cfg: &Config, windows: Vec<OutWindow>, subset: Option<S
     let mut remaining = vec![0u32; n];
     for t in (0..n).filter(|&t| runs(t)) {
         let ins = &inputs[in_off[t] as usize..in_off[t + 1] as usize];
-        if let Some(&d) = ins.iter().find(|&&d| !runs(d as usize) && !is_given(d as usize)) {
-            return Err(Error::Value(format!("internal: task {t} needs task {d}, neither run nor given")));
+        if let Some(&d) = ins.iter().find(|&&d| !runs(d as usize) && !is_given(d as usize) && !is_arriving(d as usize))
+        {
+            return Err(Error::Value(format!("internal: task {t} needs task {d}, neither run, given nor arriving")));
         }
         remaining[t] = ins.iter().filter(|&&d| !is_given(d as usize)).count() as u32;
         if remaining[t] == 0 {
@@ -239,6 +363,9 @@ fn run_plan(plan: &Plan, cfg: &Config, windows: Vec<OutWindow>, subset: Option<S
             h.push(Reverse((plan.tasks[t].priority, t as TaskId)));
         }
     }
+    // an arriving block nothing here consumes is not awaited
+    let arriving: Vec<bool> = (0..n).map(|t| is_arriving(t) && ndependents[t] > 0).collect();
+    let awaiting = arriving.iter().filter(|&&a| a).count();
     let mut results: Vec<Option<Block>> = vec![None; n];
     let mut sizes = vec![0; n];
     let mut live_bytes = 0;
@@ -266,6 +393,9 @@ fn run_plan(plan: &Plan, cfg: &Config, windows: Vec<OutWindow>, subset: Option<S
         live_blocks,
         peak_bytes: live_bytes,
         peak_blocks: live_blocks,
+        awaiting,
+        outbox: Vec::new(),
+        ended: false,
     };
     let progress = crate::diagnostics::progress::ProgressBar::for_policy(cfg.progress, cfg.progress_after)
         .map(|p| Arc::new(p) as Arc<dyn Callback>);
@@ -282,9 +412,12 @@ fn run_plan(plan: &Plan, cfg: &Config, windows: Vec<OutWindow>, subset: Option<S
         window_of,
         cap: cfg.memory_cap,
         total,
+        sent,
+        arriving: Mutex::new(arriving),
         callbacks: &callbacks,
         state: Mutex::new(state),
         cv: Condvar::new(),
+        out_cv: Condvar::new(),
     };
     let started = catch_unwind(AssertUnwindSafe(|| {
         for cb in sh.callbacks {
@@ -298,15 +431,34 @@ fn run_plan(plan: &Plan, cfg: &Config, windows: Vec<OutWindow>, subset: Option<S
     // the calling thread: its workers would otherwise wait on a pool whose threads are all
     // busy waiting for the outer compute, a deadlock.
     let threads = if inside_task() { 1 } else { cfg.effective_threads().min(total.max(1)) };
-    if threads <= 1 {
-        worker(&sh, 0);
-    } else {
-        pool(cfg.effective_threads())?.scope(|s| {
-            for w in 0..threads {
-                let sh = &sh;
-                s.spawn(move |_| worker(sh, w));
+    let pool = if threads <= 1 { None } else { Some(pool(cfg.effective_threads())?) };
+    let work = || {
+        match &pool {
+            None => worker(&sh, 0),
+            Some(p) => p.scope(|s| {
+                for w in 0..threads {
+                    let sh = &sh;
+                    s.spawn(move |_| worker(sh, w));
+                }
+            }),
+        }
+        lock(&sh.state).ended = true;
+        sh.out_cv.notify_all();
+    };
+    match driver {
+        None => work(),
+        // the driver talks to the other ranks on this thread (the one MPI calls come from)
+        // while the workers run on their own
+        Some(d) => std::thread::scope(|s| {
+            let workers = s.spawn(work);
+            let feed = Feed { sh: &sh };
+            if let Err(p) = catch_unwind(AssertUnwindSafe(|| d.drive(&feed))) {
+                feed.fail(Error::TaskPanicked { key: "distributed driver".into(), message: panic_message(p) });
             }
-        });
+            if workers.join().is_err() {
+                feed.fail(Error::Value("internal: a scheduler thread panicked".into()));
+            }
+        }),
     }
     let mut st = sh.state.into_inner().unwrap_or_else(|e| e.into_inner());
     let stats = Stats {
@@ -370,7 +522,7 @@ fn worker(sh: &Shared<'_>, wid: usize) {
             if let Some(t) = pick(&mut st, sh.cap) {
                 break t;
             }
-            if st.running == 0 && st.ready.is_empty() && st.ready_src.is_empty() {
+            if st.running == 0 && st.ready.is_empty() && st.ready_src.is_empty() && st.awaiting == 0 {
                 st.error = Some(Error::Value("internal: the task graph has a cycle".into()));
                 continue;
             }
@@ -454,13 +606,19 @@ fn complete(sh: &Shared<'_>, st: &mut State, t: TaskId, block: Block) {
             st.live_blocks -= 1;
         }
     }
-    let size = block.nbytes();
-    st.sizes[ti] = size;
-    st.results[ti] = Some(block);
-    st.live_bytes += size;
-    st.live_blocks += 1;
-    st.peak_bytes = st.peak_bytes.max(st.live_bytes);
-    st.peak_blocks = st.peak_blocks.max(st.live_blocks);
+    if sh.sent.get(ti).copied().unwrap_or(false) {
+        st.outbox.push((t, block.clone()));
+        sh.out_cv.notify_one();
+    }
+    if st.consumers_left[ti] > 0 || sh.pinned[ti] {
+        let size = block.nbytes();
+        st.sizes[ti] = size;
+        st.results[ti] = Some(block);
+        st.live_bytes += size;
+        st.live_blocks += 1;
+        st.peak_bytes = st.peak_bytes.max(st.live_bytes);
+        st.peak_blocks = st.peak_blocks.max(st.live_blocks);
+    }
     st.finished += 1;
     for &u in &sh.dependents[sh.dep_off[ti] as usize..sh.dep_off[ti + 1] as usize] {
         let ui = u as usize;

@@ -21,4 +21,7 @@ mod exec;
 pub use callbacks::{Callback, Stats, TaskEvent};
 pub(crate) use exec::{execute, execute_into, in_pool};
 #[cfg(feature = "mpi")]
-pub(crate) use exec::{execute_subset, inside_task, Subset};
+pub(crate) use exec::{execute_subset, inside_task, Driver, Ended, Feed, Subset};
+
+#[cfg(test)]
+mod feed_tests;
