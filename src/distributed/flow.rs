@@ -32,7 +32,7 @@ use mpi::traits::*;
 use super::wire::{Reader, Wire};
 use super::{codec, piece_bytes, wait};
 use crate::error::{Error, Result};
-use crate::graph::{Block, Plan};
+use crate::graph::{Block, OutWindow, Plan};
 use crate::scheduler::{Driver, Ended, Feed};
 
 const TAG: i32 = 1;
@@ -110,8 +110,11 @@ pub(super) struct Flow<'a> {
     arriving: Vec<bool>,
     /// Result blocks other ranks send here.
     wanted: Vec<bool>,
-    /// The received result blocks, by task.
+    /// The received result blocks, by task (those without a window).
     pub results: Vec<Option<Block>>,
+    /// Result windows, by task, that this driver fills: of blocks received here (decoded
+    /// straight into them), or computed here and sent (copied after they are sent).
+    windows: Vec<Option<OutWindow>>,
     sending: Vec<Sending>,
     statuses: usize,
     /// This rank's run was stopped because another rank failed.
@@ -132,6 +135,7 @@ impl<'a> Flow<'a> {
         is_output: &'a [bool],
         arriving: Vec<bool>,
         wanted: Vec<bool>,
+        windows: Vec<Option<OutWindow>>,
     ) -> Flow<'a> {
         let n = plan.tasks.len();
         Flow {
@@ -144,6 +148,7 @@ impl<'a> Flow<'a> {
             arriving,
             wanted,
             results: vec![None; n],
+            windows,
             sending: Vec::new(),
             statuses: 0,
             cancelled: false,
@@ -189,7 +194,15 @@ impl<'a> Flow<'a> {
         if self.is_output[t] {
             self.bytes_sent_results += bytes * ndest;
         }
-        Ok(())
+        self.fill(t, block)
+    }
+
+    /// Copy task `t`'s block into its result window, if this driver holds one.
+    fn fill(&mut self, t: usize, block: &Block) -> Result<()> {
+        match self.windows.get_mut(t).and_then(Option::take) {
+            Some(mut w) => w.copy_from(block),
+            None => Ok(()),
+        }
     }
 
     /// Receive every message that has come in. Returns whether there was one.
@@ -250,8 +263,16 @@ impl<'a> Flow<'a> {
         if t >= self.plan.tasks.len() || !(self.arriving[t] || self.wanted[t]) {
             return Err(Error::Value(format!("distributed: a block of task {t} was not expected here")));
         }
+        if !self.arriving[t] {
+            if let Some(mut w) = self.windows[t].take() {
+                // a result block nothing here consumes: straight into the result
+                return super::array_codec(self.plan, t)?.decode_into(&mut body, &mut w);
+            }
+        }
         let block = codec(self.plan, t)?.decode(&mut body)?;
-        if self.wanted[t] {
+        let windowed = self.windows[t].is_some();
+        self.fill(t, &block)?;
+        if self.wanted[t] && !windowed {
             self.results[t] = Some(block.clone());
         }
         if self.arriving[t] {

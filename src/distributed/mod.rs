@@ -149,7 +149,7 @@ use crate::array::ChunkedArray;
 use crate::config::Config;
 use crate::element::Element;
 use crate::error::{Error, Result};
-use crate::graph::{Block, Plan};
+use crate::graph::{Block, OutWindow, Plan};
 use place::Deliver;
 
 pub(crate) use persist::persist;
@@ -385,7 +385,7 @@ pub(crate) fn broadcast_from_root(mut msg: Vec<u8>) -> Vec<u8> {
 /// Run `plan` across the ranks with every output block left on the rank that computed it and
 /// nothing returned (writers: their tasks write, their blocks are empty markers).
 pub(crate) fn run_in_place(plan: &Plan, cfg: &Config) -> Result<()> {
-    run(plan, cfg, Deliver::Keep).map(drop)
+    run(plan, cfg, Deliver::Keep, Vec::new()).map(drop)
 }
 
 /// Whether `cfg` asks for a distributed compute (never inside a task).
@@ -395,7 +395,25 @@ pub(crate) fn applies(cfg: &Config) -> bool {
 
 /// The distributed form of `scheduler::execute`: output blocks on every rank.
 pub(crate) fn execute(plan: &Plan, cfg: &Config) -> Result<Vec<Vec<Block>>> {
-    all_present(run(plan, cfg, Deliver::Everywhere)?.outputs)
+    all_present(run(plan, cfg, Deliver::Everywhere, Vec::new())?.outputs)
+}
+
+/// The distributed form of `scheduler::execute_into`: the result written into `windows` (one
+/// per output block) on every rank — each block as it is computed here or arrives.
+pub(crate) fn execute_into(plan: &Plan, cfg: &Config, windows: Vec<OutWindow>) -> Result<()> {
+    run(plan, cfg, Deliver::Everywhere, windows).map(drop)
+}
+
+/// Copy the output blocks of a run that did not write its result windows itself.
+fn fill_windows(outputs: &[Vec<Option<Block>>], windows: Vec<OutWindow>) -> Result<()> {
+    if windows.is_empty() {
+        return Ok(());
+    }
+    let blocks = outputs.first().ok_or_else(|| Error::Value("internal: one output".into()))?;
+    for (mut w, b) in windows.into_iter().zip(blocks) {
+        w.copy_from(b.as_ref().ok_or_else(|| Error::Value("internal: a result block did not arrive".into()))?)?;
+    }
+    Ok(())
 }
 
 fn all_present(outputs: Vec<Vec<Option<Block>>>) -> Result<Vec<Vec<Block>>> {
@@ -422,7 +440,30 @@ pub fn compute_on_root<T: Element>(x: &ChunkedArray<T>) -> Result<Option<ArrayD<
         return x.compute_with(&cfg).map(Some);
     }
     let plan = Plan::build(std::slice::from_ref(x.node()))?;
-    let outcome = run(&plan, &cfg, Deliver::Root)?;
+    let meta = x.node().meta();
+    if meta.chunks.is_known() && x.node().nblocks() > 1 && comm().rank() == 0 {
+        // rank 0 writes its own blocks and decodes the others' straight into the result, as
+        // they come: no block is held until the end, and no stitching pass after it
+        let mut out = crate::memory::try_zeros(&meta.shape, T::zero(), "the result of compute_on_root()");
+        let windows = match &mut out {
+            Ok(out) => crate::array::chunked_array::block_windows(out.view_mut(), meta.chunks.as_slices())
+                .into_iter()
+                // SAFETY: the windows partition `out` (the chunk lengths of each axis sum to its
+                // length), so they are disjoint; `out` is neither read nor written until `run`
+                // returns, by which time every window has been dropped (they live in the
+                // scheduler's state, its tasks and the message loop, all finished when it
+                // returns).
+                .map(|w| unsafe { OutWindow::new(w) })
+                .collect(),
+            // the others must still take part: the error is this rank's failure
+            Err(_) => Vec::new(),
+        };
+        let outcome = run(&plan, &cfg, Deliver::Root, windows);
+        let out = out?;
+        outcome?;
+        return Ok(Some(out));
+    }
+    let outcome = run(&plan, &cfg, Deliver::Root, Vec::new())?;
     if outcome.rank != 0 {
         return Ok(None);
     }
@@ -439,8 +480,10 @@ pub(crate) struct Outcome {
     pub homes: Vec<Vec<u32>>,
 }
 
-/// Run `plan` across the ranks, delivering results as `deliver` says.
-pub(crate) fn run(plan: &Plan, cfg: &Config, deliver: Deliver) -> Result<Outcome> {
+/// Run `plan` across the ranks, delivering results as `deliver` says; with `windows` (one per
+/// block of the single output, or none), the result blocks here are written into them instead
+/// of returned.
+pub(crate) fn run(plan: &Plan, cfg: &Config, deliver: Deliver, windows: Vec<OutWindow>) -> Result<Outcome> {
     if !mpi::is_initialized() || mpi::is_finalized() {
         return Err(Error::Value("the MPI executor needs ndchunk::distributed::init() first".into()));
     }
@@ -473,12 +516,13 @@ pub(crate) fn run(plan: &Plan, cfg: &Config, deliver: Deliver) -> Result<Outcome
         record(DistStats { ranks: size, rounds: 1, tasks: n, tasks_run: n, replicated: true, ..Default::default() });
         // every rank holds every block: rank 0 stands for all (the same answer on every rank)
         let homes = out.iter().map(|o| vec![0; o.len()]).collect();
-        let outputs = out.into_iter().map(|o| o.into_iter().map(Some).collect()).collect();
+        let outputs: Vec<Vec<Option<Block>>> = out.into_iter().map(|o| o.into_iter().map(Some).collect()).collect();
+        fill_windows(&outputs, windows)?;
         return Ok(Outcome { rank: me, outputs, homes });
     };
 
     if !pl.streamed {
-        return run_flow(plan, &local, &pl, &world, deliver);
+        return run_flow(plan, &local, &pl, &world, deliver, windows);
     }
     // a plan that streams blocks into a pinned writer runs round by round (the writer's rank
     // then holds one round's blocks at a time)
@@ -537,9 +581,10 @@ pub(crate) fn run(plan: &Plan, cfg: &Config, deliver: Deliver) -> Result<Outcome
     stats.bytes_sent_results_all_ranks =
         wait::all_reduce(&world, stats.bytes_sent_results, SystemOperation::sum(), "the statistics");
     record(stats);
-    let outputs =
+    let outputs: Vec<Vec<Option<Block>>> =
         plan.outputs.iter().map(|(_, ids)| ids.iter().map(|&t| store[t as usize].clone()).collect()).collect();
     let homes = plan.outputs.iter().map(|(_, ids)| ids.iter().map(|&t| pl.runs[t as usize][0]).collect()).collect();
+    fill_windows(&outputs, windows)?;
     Ok(Outcome { rank: me, outputs, homes })
 }
 
@@ -551,6 +596,7 @@ fn run_flow(
     pl: &place::Placement,
     world: &SimpleCommunicator,
     deliver: Deliver,
+    windows: Vec<OutWindow>,
 ) -> Result<Outcome> {
     let size = world.size() as usize;
     let me = world.rank() as usize;
@@ -572,16 +618,43 @@ fn run_flow(
     agree(world, me, size, placed)?;
     let wanted: Vec<bool> =
         (0..n).map(|t| pl.is_output[t] && !mine[t] && pl.dests[t].binary_search(&me32).is_ok()).collect();
-    let keep: Vec<bool> = (0..n).map(|t| mine[t] && pl.is_output[t] && (deliver != Deliver::Root || me == 0)).collect();
+    let mut keep: Vec<bool> =
+        (0..n).map(|t| mine[t] && pl.is_output[t] && (deliver != Deliver::Root || me == 0)).collect();
+    // result windows: a block computed here and sent nowhere is written by its task; the
+    // message loop decodes a received one into its window, and copies one computed here
+    // into its window once it is sent
+    let outs: &[u32] = plan.outputs.first().map_or(&[], |(_, ids)| ids);
+    let distinct = {
+        let mut ids = outs.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.len() == outs.len()
+    };
+    let mut task_windows: Vec<Option<OutWindow>> = (0..outs.len()).map(|_| None).collect();
+    let mut loop_windows: Vec<Option<OutWindow>> = (0..n).map(|_| None).collect();
+    let mut late_windows = Vec::new();
+    if plan.outputs.len() == 1 && windows.len() == outs.len() && distinct {
+        for (i, w) in windows.into_iter().enumerate() {
+            let t = outs[i] as usize;
+            if mine[t] && pl.dests[t].is_empty() {
+                task_windows[i] = Some(w);
+            } else {
+                loop_windows[t] = Some(w);
+                keep[t] = false;
+            }
+        }
+    } else {
+        late_windows = windows;
+    }
     let sent: Vec<bool> = (0..n).map(|t| mine[t] && !pl.dests[t].is_empty()).collect();
     let tasks_run = mine.iter().filter(|&&m| m).count();
     // a communicator of its own: no other message (the program's, an earlier compute's) can
     // match this compute's
     let comm = world.duplicate();
-    let mut flow = flow::Flow::new(&comm, plan, &pl.dests, &pl.is_output, arriving.clone(), wanted);
+    let mut flow = flow::Flow::new(&comm, plan, &pl.dests, &pl.is_output, arriving.clone(), wanted, loop_windows);
     let started = std::time::Instant::now();
     let subset = crate::scheduler::Subset { run: mine, given: Vec::new(), keep, arriving, sent };
-    let r = crate::scheduler::execute_subset(plan, local, subset, Some(&mut flow));
+    let r = crate::scheduler::execute_subset(plan, local, subset, Some(&mut flow), task_windows);
     let ran = flow.ran_until.unwrap_or_else(std::time::Instant::now);
     // a run stopped because another rank failed reports that rank's error, not its own
     let status = match &r {
@@ -614,9 +687,10 @@ fn run_flow(
     stats.bytes_sent_results_all_ranks =
         wait::all_reduce(world, stats.bytes_sent_results, SystemOperation::sum(), "the statistics");
     record(stats);
-    let outputs =
+    let outputs: Vec<Vec<Option<Block>>> =
         plan.outputs.iter().map(|(_, ids)| ids.iter().map(|&t| store[t as usize].clone()).collect()).collect();
     let homes = plan.outputs.iter().map(|(_, ids)| ids.iter().map(|&t| pl.runs[t as usize][0]).collect()).collect();
+    fill_windows(&outputs, late_windows)?;
     Ok(Outcome { rank: me, outputs, homes })
 }
 
@@ -663,6 +737,7 @@ fn run_round(
         cfg,
         crate::scheduler::Subset { run, given, keep, arriving: Vec::new(), sent: Vec::new() },
         None,
+        Vec::new(),
     )?;
     for &t in tasks {
         let t = t as usize;
@@ -714,6 +789,13 @@ pub(super) fn codec(plan: &Plan, t: usize) -> Result<Box<dyn Codec>> {
         Some(m) => Ok(Box::new(ArrayCodec(m.dtype))),
         None => node.op.codec().ok_or_else(|| Error::Value(format!("internal: {} has no codec", node.label()))),
     }
+}
+
+/// The array codec of task `t`'s block (an array node's block).
+pub(super) fn array_codec(plan: &Plan, t: usize) -> Result<ArrayCodec> {
+    let st = plan.tasks[t].stages.last().ok_or_else(|| Error::Value("internal: task without stages".into()))?;
+    let node = &plan.nodes[st.node as usize];
+    node.meta.as_ref().map(|m| ArrayCodec(m.dtype)).ok_or_else(|| Error::Value("internal: not an array block".into()))
 }
 
 /// Decode the blocks of one sender's buffer into `store`.

@@ -43,7 +43,7 @@ impl Op for Held {
 /// `x.persist_with(cfg)` under the MPI executor.
 pub(crate) fn persist<T: Element>(x: &ChunkedArray<T>, cfg: &Config) -> Result<ChunkedArray<T>> {
     let plan = Plan::build(std::slice::from_ref(x.node()))?;
-    let outcome = super::run(&plan, cfg, Deliver::Keep)?;
+    let outcome = super::run(&plan, cfg, Deliver::Keep, Vec::new())?;
     let blocks = outcome.outputs.into_iter().next().ok_or_else(|| Error::Value("internal: one output".into()))?;
     let homes = outcome.homes.into_iter().next().ok_or_else(|| Error::Value("internal: one output".into()))?;
     let node = x.node();

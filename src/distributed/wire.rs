@@ -78,6 +78,13 @@ pub trait Wire: Sized {
     fn get_all(r: &mut Reader<'_>, n: usize) -> Result<Vec<Self>> {
         (0..n).map(|_| Self::get(r)).collect()
     }
+    /// `out.len()` values from `r` into `out`, as `get` for each.
+    fn get_into(r: &mut Reader<'_>, out: &mut [Self]) -> Result<()> {
+        for x in out {
+            *x = Self::get(r)?;
+        }
+        Ok(())
+    }
 }
 
 macro_rules! wire_num {
@@ -96,6 +103,16 @@ macro_rules! wire_num {
                 for (d, x) in out[start..].chunks_exact_mut(W).zip(xs) {
                     d.copy_from_slice(&x.to_le_bytes());
                 }
+            }
+            fn get_into(r: &mut Reader<'_>, out: &mut [Self]) -> Result<()> {
+                const W: usize = std::mem::size_of::<$t>();
+                let len = out.len().checked_mul(W).ok_or_else(|| Error::Value("distributed: block too large".into()))?;
+                for (d, c) in out.iter_mut().zip(r.take(len)?.chunks_exact(W)) {
+                    let mut a = [0u8; W];
+                    a.copy_from_slice(c);
+                    *d = <$t>::from_le_bytes(a);
+                }
+                Ok(())
             }
             fn get_all(r: &mut Reader<'_>, n: usize) -> Result<Vec<Self>> {
                 const W: usize = std::mem::size_of::<$t>();
@@ -456,9 +473,86 @@ impl Codec for ArrayCodec {
     }
 }
 
+impl ArrayCodec {
+    /// Decode an array block straight into `window` (a result's window of the block's shape
+    /// and dtype): no block of its own is allocated.
+    pub(crate) fn decode_into(&self, r: &mut Reader<'_>, window: &mut crate::graph::OutWindow) -> Result<()> {
+        let code = r.u8()?;
+        if code != dtype_code(self.0) {
+            return Err(Error::DType(format!(
+                "distributed: block message of dtype code {code}, expected {}",
+                self.0.name()
+            )));
+        }
+        let (shape, _) = get_shape(r)?;
+        if shape != window.shape() {
+            return Err(Error::Shape(format!(
+                "distributed: a block of shape {shape:?} arrived for a window of shape {:?}",
+                window.shape()
+            )));
+        }
+        crate::with_dtype!(self.0, T => {
+            let mut v = window
+                .view_mut::<T>()
+                .ok_or_else(|| Error::DType(format!("internal: a result window not of {}", self.0.name())))?;
+            if v.ndim() == 0 {
+                return T::get_into(r, std::slice::from_mut(&mut v[[]]));
+            }
+            // C order: the rows of the last axis one after the other
+            let last = ndarray::Axis(v.ndim() - 1);
+            for mut row in v.lanes_mut(last) {
+                match row.as_slice_mut() {
+                    Some(xs) => T::get_into(r, xs)?,
+                    None => {
+                        for x in row.iter_mut() {
+                            *x = T::get(r)?;
+                        }
+                    }
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decoding_into_a_window_fills_it() {
+        // a 5 x 7 result; the block of rows 1..4 and columns 2..6 (strided rows in the result)
+        let a = ndarray::ArrayD::from_shape_fn(IxDyn(&[3, 4]), |i| (i[0] * 10 + i[1]) as i16 - 7);
+        let b: Block = Arc::new(a.clone().into_shared());
+        let mut buf = Vec::new();
+        ArrayCodec(DType::I16).encode(&b, &mut buf).unwrap();
+        let mut out = ndarray::ArrayD::<i16>::zeros(IxDyn(&[5, 7]));
+        {
+            let view = out.slice_mut(ndarray::s![1..4, 2..6]).into_dyn();
+            // SAFETY: `out` is not touched while the window lives (dropped at the end of this block)
+            let mut w = unsafe { crate::graph::OutWindow::new(view) };
+            ArrayCodec(DType::I16).decode_into(&mut Reader::new(&buf), &mut w).unwrap();
+            // wrong dtype, wrong shape, truncated: errors
+            assert!(ArrayCodec(DType::F64).decode_into(&mut Reader::new(&buf), &mut w).is_err());
+            assert!(ArrayCodec(DType::I16).decode_into(&mut Reader::new(&buf[..buf.len() - 1]), &mut w).is_err());
+        }
+        assert_eq!(out.slice(ndarray::s![1..4, 2..6]), a.view().into_dimensionality::<ndarray::Ix2>().unwrap());
+        assert_eq!(out.iter().filter(|&&x| x != 0).count() + a.iter().filter(|&&x| x == 0).count(), 12);
+        let small = ndarray::ArrayD::<i16>::zeros(IxDyn(&[2, 4]));
+        let mut s2 = small.clone();
+        let mut w = unsafe { crate::graph::OutWindow::new(s2.view_mut()) };
+        assert!(ArrayCodec(DType::I16).decode_into(&mut Reader::new(&buf), &mut w).is_err());
+        drop(w);
+        // 0-d
+        let z: Block = Arc::new(ndarray::arr0(2.5f64).into_dyn().into_shared());
+        let mut buf = Vec::new();
+        ArrayCodec(DType::F64).encode(&z, &mut buf).unwrap();
+        let mut out = ndarray::arr0(0.0f64).into_dyn();
+        let mut w = unsafe { crate::graph::OutWindow::new(out.view_mut()) };
+        ArrayCodec(DType::F64).decode_into(&mut Reader::new(&buf), &mut w).unwrap();
+        drop(w);
+        assert_eq!(out[[]], 2.5);
+    }
 
     #[test]
     fn array_and_value_round_trip() {

@@ -218,7 +218,8 @@ impl Feed<'_, '_> {
     }
 }
 
-/// Run the tasks of `subset` (see [`Subset`]); returns, by task, the blocks of `keep` tasks.
+/// Run the tasks of `subset` (see [`Subset`]); returns, by task, the blocks of `keep` tasks
+/// (a `Written` marker for those that wrote into their `windows` entry, as `execute_into`).
 /// With a `driver`, it runs on this thread beside the workers (a dataflow run).
 #[cfg(any(test, feature = "mpi"))]
 pub(crate) fn execute_subset(
@@ -226,8 +227,9 @@ pub(crate) fn execute_subset(
     cfg: &Config,
     subset: Subset,
     driver: Option<&mut dyn Driver>,
+    windows: Vec<Option<OutWindow>>,
 ) -> Result<Vec<Option<Block>>> {
-    run_plan(plan, cfg, Vec::new(), Some((subset, driver))).map(|r| r.results)
+    run_plan(plan, cfg, windows, Some((subset, driver))).map(|r| r.results)
 }
 
 /// What a run hands back: the output blocks (a whole plan), or the kept blocks by task (a
@@ -246,19 +248,17 @@ pub(crate) fn execute_into(plan: &Plan, cfg: &Config, windows: Vec<OutWindow>) -
     }
     #[cfg(feature = "mpi")]
     if crate::distributed::applies(cfg) {
-        let blocks = crate::distributed::execute(plan, cfg)?.pop().unwrap_or_default();
-        for (mut w, b) in windows.into_iter().zip(&blocks) {
-            w.copy_from(b)?;
-        }
-        return Ok(());
+        return crate::distributed::execute_into(plan, cfg, windows);
     }
-    run_plan(plan, cfg, windows, None).map(drop)
+    run_plan(plan, cfg, windows.into_iter().map(Some).collect(), None).map(drop)
 }
 
+/// `windows`: empty, or one per block of the (single) output, `None` for blocks this run does not
+/// write into the result (a subset's blocks computed elsewhere, or sent as blocks).
 fn run_plan(
     plan: &Plan,
     cfg: &Config,
-    windows: Vec<OutWindow>,
+    windows: Vec<Option<OutWindow>>,
     subset: Option<(Subset, Option<&mut dyn Driver>)>,
 ) -> Result<Ran> {
     let t0 = Instant::now();
@@ -339,9 +339,16 @@ fn run_plan(
             }
         }
     }
+    let windows = if windows.iter().all(Option::is_none) { Vec::new() } else { windows };
     let mut window_of = vec![NO_WINDOW; if windows.is_empty() { 0 } else { n }];
     if !windows.is_empty() {
+        if plan.outputs.len() != 1 || plan.outputs[0].1.len() != windows.len() {
+            return Err(Error::Value("internal: one result window per output block".into()));
+        }
         for (w, &t) in plan.outputs[0].1.iter().enumerate() {
+            if windows[w].is_none() {
+                continue;
+            }
             if window_of[t as usize] != NO_WINDOW {
                 return Err(Error::Value("internal: an output task fills two result windows".into()));
             }
@@ -408,7 +415,7 @@ fn run_plan(
         in_off,
         inputs,
         pinned,
-        windows: windows.into_iter().map(|w| Mutex::new(Some(w))).collect(),
+        windows: windows.into_iter().map(Mutex::new).collect(),
         window_of,
         cap: cfg.memory_cap,
         total,

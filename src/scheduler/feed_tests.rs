@@ -67,7 +67,7 @@ fn sources_delivered_late_give_the_same_result() {
             arriving: Vec::new(),
             sent: Vec::new(),
         };
-        let src = execute_subset(&p, &cfg, keep_src, None).unwrap();
+        let src = execute_subset(&p, &cfg, keep_src, None, Vec::new()).unwrap();
         let mut blocks: Vec<(usize, Block)> =
             (0..n).filter(|&t| arriving[t]).map(|t| (t, src[t].clone().unwrap())).collect();
         // delivered in a scrambled order
@@ -85,7 +85,7 @@ fn sources_delivered_late_give_the_same_result() {
         keep[out] = true;
         let mut d = Late { blocks, sent: Vec::new(), fail_after: None, saw_waiting: false };
         let subset = Subset { run, given: Vec::new(), keep, arriving, sent };
-        let got = execute_subset(&p, &cfg, subset, Some(&mut d)).unwrap();
+        let got = execute_subset(&p, &cfg, subset, Some(&mut d), Vec::new()).unwrap();
         assert_eq!(as_array::<i64>(got[out].as_ref().unwrap()).unwrap()[[]], want);
         let mut s = d.sent.clone();
         s.sort_unstable();
@@ -110,7 +110,7 @@ fn a_failure_while_waiting_for_arrivals_ends_the_run() {
         let mut d = Late { blocks: vec![(0, dummy)], sent: Vec::new(), fail_after: Some(0), saw_waiting: false };
         let run: Vec<bool> = arriving.iter().map(|a| !a).collect();
         let subset = Subset { run, given: Vec::new(), keep: vec![false; n], arriving, sent: Vec::new() };
-        let r = execute_subset(&p, &cfg, subset, Some(&mut d));
+        let r = execute_subset(&p, &cfg, subset, Some(&mut d), Vec::new());
         assert!(matches!(r, Err(Error::Cancelled)), "{:?}", r.err());
     }
 }
@@ -131,7 +131,7 @@ fn a_block_not_awaited_is_refused() {
     let mut d = Bad(None);
     let subset =
         Subset { run: vec![true; n], given: Vec::new(), keep: vec![false; n], arriving: Vec::new(), sent: Vec::new() };
-    execute_subset(&p, &cfg, subset, Some(&mut d)).unwrap();
+    execute_subset(&p, &cfg, subset, Some(&mut d), Vec::new()).unwrap();
     assert!(matches!(d.0, Some(Err(Error::Value(_)))));
 }
 
@@ -149,6 +149,6 @@ fn a_panicking_driver_is_an_error_and_the_workers_stop() {
     let arriving: Vec<bool> = p.tasks.iter().map(|t| t.deps.is_empty()).collect();
     let run: Vec<bool> = arriving.iter().map(|a| !a).collect();
     let subset = Subset { run, given: Vec::new(), keep: vec![false; n], arriving, sent: Vec::new() };
-    let r = execute_subset(&p, &cfg, subset, Some(&mut Boom));
+    let r = execute_subset(&p, &cfg, subset, Some(&mut Boom), Vec::new());
     assert!(matches!(r, Err(Error::TaskPanicked { .. })), "{:?}", r.err());
 }

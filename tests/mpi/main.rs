@@ -41,6 +41,19 @@ impl Suite {
         }
     }
 
+    /// `x` computed across the ranks onto rank 0 (`compute_on_root`: blocks written into the
+    /// result as they are computed or arrive) equals `x` computed here alone; `None` elsewhere.
+    fn check_on_root<T: Element>(&mut self, name: &str, x: &ChunkedArray<T>) {
+        let dist = distributed::compute_on_root(x);
+        self.report(name);
+        let local = x.compute_with(&Self::local());
+        match (dist, local) {
+            (Ok(Some(d)), Ok(l)) if self.rank == 0 && same(&d, &l) => self.passed += 1,
+            (Ok(None), Ok(_)) if self.rank != 0 => self.passed += 1,
+            (d, l) => self.fail(name, format!("on root {d:?}, local {l:?}")),
+        }
+    }
+
     /// `dist` computed across the ranks equals `reference` computed here alone (for arrays
     /// persisted across the ranks, which this process alone cannot compute).
     fn check_vs<T: Element>(&mut self, name: &str, dist: &ChunkedArray<T>, reference: &ChunkedArray<T>) {
@@ -395,6 +408,18 @@ fn main() {
         ),
         Err(e) => s.fail("compute_on_root", e.to_string()),
     }
+    // results of many blocks on rank 0: its own blocks written by their tasks, the others'
+    // decoded into the result as they arrive
+    let sq = g().random(&[23, 23], [5, 6]).unwrap();
+    s.check_on_root("compute_on_root: x + x.T", &(&sq + &sq.t()));
+    s.check_on_root("compute_on_root: x.dot(x.T + 1)", &sq.dot(&(&sq.t() + 1.0)).unwrap());
+    s.check_on_root("compute_on_root: bool blocks", &sq.gt(0.5).unwrap());
+    let cube = g().random(&[7, 9, 4], [3, 4, 3]).unwrap();
+    s.check_on_root("compute_on_root: 3-d uneven", &(&cube * 3.0));
+    s.check_on_root("compute_on_root: integer blocks", &ndchunk::arange(0i32, 101, 1, [9]).unwrap());
+    s.check_on_root("compute_on_root: one block", &g().random(&[4, 4], [4, 4]).unwrap());
+    s.check_on_root("compute_on_root: zero-length axis", &g().random(&[0, 5], [3, 2]).unwrap());
+    s.check_on_root("compute_on_root: unknown chunks", &sq.mask(&sq.gt(0.3).unwrap()).unwrap());
     mpi.barrier();
     if s.rank == 0 {
         let _ = std::fs::remove_file(&path);
