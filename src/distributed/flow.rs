@@ -116,6 +116,10 @@ pub(super) struct Flow<'a> {
     /// straight into them), or computed here and sent (copied after they are sent).
     windows: Vec<Option<OutWindow>>,
     sending: Vec<Sending>,
+    /// Receive buffers, reused from message to message (fresh memory costs a page fault per
+    /// page: 100 MB of results took ~0.2 s more on a fresh buffer per block).
+    rbuf: Vec<u8>,
+    pieces: Vec<u8>,
     statuses: usize,
     /// This rank's run was stopped because another rank failed.
     pub cancelled: bool,
@@ -150,6 +154,8 @@ impl<'a> Flow<'a> {
             results: vec![None; n],
             windows,
             sending: Vec::new(),
+            rbuf: Vec::new(),
+            pieces: Vec::new(),
             statuses: 0,
             cancelled: false,
             ran_until: None,
@@ -211,10 +217,12 @@ impl<'a> Flow<'a> {
         while let Some((msg, status)) = self.comm.any_process().immediate_matched_probe_with_tag(TAG) {
             any = true;
             let len = usize::try_from(status.count(u8::equivalent_datatype())).unwrap_or(0);
-            let mut buf = vec![0u8; len];
-            msg.matched_receive_into(&mut buf[..]);
+            let mut buf = std::mem::take(&mut self.rbuf);
+            buf.resize(len.max(buf.len()), 0);
+            msg.matched_receive_into(&mut buf[..len]);
             self.bytes_received += len as u64;
-            let r = self.message(status.source_rank(), &buf, feed);
+            let r = self.message(status.source_rank(), &buf[..len], feed);
+            self.rbuf = buf;
             if let Err(e) = r {
                 feed.fail(e);
             }
@@ -235,17 +243,20 @@ impl<'a> Flow<'a> {
                 let len = r.usize()?;
                 // the pieces follow on their own tag, in order: receive them all, whatever
                 // becomes of the block, so none is left for a later message to match
-                let mut body = vec![0u8; len];
+                let mut body = std::mem::take(&mut self.pieces);
+                body.resize(len.max(body.len()), 0);
                 let from = self.comm.process_at_rank(src);
                 let piece = piece_bytes(len);
-                for c in body.chunks_mut(piece) {
+                for c in body[..len].chunks_mut(piece) {
                     mpi::request::scope(|sc| {
                         let req = from.immediate_receive_into_with_tag(sc, c, TAG_PIECE);
                         wait::finish(self.comm, req, "the pieces of a block");
                     });
                 }
                 self.bytes_received += len as u64;
-                self.arrived(t, Reader::new(&body), feed)
+                let r = self.arrived(t, Reader::new(&body[..len]), feed);
+                self.pieces = body;
+                r
             }
             STATUS => {
                 self.statuses += 1;
