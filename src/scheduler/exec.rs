@@ -186,22 +186,9 @@ impl Feed<'_, '_> {
         }
         let mut st = lock(&self.sh.state);
         st.awaiting -= 1;
-        let size = block.nbytes();
-        st.sizes[t] = size;
-        st.results[t] = Some(block);
-        st.live_bytes += size;
-        st.live_blocks += 1;
-        st.peak_bytes = st.peak_bytes.max(st.live_bytes);
-        st.peak_blocks = st.peak_blocks.max(st.live_blocks);
-        let sh = self.sh;
-        for &u in &sh.dependents[sh.dep_off[t] as usize..sh.dep_off[t + 1] as usize] {
-            let ui = u as usize;
-            st.remaining[ui] -= 1;
-            if st.remaining[ui] == 0 {
-                st.ready.push(Reverse((sh.plan.tasks[ui].priority, u)));
-            }
-        }
-        sh.cv.notify_all();
+        hold(&mut st, t, block);
+        ready_dependents(self.sh, &mut st, t);
+        self.sh.cv.notify_all();
         Ok(())
     }
 
@@ -618,24 +605,34 @@ fn complete(sh: &Shared<'_>, st: &mut State, t: TaskId, block: Block) {
         sh.out_cv.notify_one();
     }
     if st.consumers_left[ti] > 0 || sh.pinned[ti] {
-        let size = block.nbytes();
-        st.sizes[ti] = size;
-        st.results[ti] = Some(block);
-        st.live_bytes += size;
-        st.live_blocks += 1;
-        st.peak_bytes = st.peak_bytes.max(st.live_bytes);
-        st.peak_blocks = st.peak_blocks.max(st.live_blocks);
+        hold(st, ti, block);
     }
     st.finished += 1;
-    for &u in &sh.dependents[sh.dep_off[ti] as usize..sh.dep_off[ti + 1] as usize] {
+    ready_dependents(sh, st, ti);
+    if st.finished == sh.total {
+        sh.cv.notify_all();
+    }
+}
+
+/// Keep task `t`'s block for its consumers, counted against the cap.
+fn hold(st: &mut State, t: usize, block: Block) {
+    let size = block.nbytes();
+    st.sizes[t] = size;
+    st.results[t] = Some(block);
+    st.live_bytes += size;
+    st.live_blocks += 1;
+    st.peak_bytes = st.peak_bytes.max(st.live_bytes);
+    st.peak_blocks = st.peak_blocks.max(st.live_blocks);
+}
+
+/// Task `t`'s block is here (computed or arrived): its consumers have one input less to wait for.
+fn ready_dependents(sh: &Shared<'_>, st: &mut State, t: usize) {
+    for &u in &sh.dependents[sh.dep_off[t] as usize..sh.dep_off[t + 1] as usize] {
         let ui = u as usize;
         st.remaining[ui] -= 1;
         if st.remaining[ui] == 0 {
             st.ready.push(Reverse((sh.plan.tasks[ui].priority, u)));
         }
-    }
-    if st.finished == sh.total {
-        sh.cv.notify_all();
     }
 }
 
