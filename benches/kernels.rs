@@ -14,7 +14,7 @@ fn data(n: usize) -> Vec<f64> {
 
 fn sums(c: &mut Criterion) {
     let mut g = c.benchmark_group("sum");
-    for n in [1 << 12, 1 << 20] {
+    for n in [1 << 12, 1 << 20, 1 << 24] {
         let v = data(n);
         g.throughput(Throughput::Bytes((n * 8) as u64));
         g.bench_with_input(BenchmarkId::new("pairwise", n), &v, |b, v| b.iter(|| pairwise_sum(v, &|x: f64| x)));
