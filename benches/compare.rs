@@ -681,6 +681,10 @@ fn main() {
     let mut rows: BTreeMap<String, Row> = BTreeMap::new();
     // the shared test file first, so dask reads the same bytes
     ensure_testdata(&data, "testdata.hdf5", 3000, 300);
+    if big {
+        // before the rows: `zarr7GB.sum` converts it, and runs before the `realdata` rows
+        ensure_testdata(&data, "realdata.hdf5", 30000, 300);
+    }
     for (name, _) in WORKLOADS {
         if name.starts_with("realdata") && !big {
             continue;
