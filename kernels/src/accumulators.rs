@@ -527,12 +527,12 @@ impl<T: Ordered, const MAX: bool, const NAN_SKIP: bool> crate::isa::Kernel for A
         if !NAN_SKIP && first > 0 {
             return ArgExtreme { v: s[0], i: i0, seen: true }; // a NaN comes first
         }
-        // 16 lanes (two AVX-512 or four AVX2 registers, enough to hide the compare-blend
-        // latency) over chunks of 512, and "does any lane improve" as a vector compare rather
-        // than a fold of the lanes: measured 15-25% faster than 8 lanes over chunks of 64 on the
-        // cube, within 3% of NumPy's loop; a rescan costs the same per element whatever the
-        // chunk size
-        const LANES: usize = 16;
+        // 8 lanes (one AVX-512 or two AVX2 registers) over chunks of 512, and "does any lane
+        // improve" as a vector compare rather than a fold of the lanes; a rescan costs the same
+        // per element whatever the chunk size. 16 lanes measured 15-25% faster than 8 over
+        // chunks of 64 on an Intel host (stop 15), but on the Zen 5 host of 2026-12-02 16 lanes
+        // took 1.58-1.79 ms on the cube and 8 lanes 1.11-1.29 ms (NumPy: 1.29 ms)
+        const LANES: usize = 8;
         const CHUNK: usize = 512;
         let (mut v, mut at) = (s[first], first);
         let (chunks, rest) = s.as_chunks::<CHUNK>();
