@@ -8,7 +8,19 @@ cd "$(dirname "$0")/.."
 need=()
 command -v mpirun >/dev/null 2>&1 || need+=(openmpi-bin)
 pkg-config --exists ompi 2>/dev/null || need+=(libopenmpi-dev)
-ls /usr/lib/llvm-*/lib/libclang*.so* >/dev/null 2>&1 || need+=(libclang-dev)
+# bindgen loads libclang itself (libclang.so*, libclang-N.so*), not libclang-cpp.so.N, which LLVM
+# packages install on their own: look for exactly the names bindgen accepts
+have_libclang() {
+  [ -n "${LIBCLANG_PATH:-}" ] && compgen -G "$LIBCLANG_PATH/libclang*.so*" >/dev/null && return 0
+  local f
+  for f in /usr/lib/llvm-*/lib/libclang.so* /usr/lib/llvm-*/lib/libclang-[0-9]*.so* \
+    /usr/lib/*/libclang.so* /usr/lib/*/libclang-[0-9]*.so* /usr/lib/libclang.so* \
+    /usr/local/lib/libclang.so*; do
+    [ -e "$f" ] && return 0
+  done
+  return 1
+}
+have_libclang || need+=(libclang-dev)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing ${need[*]} with apt-get"
   SUDO=""
