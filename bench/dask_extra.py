@@ -17,23 +17,6 @@ def emit(name, engine, secs, result):
     print(json.dumps({"name": name, "engine": engine, "s": round(secs, 6), "result": result}), flush=True)
 
 
-def kernels():
-    """NumPy's one-thread kernels on in-memory data, against ndchunk run with one thread."""
-    rng = np.random.default_rng(11)
-    n = 1 << 22
-    a, b = rng.standard_normal(n), rng.standard_normal(n)
-    i = a.astype(np.int32)
-    ops = {
-        "maximum": lambda: np.maximum(a, b), "fmin": lambda: np.fmin(a, b),
-        "sign": lambda: np.sign(a), "around2": lambda: np.round(a, 2),
-        "floor_divide": lambda: np.floor_divide(a, b), "logaddexp": lambda: np.logaddexp(a, b),
-        "bool_and": lambda: (a > 0) & (b < 0), "add_i32_f64": lambda: np.add(i, b),
-    }
-    for op, f in ops.items():
-        s, r = best(lambda: float(f()[0]), 21)  # as many runs as ndchunk's side (KERNEL_REPS)
-        emit(f"kernel1t.{op}", "numpy", s, r)
-
-
 def percentile():
     """percentile(x, [5, 50, 95]) of a 1000 MB 1-D float64 array in 8 chunks (dask's is
     approximate: it merges per-chunk percentiles)."""
@@ -93,7 +76,7 @@ def rand5000_einsum():
 
 def main():
     data = sys.argv[1]
-    kernels()
+    # the one-thread kernel rows (kernel1t.*): bench/numpy_kernels.py
     # 16k x 16k float32 from row blocks to column blocks, summed
     x = da.random.default_rng(8).random((16000, 16000), chunks=(1000, 16000), dtype=np.float32).persist()
     s, r = best(lambda: float(x.rechunk((16000, 1000)).sum().compute()), 3)
