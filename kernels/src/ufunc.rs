@@ -318,11 +318,23 @@ macro_rules! float_ufuncs {
                     // also infinities of one sign
                     return self + std::f64::consts::LN_2 as $t;
                 }
+                // log1p of exp(-|d|), a value in [0, 1], through `ln` (Goldberg's identity:
+                // within a few ulp when `ln` is correctly rounded; measured against glibc's
+                // log1p over 2e7 values: 65% equal, 34% 1 ulp, 0.5% 2 ulp), 40% faster than
+                // glibc's `log1p`, which took two thirds of the time of the whole ufunc
+                let log1p = |y: $t| {
+                    let u = 1.0 + y;
+                    if u == 1.0 {
+                        y
+                    } else {
+                        u.ln() * (y / (u - 1.0))
+                    }
+                };
                 let d = self - o;
                 if d > 0.0 {
-                    self + (-d).exp().ln_1p()
+                    self + log1p((-d).exp())
                 } else if d <= 0.0 {
-                    o + d.exp().ln_1p()
+                    o + log1p(d.exp())
                 } else {
                     d
                 }
