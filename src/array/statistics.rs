@@ -183,6 +183,27 @@ impl<'a, T: Element> Reducer<'a, T> {
         let d = x.sub(&mu)?.powi(order);
         d.reduce_with(self.opts).mean(axis)
     }
+
+    /// Central moment with `ddof` (dask's `moment(a, order, axis, ddof=ddof)`):
+    /// `sum((x - mean(x))^order) / (n - ddof)`, `n` the number of elements reduced. Orders 0
+    /// and 1 are exactly 1 and 0, whatever `ddof`, as in dask. `n - ddof <= 0` divides by
+    /// zero or a negative count, as NumPy does (inf, NaN or a negative value; NumPy warns).
+    pub fn moment_ddof(&self, order: u32, axis: impl Into<Axes>, ddof: usize) -> Result<ChunkedArray<f64>> {
+        let axis = axis.into();
+        if order < 2 || ddof == 0 {
+            return self.moment(order, axis);
+        }
+        let n = self.x.count_along(&axis)?;
+        let x = self.x.astype::<f64>();
+        let inner = ReduceOptions { keepdims: true, ..self.opts };
+        let mu = x.reduce_with(inner).mean(axis.clone())?;
+        let order = i32::try_from(order).map_err(|_| Error::Value(format!("moment order {order} is too large")))?;
+        let d = x.sub(&mu)?.powi(order);
+        // n and ddof as f64, as NumPy's `n - ddof` in float (exact below 2^53)
+        let denom = n as f64 - ddof as f64;
+        let total = d.reduce_with(self.opts).sum(axis)?;
+        Ok(total.map_unary::<f64, _>("moment", Some(format!("moment_ddof({denom})")), move |v| v / denom))
+    }
 }
 
 impl<T: Element> ChunkedArray<T> {
@@ -233,6 +254,19 @@ impl<T: Element> ChunkedArray<T> {
     /// Central moment (dask's `moment`, see [`Reducer::moment`]); `ChunkedArray<f64>`.
     pub fn moment(&self, order: u32, axis: impl Into<Axes>) -> Result<ChunkedArray<f64>> {
         self.reduce_with(ReduceOptions::default()).moment(order, axis)
+    }
+
+    /// Central moment divided by `n - ddof` (dask's `moment(.., ddof)`, see
+    /// [`Reducer::moment_ddof`]); `ChunkedArray<f64>`.
+    ///
+    /// ```
+    /// use ndchunk::prelude::*;
+    /// let a = ChunkedArray::from_array(ndarray::arr1(&[1.0, 2.0, 4.0, 8.0]), [3]).unwrap();
+    /// // sum of squared deviations 28.75, over n - 1 = 3
+    /// assert!((a.moment_ddof(2, None, 1).unwrap().item().unwrap() - 28.75 / 3.0).abs() < 1e-12);
+    /// ```
+    pub fn moment_ddof(&self, order: u32, axis: impl Into<Axes>, ddof: usize) -> Result<ChunkedArray<f64>> {
+        self.reduce_with(ReduceOptions::default()).moment_ddof(order, axis, ddof)
     }
 
     /// Cumulative sum accumulated in `U` (NumPy's `cumsum(dtype=U)`, wrapping for integers);

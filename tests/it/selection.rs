@@ -134,6 +134,7 @@ fn run_common<T: ndchunk::Ordered>(ctx: &Ctx, x: &ChunkedArray<T>, op: &str, a: 
         "waverage" => done(r.average(axis(), Some(&ctx.get::<f64>(a["weights"])), false).map(|r| r.0)),
         "waverage_ret1" => done(r.average(axis(), Some(&ctx.get::<f64>(a["weights"])), true).map(|r| r.1.unwrap())),
         "moment" => done(r.moment(a["order"].parse().unwrap(), axis())),
+        "moment_ddof" => done(r.moment_ddof(a["order"].parse().unwrap(), axis(), a["ddof"].parse().unwrap())),
         "sum_as" => by_dtype!(a["dtype"], sum_as, r),
         "prod_as" => by_dtype!(a["dtype"], prod_as, r),
         "mean_as" => match a["dtype"] {
