@@ -33,7 +33,7 @@ use crate::element::Element;
 use crate::error::{Error, Result};
 
 /// One item of a NumPy index expression.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum Idx {
     /// `start:stop:step` with NumPy's semantics (see [`Idx::slice`]).
     Slice { start: Option<isize>, stop: Option<isize>, step: isize },
@@ -47,6 +47,35 @@ pub enum Idx {
     Take(Vec<isize>),
     /// A boolean array along this axis (its length must be the axis length).
     Mask(Vec<bool>),
+    /// A lazy 1-D boolean array along this axis (dask's `x[:, m]` with `m` a dask array): the
+    /// selected length is unknown until computed, as in dask (the axis gets unknown chunk
+    /// sizes). Its length must be the axis length; it cannot be combined with another array
+    /// index (dask neither).
+    LazyMask(ChunkedArray<bool>),
+}
+
+impl PartialEq for Idx {
+    /// Structural equality; two [`Idx::LazyMask`] are equal when they are the same lazy array
+    /// (the same graph node), as their values are not known.
+    fn eq(&self, other: &Idx) -> bool {
+        match (self, other) {
+            (Idx::Slice { start: a, stop: b, step: c }, Idx::Slice { start: d, stop: e, step: f }) => {
+                (a, b, c) == (d, e, f)
+            }
+            (Idx::Index(a), Idx::Index(b)) => a == b,
+            (Idx::NewAxis, Idx::NewAxis) | (Idx::Ellipsis, Idx::Ellipsis) => true,
+            (Idx::Take(a), Idx::Take(b)) => a == b,
+            (Idx::Mask(a), Idx::Mask(b)) => a == b,
+            (Idx::LazyMask(a), Idx::LazyMask(b)) => std::sync::Arc::ptr_eq(&a.node, &b.node),
+            _ => false,
+        }
+    }
+}
+
+impl From<&ChunkedArray<bool>> for Idx {
+    fn from(m: &ChunkedArray<bool>) -> Idx {
+        Idx::LazyMask(m.clone())
+    }
 }
 
 impl Idx {
@@ -61,6 +90,10 @@ impl Idx {
     /// An integer array index along one axis.
     pub fn take(positions: Vec<isize>) -> Idx {
         Idx::Take(positions)
+    }
+    /// A lazy boolean index along one axis (see [`Idx::LazyMask`]).
+    pub fn lazy_mask(mask: &ChunkedArray<bool>) -> Idx {
+        Idx::LazyMask(mask.clone())
     }
     /// A boolean index along one axis.
     pub fn mask(mask: Vec<bool>) -> Idx {
@@ -177,6 +210,7 @@ impl<T: Element> ChunkedArray<T> {
         // the sliced result they apply to
         let mut elems = Vec::with_capacity(full.len());
         let mut arrays: Vec<(usize, Vec<isize>)> = Vec::new();
+        let mut lazy: Option<(usize, ChunkedArray<bool>)> = None;
         let (mut in_axis, mut out_axis) = (0usize, 0usize);
         for it in &full {
             match it {
@@ -215,13 +249,45 @@ impl<T: Element> ChunkedArray<T> {
                     in_axis += 1;
                     out_axis += 1;
                 }
+                Idx::LazyMask(m) => {
+                    if m.ndim() != 1 {
+                        return Err(Error::Value(format!(
+                            "a lazy boolean index along one axis must be 1-D, got {} dimensions",
+                            m.ndim()
+                        )));
+                    }
+                    if m.shape()[0] != shape[in_axis] {
+                        return Err(Error::Value(format!(
+                            "boolean index did not match indexed array along axis {in_axis}; size of axis is {} but size of corresponding boolean axis is {}",
+                            shape[in_axis],
+                            m.shape()[0]
+                        )));
+                    }
+                    if lazy.is_some() {
+                        return Err(Error::Value(
+                            "only one lazy boolean index is supported: compute one of them first".into(),
+                        ));
+                    }
+                    lazy = Some((out_axis, m.clone()));
+                    elems.push(SliceInfoElem::Slice { start: 0, end: None, step: 1 });
+                    in_axis += 1;
+                    out_axis += 1;
+                }
             }
+        }
+        if lazy.is_some() && !arrays.is_empty() {
+            return Err(Error::Value(
+                "a lazy boolean index cannot be combined with another array index: compute it first".into(),
+            ));
         }
         let basic = if elems.iter().all(|e| matches!(e, SliceInfoElem::Slice { start: 0, end: None, step: 1 })) {
             self.clone()
         } else {
             self.slice(elems)?
         };
+        if let Some((axis, m)) = lazy {
+            return basic.compress(&m, Some(axis as isize));
+        }
         match arrays.len() {
             0 => Ok(basic),
             1 => {

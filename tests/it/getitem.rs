@@ -125,3 +125,53 @@ fn bad_index_expressions_are_errors() {
     assert_eq!(s.getitem(&[Idx::NewAxis]).unwrap().shape(), &[1]);
     assert!(matches!(s.getitem(&[Idx::Index(0)]), Err(Error::Value(_))));
 }
+
+#[test]
+fn lazy_masks_select_as_concrete_masks() {
+    // dask's x[:, m] with m a dask array: the result equals indexing with the computed mask
+    let a = ndarray::Array::from_shape_fn((4, 6, 3), |(i, j, k)| (i * 100 + j * 10 + k) as f64).into_dyn();
+    let masks: [Vec<bool>; 3] = [vec![true, false, false, true, false, true], vec![false; 6], vec![true; 6]];
+    for chunks in common::chunkings(&[4, 6, 3]) {
+        let x = ChunkedArray::from_array(a.clone(), chunks.clone()).unwrap();
+        for (k, m) in masks.iter().enumerate() {
+            // the mask itself computed from a lazy expression, in chunks unlike x's
+            let lazy = ChunkedArray::from_array(ndarray::Array1::from(m.clone()), [4 - k % 3])
+                .unwrap()
+                .logical_not()
+                .logical_not();
+            let forms: [(Vec<Idx>, Vec<Idx>); 4] = [
+                (vec![Idx::all(), Idx::lazy_mask(&lazy)], vec![Idx::all(), Idx::mask(m.clone())]),
+                (
+                    vec![Idx::Index(-1), Idx::from(&lazy), Idx::slice(None, None, -1)],
+                    vec![Idx::Index(-1), Idx::mask(m.clone()), Idx::slice(None, None, -1)],
+                ),
+                (
+                    vec![Idx::NewAxis, Idx::slice(1, None, 2), Idx::LazyMask(lazy.clone())],
+                    vec![Idx::NewAxis, Idx::slice(1, None, 2), Idx::mask(m.clone())],
+                ),
+                (
+                    vec![Idx::Ellipsis, Idx::lazy_mask(&lazy), Idx::Index(0)],
+                    vec![Idx::Ellipsis, Idx::mask(m.clone()), Idx::Index(0)],
+                ),
+            ];
+            for (lz, concrete) in &forms {
+                let want = x.getitem(concrete).unwrap().compute().unwrap();
+                let y = x.getitem(lz).unwrap_or_else(|e| panic!("{lz:?}: {e}"));
+                assert_eq!(y.ndim(), want.ndim(), "{lz:?} {chunks:?}");
+                assert_eq!(y.compute().unwrap(), want, "{lz:?} {chunks:?}");
+            }
+        }
+    }
+    let x = ChunkedArray::from_array(a.clone(), [2, 4, 3]).unwrap();
+    let m6 = ChunkedArray::from_array(ndarray::Array1::from(masks[0].clone()), [4]).unwrap();
+    let m4 = ChunkedArray::from_array(ndarray::Array1::from(vec![true; 4]), [4]).unwrap();
+    // a mask of another length, a 2-D mask, a lazy mask with another array index or a second
+    // lazy mask: typed errors
+    assert!(matches!(x.getitem(&[Idx::lazy_mask(&m6)]), Err(Error::Value(_))));
+    let m2d = ndchunk::ones::<bool>(&[4, 6], [2, 3]).unwrap();
+    assert!(matches!(x.getitem(&[Idx::lazy_mask(&m2d)]), Err(Error::Value(_))));
+    assert!(matches!(x.getitem(&[Idx::take(vec![0]), Idx::lazy_mask(&m6)]), Err(Error::Value(_))));
+    assert!(matches!(x.getitem(&[Idx::lazy_mask(&m4), Idx::lazy_mask(&m6)]), Err(Error::Value(_))));
+    assert_eq!(Idx::lazy_mask(&m6), Idx::from(&m6));
+    assert_ne!(Idx::lazy_mask(&m6), Idx::lazy_mask(&m6.logical_not()));
+}
