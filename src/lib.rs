@@ -60,7 +60,7 @@ pub use array::map_blocks::{
 };
 pub use array::outer_products::{inner, kron, outer, vdot};
 pub use array::overlap::{map_overlap, trim_internal, Boundary, Depth, OverlapElems};
-pub use array::pad::{pad, pad_with, PadMode, PadOptions, PadWidth};
+pub use array::pad::{pad, pad_with, pad_with_fn, PadMode, PadOptions, PadWidth};
 pub use array::products::{tensordot, TensordotAxes};
 pub use array::promotion::{
     add, allclose, arctan2, bitwise_and, bitwise_or, bitwise_xor, copysign, divide, divmod, equal, float_power,
@@ -72,8 +72,8 @@ pub use array::promotion::{
 pub use array::quantile::{QuantileMethod, Quantiles};
 pub use array::random;
 pub use array::rearrange::{
-    atleast_1d, atleast_2d, atleast_3d, broadcast_arrays, broadcast_shapes, flip, fliplr, flipud, moveaxis, roll,
-    rollaxis, rot90,
+    atleast_1d, atleast_1d_all, atleast_2d, atleast_2d_all, atleast_3d, atleast_3d_all, broadcast_arrays,
+    broadcast_shapes, flip, fliplr, flipud, moveaxis, roll, rollaxis, rot90,
 };
 pub use array::selection::{
     argwhere, choose, compress, extract, flatnonzero, nonzero, piecewise, ravel_multi_index, ravel_multi_index_with,

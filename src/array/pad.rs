@@ -440,3 +440,51 @@ fn pad_axis<T: Number>(
     let refs: Vec<&ChunkedArray<T>> = parts.iter().collect();
     concatenate(&refs, axis as isize)
 }
+
+/// NumPy's `pad(x, width, mode=function)` (dask's `pad` with a callable): the array padded with
+/// zeros, then, for each axis in order, `f(vector, (before, after), axis)` called on every 1-d
+/// lane along that axis, changing it in place (NumPy's `padding_func(vector, iaxis_pad_width,
+/// iaxis, kwargs)`; capture what NumPy passes as `kwargs`). Each axis's pass sees the values
+/// the earlier passes wrote, as in NumPy. Each axis is made one block for its pass (as
+/// `apply_along_axis`, and as dask's `pad` with a callable does); the other axes keep their
+/// chunks. A panic in `f` is an `Err` of the compute.
+///
+/// ```
+/// use ndchunk::prelude::*;
+/// // NumPy's documentation example: pad with 10 on every side
+/// let x = ndchunk::arange::<i64>(0, 6, 1, [4]).unwrap().reshape(&[2, 3]).unwrap();
+/// let y = ndchunk::pad_with_fn(&x, 2, |mut v: ndarray::ArrayViewMut1<'_, i64>, (b, e), _axis| {
+///     let n = v.len();
+///     v.slice_mut(ndarray::s![..b]).fill(10);
+///     v.slice_mut(ndarray::s![n - e..]).fill(10);
+/// })
+/// .unwrap()
+/// .compute()
+/// .unwrap();
+/// assert_eq!(y.shape(), &[6, 7]);
+/// let row = |i: usize| y.index_axis(ndarray::Axis(0), i).iter().copied().collect::<Vec<_>>();
+/// assert_eq!(row(2), vec![10, 10, 0, 1, 2, 10, 10]);
+/// assert_eq!(row(0), vec![10; 7]);
+/// ```
+pub fn pad_with_fn<T: Number, F>(x: &ChunkedArray<T>, width: impl Into<PadWidth>, f: F) -> Result<ChunkedArray<T>>
+where
+    F: Fn(ndarray::ArrayViewMut1<'_, T>, (usize, usize), usize) + Send + Sync + 'static,
+{
+    let nd = x.ndim();
+    let widths = width.into().resolve(nd)?;
+    if nd == 0 {
+        return Ok(x.clone());
+    }
+    let mut y = pad(x, widths.as_slice(), PadMode::Constant(T::zero()))?;
+    let f = std::sync::Arc::new(f);
+    for (axis, &w) in widths.iter().enumerate() {
+        let n = y.shape()[axis];
+        let f = f.clone();
+        y = crate::array::apply::apply_along_axis(&y, axis as isize, &[n], move |lane| {
+            let mut v = lane.to_owned();
+            f(v.view_mut(), w, axis);
+            v.into_dyn()
+        })?;
+    }
+    Ok(y)
+}

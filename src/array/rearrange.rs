@@ -280,6 +280,30 @@ pub fn atleast_3d<T: Element>(x: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
     }
 }
 
+/// [`atleast_1d`] of each array: NumPy's `atleast_1d(a, b, ...)` with several arrays, which
+/// returns a list (arrays of one element type; convert with `astype` to mix types).
+///
+/// ```
+/// use ndchunk::prelude::*;
+/// let a = ndchunk::zeros::<f64>(&[4], [2]).unwrap();
+/// let b = ndchunk::zeros::<f64>(&[2, 3], [2, 2]).unwrap();
+/// let r = ndchunk::atleast_3d_all(&[&a, &b]).unwrap();
+/// assert_eq!((r[0].shape(), r[1].shape()), (&[1, 4, 1][..], &[2, 3, 1][..]));
+/// ```
+pub fn atleast_1d_all<T: Element>(arrays: &[&ChunkedArray<T>]) -> Result<Vec<ChunkedArray<T>>> {
+    arrays.iter().map(|x| atleast_1d(x)).collect()
+}
+
+/// [`atleast_2d`] of each array (NumPy's `atleast_2d(a, b, ...)`).
+pub fn atleast_2d_all<T: Element>(arrays: &[&ChunkedArray<T>]) -> Result<Vec<ChunkedArray<T>>> {
+    arrays.iter().map(|x| atleast_2d(x)).collect()
+}
+
+/// [`atleast_3d`] of each array (NumPy's `atleast_3d(a, b, ...)`).
+pub fn atleast_3d_all<T: Element>(arrays: &[&ChunkedArray<T>]) -> Result<Vec<ChunkedArray<T>>> {
+    arrays.iter().map(|x| atleast_3d(x)).collect()
+}
+
 /// The arrays broadcast against each other to their common shape (NumPy's
 /// `broadcast_arrays`); shapes that do not broadcast are [`Error::Broadcast`].
 pub fn broadcast_arrays<T: Element>(arrays: &[&ChunkedArray<T>]) -> Result<Vec<ChunkedArray<T>>> {

@@ -164,7 +164,7 @@ fn run<T: Number>(c: &Case, xs: &[ChunkedArray<T>], from: impl Fn(f64) -> T) -> 
         },
         "delete" => out(ndchunk::delete(x(), &a.list("idx"), a.opt("axis"))),
         "append" => out(ndchunk::append(x(), &xs[1], a.opt("axis"))),
-        "pad" | "pad_with" => {
+        "pad" | "pad_with" | "pad_fn" => {
             let ws = a.s("w");
             let width: ndchunk::PadWidth = if ws.contains(':') {
                 ws.split(',')
@@ -177,6 +177,27 @@ fn run<T: Number>(c: &Case, xs: &[ChunkedArray<T>], from: impl Fn(f64) -> T) -> 
             } else {
                 a.u("w").into()
             };
+            if c.op == "pad_fn" {
+                // the function of fixtures/generate_shape.py
+                let consts: Vec<T> = (0..16).map(|k| from(k as f64)).collect();
+                let (two, axis_t) = (consts[2], move |k: usize| consts[k]);
+                return out(ndchunk::pad_with_fn(
+                    x(),
+                    width,
+                    move |mut v: ndarray::ArrayViewMut1<'_, T>, (b, e), k| {
+                        let n = v.len();
+                        if b > 0 {
+                            let fill = if n > b { v[b].num_mul(axis_t(k).num_add(two)) } else { axis_t(k) };
+                            v.slice_mut(ndarray::s![..b]).fill(fill);
+                        }
+                        if e > 0 {
+                            let fill =
+                                if n > e { v[n - e - 1].num_sub(axis_t(k)) } else { T::zero().num_sub(axis_t(k)) };
+                            v.slice_mut(ndarray::s![n - e..]).fill(fill);
+                        }
+                    },
+                ));
+            }
             let mode = match a.s("mode") {
                 "constant" => PadMode::Constant(c.args.get("cv").map_or(from(0.0), |_| from(a.f("cv")))),
                 "edge" => PadMode::Edge,
@@ -688,4 +709,62 @@ fn tile_with_many_reps_matches_ndarray() {
     let rows: Vec<usize> = (0..210).map(|i| i % 3).collect();
     let cols: Vec<usize> = (0..8).map(|j| j % 4).collect();
     assert_eq!(t.compute().unwrap(), d.select(Axis(0), &rows).select(Axis(1), &cols));
+}
+
+#[test]
+fn atleast_nd_of_several_arrays_is_each_one_alone() {
+    let arrays = [
+        ndchunk::full::<f64>(&[], 2.0, ndchunk::ChunkSpec::Uniform(vec![])).unwrap(),
+        ndchunk::arange::<f64>(0.0, 5.0, 1.0, [2]).unwrap(),
+        ndchunk::arange::<f64>(0.0, 6.0, 1.0, [4]).unwrap().reshape(&[2, 3]).unwrap(),
+        ndchunk::zeros::<f64>(&[2, 0, 3, 1], [1, 1, 2, 1]).unwrap(),
+    ];
+    let refs: Vec<&ChunkedArray<f64>> = arrays.iter().collect();
+    type One = fn(&ChunkedArray<f64>) -> ndchunk::Result<ChunkedArray<f64>>;
+    type All = fn(&[&ChunkedArray<f64>]) -> ndchunk::Result<Vec<ChunkedArray<f64>>>;
+    let forms: [(One, All, [&[usize]; 4]); 3] = [
+        (ndchunk::atleast_1d, ndchunk::atleast_1d_all, [&[1], &[5], &[2, 3], &[2, 0, 3, 1]]),
+        (ndchunk::atleast_2d, ndchunk::atleast_2d_all, [&[1, 1], &[1, 5], &[2, 3], &[2, 0, 3, 1]]),
+        (ndchunk::atleast_3d, ndchunk::atleast_3d_all, [&[1, 1, 1], &[1, 5, 1], &[2, 3, 1], &[2, 0, 3, 1]]),
+    ];
+    for (one, all, shapes) in forms {
+        let got = all(&refs).unwrap();
+        assert_eq!(got.len(), arrays.len());
+        for ((g, x), shape) in got.iter().zip(&arrays).zip(shapes) {
+            assert_eq!(g.shape(), shape);
+            assert_eq!(g.compute().unwrap(), one(x).unwrap().compute().unwrap());
+            // NumPy's atleast_nd only adds axes of length 1: the values, in order, are x's
+            assert_eq!(
+                g.compute().unwrap().iter().collect::<Vec<_>>(),
+                x.compute().unwrap().iter().collect::<Vec<_>>()
+            );
+        }
+    }
+    assert!(ndchunk::atleast_2d_all::<f64>(&[]).unwrap().is_empty());
+}
+
+#[test]
+fn pad_with_a_function_reports_its_failures() {
+    let x = ndchunk::arange::<f64>(0.0, 12.0, 1.0, [5]).unwrap().reshape(&[3, 4]).unwrap();
+    // a panicking function is an error of the compute, not a panic of the caller
+    let y = ndchunk::pad_with_fn(&x, 1, |_v: ndarray::ArrayViewMut1<'_, f64>, _w, axis| {
+        if axis == 1 {
+            panic!("no padding on axis 1");
+        }
+    })
+    .unwrap();
+    assert!(y.compute().is_err());
+    // widths for too many axes: a typed error when building
+    let w: Vec<(usize, usize)> = vec![(1, 1); 3];
+    assert!(ndchunk::pad_with_fn(&x, w, |_v: ndarray::ArrayViewMut1<'_, f64>, _w, _a| {}).is_err());
+    // nothing to pad: the values are x's, the function sees every lane
+    let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let s2 = seen.clone();
+    let z = ndchunk::pad_with_fn(&x, 0, move |_v: ndarray::ArrayViewMut1<'_, f64>, _w, _a| {
+        s2.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    })
+    .unwrap();
+    assert_eq!(z.compute().unwrap(), x.compute().unwrap());
+    // 4 lanes along axis 0, 3 along axis 1
+    assert_eq!(seen.load(std::sync::atomic::Ordering::Relaxed), 7);
 }
