@@ -76,7 +76,7 @@ def rand5000_einsum():
 
 def main():
     data = sys.argv[1]
-    # the one-thread kernel rows (kernel1t.*): bench/numpy_kernels.py
+    # the one-thread kernel rows (kernel1t.*): bench/rounds.py
     # 16k x 16k float32 from row blocks to column blocks, summed
     x = da.random.default_rng(8).random((16000, 16000), chunks=(1000, 16000), dtype=np.float32).persist()
     s, r = best(lambda: float(x.rechunk((16000, 1000)).sum().compute()), 3)

@@ -10,9 +10,9 @@
 //! first two). Missing Python, NumPy, dask or h5py
 //! is reported and those columns read "n/a".
 //!
-//! The one-thread kernel rows (`kernel1t.*`, NumPy's side in `bench/numpy_kernels.py`) and
-//! `mean1d_1000MB` with its read limit run last, in three rounds that alternate the two sides;
-//! each side's best is kept (see [`in_rounds`]).
+//! The one-thread kernel rows (`kernel1t.*`), the two GEMM rows with targets, and
+//! `mean1d_1000MB` with its read limit run last, in three rounds that alternate ndchunk with
+//! `bench/rounds.py`; each side's best is kept (see [`in_rounds`]).
 //!
 //! Python runs with its BLAS left at its defaults (multi-threaded), as dask users run it:
 //! `OPENBLAS_NUM_THREADS`, which `make compare` sets to 1 for ndchunk's processes, is removed
@@ -447,12 +447,16 @@ fn mean_filter_8000() -> (f64, f64) {
 const ROUNDS: usize = 3;
 
 /// Rows measured in [`ROUNDS`] alternating rounds, each side's best kept: the one-thread
-/// kernel rows (NumPy's side from `bench/numpy_kernels.py` in each round) and `mean1d_1000MB`
-/// with its read limit. They take 1-50 ms; on this shared host a burst of load during one
-/// side's turn moved single measurements of unchanged code by up to 1.8×, and alternating
-/// spreads both sides over the same stretch of time.
+/// kernel rows and the two block-GEMM workloads the issues set targets for (their Python side
+/// from `bench/rounds.py` in each round, besides `dask_side.py`'s first measurement), and
+/// `mean1d_1000MB` with its read limit (both ndchunk's). On this shared host a burst of load
+/// during one side's turn moved single measurements of unchanged code by up to 1.8×
+/// (kernels) and 1.3× (GEMM); alternating spreads both sides over the same stretch of time.
 fn in_rounds(name: &str) -> bool {
-    name.starts_with("kernel1t.") || name.starts_with("mean1d_1000MB")
+    name.starts_with("kernel1t.")
+        || name.starts_with("mean1d_1000MB")
+        || name == "ones4000.dot_mean_std"
+        || name == "rand5000.dot_x_xpxT"
 }
 
 /// Runs workload `name` in a child process (this binary with `--run`): for each row it
@@ -811,22 +815,26 @@ fn main() {
         run_python(&mut rows, &data, big, get("--py-blas-threads").as_deref());
     }
     // the kernel rows and mean1d: both sides in alternating rounds, each side's best kept
-    let numpy_kernels = with_python && python_ok() && round_rows.iter().any(|n| n.starts_with("kernel1t."));
+    let python_rounds = with_python && python_ok() && !round_rows.is_empty();
     for round in 1..=ROUNDS {
-        if numpy_kernels {
-            eprintln!("round {round}: running bench/numpy_kernels.py ...");
+        if python_rounds {
+            eprintln!("round {round}: running bench/rounds.py ...");
             let blas = get("--py-blas-threads");
-            match python(blas.as_deref()).arg("bench/numpy_kernels.py").output() {
+            match python(blas.as_deref()).arg("bench/rounds.py").output() {
                 Ok(out) => {
                     for line in String::from_utf8_lossy(&out.stdout).lines() {
-                        let (Some(name), Some(s)) = (field(line, "name"), field(line, "s")) else { continue };
-                        if let Ok(s) = s.parse::<f64>() {
-                            let row = rows.entry(name.to_string()).or_default();
-                            row.numpy = Some(row.numpy.map_or(s, |b| b.min(s)));
-                        }
+                        let (Some(name), Some(engine), Some(s)) =
+                            (field(line, "name"), field(line, "engine"), field(line, "s"))
+                        else {
+                            continue;
+                        };
+                        let Ok(s) = s.parse::<f64>() else { continue };
+                        let row = rows.entry(name.to_string()).or_default();
+                        let side = if engine == "dask" { &mut row.dask } else { &mut row.numpy };
+                        *side = Some(side.map_or(s, |b| b.min(s)));
                     }
                 }
-                Err(e) => eprintln!("bench/numpy_kernels.py: {e}"),
+                Err(e) => eprintln!("bench/rounds.py: {e}"),
             }
         }
         for name in &round_rows {
