@@ -1,4 +1,4 @@
-//! Per-block kernels: pairwise sums, moments, histogram binning, block GEMM.
+//! Per-block kernels: pairwise sums, moments, histogram binning, block GEMM, logaddexp.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use ndarray::{Array2, ArrayD, IxDyn};
@@ -77,5 +77,24 @@ fn gemm(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, sums, extremes, histogram, gemm);
+/// NumPy's `logaddexp` per element (its `log1p(exp(-|d|))` goes through `ln`, see
+/// `ndchunk_kernels::ufunc`), the loop of the `kernel1t.logaddexp` row of `make compare`.
+fn ufuncs(c: &mut Criterion) {
+    use ndchunk_kernels::ufunc::FloatUfuncs;
+    let n = 1 << 20;
+    let (x, y) = (data(n), data(n).into_iter().rev().collect::<Vec<f64>>());
+    let mut out = vec![0.0; n];
+    let mut g = c.benchmark_group("ufunc");
+    g.throughput(Throughput::Elements(n as u64));
+    g.bench_function("logaddexp", |b| {
+        b.iter(|| {
+            for ((o, &p), &q) in out.iter_mut().zip(&x).zip(&y) {
+                *o = p.np_logaddexp(q);
+            }
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, sums, extremes, histogram, gemm, ufuncs);
 criterion_main!(benches);
