@@ -27,11 +27,12 @@
 //! # Instruction set
 //!
 //! Long runs (the streamed ones) are summed by a copy of the recursion compiled for x86-64-v3
-//! (AVX2: the eight accumulators are two 4-wide registers) when the CPU has it. Measured on the
-//! Zen 5 host of 2026-12-02, 1000 MB in 8 blocks on two threads, against a plain eight-stream
-//! read of the same memory in the same process: 13.4–13.5 ms against 12.8 with AVX2, 14.8–15.0
-//! against 12.8 compiled for SSE2 (where the leaf loop is four 2-wide adds and shuffles). An
-//! AVX-512 copy measured the same as AVX2 (13.4), so there is none. A recursion cannot be
+//! (AVX2) when the CPU has it. Measured on the Zen 5 host of 2026-12-02, 1000 MB in 8 blocks on
+//! two threads, against a plain eight-stream read of the same memory in the same process:
+//! 13.4–13.5 ms against 12.8 with the AVX2 copy, 14.8–15.0 against 12.8 compiled for SSE2. (perf
+//! shows LLVM still vectorising the leaf loop as 2-wide adds with shuffles in both copies, the
+//! same code as the plain read's; the difference is around the loop, not in it.) An AVX-512 copy
+//! measured the same as AVX2 (13.4), so there is none. A recursion cannot be
 //! inlined into one `#[target_feature]` function as [`crate::isa::with_avx2`] does for loops, so
 //! the copy carries the attribute on each of its functions. The bits do not change: the same
 //! IEEE additions per accumulator in the same order, and Rust never contracts to FMA.
