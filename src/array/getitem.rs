@@ -286,6 +286,7 @@ impl<T: Element> ChunkedArray<T> {
             self.slice(elems)?
         };
         if let Some((axis, m)) = lazy {
+            // an axis index is below the dimension count, the length of a Vec: <= isize::MAX
             return basic.compress(&m, Some(axis as isize));
         }
         match arrays.len() {

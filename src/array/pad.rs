@@ -480,6 +480,7 @@ where
     for (axis, &w) in widths.iter().enumerate() {
         let n = y.shape()[axis];
         let f = f.clone();
+        // `axis` < nd, the length of a Vec, so at most isize::MAX
         y = crate::array::apply::apply_along_axis(&y, axis as isize, &[n], move |lane| {
             let mut v = lane.to_owned();
             f(v.view_mut(), w, axis);

@@ -177,11 +177,15 @@ impl<'a, T: Element> Reducer<'a, T> {
             let m = x.reduce_with(self.opts).sum(axis)?;
             return Ok(m.map_unary::<f64, _>("moment", Some(format!("moment({order})")), move |_| v));
         }
+        self.deviation_powers(&x, order, &axis)?.reduce_with(self.opts).mean(axis)
+    }
+
+    /// `(x - mean(x, axis, keepdims))^order`, the terms of a central moment.
+    fn deviation_powers(&self, x: &ChunkedArray<f64>, order: u32, axis: &Axes) -> Result<ChunkedArray<f64>> {
         let inner = ReduceOptions { keepdims: true, ..self.opts };
         let mu = x.reduce_with(inner).mean(axis.clone())?;
         let order = i32::try_from(order).map_err(|_| Error::Value(format!("moment order {order} is too large")))?;
-        let d = x.sub(&mu)?.powi(order);
-        d.reduce_with(self.opts).mean(axis)
+        Ok(x.sub(&mu)?.powi(order))
     }
 
     /// Central moment with `ddof` (dask's `moment(a, order, axis, ddof=ddof)`):
@@ -194,11 +198,7 @@ impl<'a, T: Element> Reducer<'a, T> {
             return self.moment(order, axis);
         }
         let n = self.x.count_along(&axis)?;
-        let x = self.x.astype::<f64>();
-        let inner = ReduceOptions { keepdims: true, ..self.opts };
-        let mu = x.reduce_with(inner).mean(axis.clone())?;
-        let order = i32::try_from(order).map_err(|_| Error::Value(format!("moment order {order} is too large")))?;
-        let d = x.sub(&mu)?.powi(order);
+        let d = self.deviation_powers(&self.x.astype::<f64>(), order, &axis)?;
         // n and ddof as f64, as NumPy's `n - ddof` in float (exact below 2^53)
         let denom = n as f64 - ddof as f64;
         let total = d.reduce_with(self.opts).sum(axis)?;
