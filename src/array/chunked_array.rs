@@ -114,18 +114,14 @@ impl<T: Element> ChunkedArray<T> {
         let plan = Plan::build(std::slice::from_ref(&self.node))?;
         let meta = self.node.meta();
         if meta.chunks.is_known() && self.node.nblocks() > 1 {
-            let mut out = crate::memory::try_zeros(&meta.shape, T::zero(), "the result of compute()")?;
-            let windows = block_windows(out.view_mut(), meta.chunks.as_slices())
-                .into_iter()
-                // SAFETY: the windows partition `out` (the chunk lengths of each axis sum to
-                // its length), so they are disjoint; `out` is neither read nor written until
-                // `execute_into` returns, by which time every window has been dropped (they
-                // live in the scheduler's state and in the tasks it runs, all finished or
-                // unwound when it returns).
-                .map(|w| unsafe { crate::graph::OutWindow::new(w) })
-                .collect();
-            crate::scheduler::execute_into(&plan, cfg, windows)?;
-            return Ok(out);
+            let run = |windows| crate::scheduler::execute_into(&plan, cfg, windows);
+            return compute_into_windows::<T>(
+                &meta.shape,
+                meta.chunks.as_slices(),
+                "the result of compute()",
+                false,
+                run,
+            );
         }
         let mut blocks = crate::scheduler::execute(&plan, cfg)?;
         assemble::<T>(&self.node, &blocks.pop().expect("one output"), cfg)
@@ -189,6 +185,68 @@ pub fn compute_all_with<T: Element>(arrays: &[&ChunkedArray<T>], cfg: &Config) -
     let plan = Plan::build(&nodes)?;
     let blocks = crate::scheduler::execute(&plan, cfg)?;
     arrays.iter().zip(blocks).map(|(a, b)| assemble::<T>(&a.node, &b, cfg)).collect()
+}
+
+/// Results from this size on are allocated zeroed, smaller ones uninitialised.
+///
+/// glibc serves a request above its largest mmap threshold (32 MiB on 64-bit) with fresh pages
+/// from the kernel, so a zeroed allocation that large costs nothing beyond the page faults its
+/// first writes take anyway. Below it the allocator may hand back memory it reuses, which
+/// `calloc` clears with a memset: a whole pass over the result before the pass that computes
+/// it. Windows of an uninitialised result are written once by writers that cover them, or
+/// zero-filled before any other use (`graph::window`).
+const ZEROED_RESULT_BYTES: usize = 32 << 20;
+
+/// Allocates the result of `shape`, cuts it into one window per block of a grid with block
+/// lengths `lens` (C order over the grid), hands them to `run`, and returns the result once
+/// `run` has returned `Ok`. When the allocation fails and `always_run` is set, `run` still runs
+/// (with no windows) before the error is returned: an MPI rank takes part either way.
+pub(crate) fn compute_into_windows<T: Element>(
+    shape: &[usize],
+    lens: &[Vec<usize>],
+    what: &str,
+    always_run: bool,
+    run: impl FnOnce(Vec<crate::graph::OutWindow>) -> Result<()>,
+) -> Result<ArrayD<T>> {
+    use crate::graph::OutWindow;
+    enum Out<T> {
+        Zeroed(ArrayD<T>),
+        Uninit(ArrayD<std::mem::MaybeUninit<T>>),
+    }
+    let bytes = crate::memory::size_of_shape(shape, what).and_then(|n| crate::memory::bytes_of::<T>(n, what));
+    let out = if bytes.is_ok_and(|b| b >= ZEROED_RESULT_BYTES) {
+        crate::memory::try_zeros(shape, T::zero(), what).map(Out::Zeroed)
+    } else {
+        crate::memory::try_uninit::<T>(shape, what).map(Out::Uninit)
+    };
+    let mut out = match out {
+        Ok(out) => out,
+        Err(e) => {
+            if always_run {
+                let _ = run(Vec::new());
+            }
+            return Err(e);
+        }
+    };
+    // SAFETY (both arms): the windows partition `out` (the block lengths of each axis sum to
+    // its length), so they are disjoint; `out` is neither read nor written until `run`
+    // returns, by which time every window has been dropped (they live in the scheduler's
+    // state and in the tasks it runs, all finished or unwound when it returns).
+    let windows: Vec<OutWindow> = match &mut out {
+        Out::Zeroed(a) => block_windows(a.view_mut(), lens).into_iter().map(|w| unsafe { OutWindow::new(w) }).collect(),
+        Out::Uninit(a) => {
+            block_windows(a.view_mut(), lens).into_iter().map(|w| unsafe { OutWindow::new_uninit(w) }).collect()
+        }
+    };
+    run(windows)?;
+    Ok(match out {
+        Out::Zeroed(a) => a,
+        // SAFETY: every element is initialised: the windows partition the array, all of them
+        // have been dropped when `run` returns (above), and a window made by `new_uninit` has
+        // had each of its elements written before it is dropped (`OutWindow`: by a writer that
+        // covers it, or zero-filled on other use or on drop).
+        Out::Uninit(a) => unsafe { a.assume_init() },
+    })
 }
 
 /// `view` cut into one window per block of a grid with block lengths `lens` (per axis), in C

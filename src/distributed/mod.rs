@@ -444,23 +444,15 @@ pub fn compute_on_root<T: Element>(x: &ChunkedArray<T>) -> Result<Option<ArrayD<
     if meta.chunks.is_known() && x.node().nblocks() > 1 && comm().rank() == 0 {
         // rank 0 writes its own blocks and decodes the others' straight into the result, as
         // they come: no block is held until the end, and no stitching pass after it
-        let mut out = crate::memory::try_zeros(&meta.shape, T::zero(), "the result of compute_on_root()");
-        let windows = match &mut out {
-            Ok(out) => crate::array::chunked_array::block_windows(out.view_mut(), meta.chunks.as_slices())
-                .into_iter()
-                // SAFETY: the windows partition `out` (the chunk lengths of each axis sum to its
-                // length), so they are disjoint; `out` is neither read nor written until `run`
-                // returns, by which time every window has been dropped (they live in the
-                // scheduler's state, its tasks and the message loop, all finished when it
-                // returns).
-                .map(|w| unsafe { OutWindow::new(w) })
-                .collect(),
-            // the others must still take part: the error is this rank's failure
-            Err(_) => Vec::new(),
-        };
-        let outcome = run(&plan, &cfg, Deliver::Root, windows);
-        let out = out?;
-        outcome?;
+        let what = "the result of compute_on_root()";
+        let run = |windows| run(&plan, &cfg, Deliver::Root, windows).map(|_| ());
+        let out = crate::array::chunked_array::compute_into_windows::<T>(
+            &meta.shape,
+            meta.chunks.as_slices(),
+            what,
+            true,
+            run,
+        )?;
         return Ok(Some(out));
     }
     let outcome = run(&plan, &cfg, Deliver::Root, Vec::new())?;

@@ -155,6 +155,40 @@ fn compute_writes_output_blocks_into_the_result() {
     }
 }
 
+/// `compute()` allocates results under 32 MiB uninitialised and larger ones zeroed
+/// (`graph::window`): either way every element of the result is written, whichever way the
+/// output blocks reach it (tiles, block copies, the FFT's own writes, uneven last blocks).
+#[test]
+fn results_allocated_uninitialised_or_zeroed_are_written_everywhere() {
+    for n in [1_003usize, 4_200_000] {
+        let a = ArrayD::from_shape_fn(IxDyn(&[n]), |i| (i[0] % 1_000) as f64 - 499.5);
+        let x = ChunkedArray::from_array(a.clone(), [n / 3 + 1]).unwrap();
+        for threads in [1, 2] {
+            let cfg = Config::default().with_threads(threads);
+            let got = (&x * 2.0).compute_with(&cfg).unwrap();
+            assert_eq!(got, a.mapv(|v| v * 2.0), "fused elementwise, n = {n}");
+            let got = x.gt(0.0).unwrap().compute_with(&cfg).unwrap();
+            assert_eq!(got, a.mapv(|v| v > 0.0), "a bool result, n = {n}");
+            let got = x.map_blocks(|b| b.mapv(|v| v - 1.0)).unwrap().compute_with(&cfg).unwrap();
+            assert_eq!(got, a.mapv(|v| v - 1.0), "block copies, n = {n}");
+        }
+    }
+    // the FFT writes its windows itself (after they are zero-filled)
+    let a = ArrayD::from_shape_fn(IxDyn(&[5, 8]), |i| (i[0] * 8 + i[1]) as f64);
+    let x = ChunkedArray::from_array(a.clone(), [2, 8]).unwrap();
+    let y = ndchunk::fft::fft(&x, None, 1, ndchunk::fft::Norm::Backward).unwrap().compute().unwrap();
+    for ((r, k), v) in (0..5).flat_map(|r| (0..8).map(move |k| (r, k))).zip(y.iter()) {
+        // the direct DFT of row r at frequency k
+        let (mut re, mut im) = (0.0, 0.0);
+        for j in 0..8 {
+            let t = -2.0 * std::f64::consts::PI * (j * k) as f64 / 8.0;
+            re += a[[r, j]] * t.cos();
+            im += a[[r, j]] * t.sin();
+        }
+        assert!((v.re - re).abs() < 1e-9 && (v.im - im).abs() < 1e-9, "({r}, {k}): {v} against {re} + {im}i");
+    }
+}
+
 #[test]
 fn concurrent_computes_from_several_threads() {
     let x = ndchunk::arange::<f64>(0.0, 10_000.0, 1.0, [100]).unwrap();

@@ -60,9 +60,12 @@ pub fn finish_tile<T: Element>(tile: Box<dyn Any>, shape: &[usize]) -> Result<Bl
 /// [`finish_tile`] into a result window.
 pub fn finish_tile_into<T: Element>(tile: Box<dyn Any>, dst: &mut OutWindow) -> Result<()> {
     let mut t = take_tile::<T>(tile)?;
-    let view =
-        dst.view_mut::<T>().ok_or_else(|| Error::DType(format!("internal: result window is not of {}", T::DTYPE)))?;
-    tile::try_materialize_into(t.as_mut(), view)
+    let write =
+        |view: ndarray::ArrayViewMutD<'_, std::mem::MaybeUninit<T>>| tile::try_materialize_into(t.as_mut(), view);
+    // SAFETY: `try_materialize_into` stores a value into every element of the view before it
+    // returns `Ok` (and only values).
+    unsafe { dst.write_uninit::<T>(write) }
+        .ok_or_else(|| Error::DType(format!("internal: result window is not of {}", T::DTYPE)))?
 }
 
 /// Input block of slot `slot` for output block `b` of an elementwise node.

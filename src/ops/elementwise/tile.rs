@@ -10,6 +10,7 @@
 //! Each operation's closure is a concrete generic type inside its tile, so the per-element
 //! loops are monomorphic and vectorise; dynamic dispatch happens once per tile.
 
+use std::mem::MaybeUninit;
 use std::sync::Arc;
 
 use ndarray::{ArrayView2, Ix2};
@@ -27,11 +28,19 @@ pub trait Tile<T> {
     fn eval(&mut self, start: usize, len: usize) -> &[T];
     /// Elements `start .. start + len` written into `dst` (`dst.len() == len`): the last
     /// operation of a chain writes straight into the result instead of through its tile buffer.
-    fn eval_into(&mut self, start: usize, dst: &mut [T])
+    ///
+    /// `dst` may be uninitialised (a result allocated without zeroing, see `graph::window`):
+    /// an implementation writes every element of `dst` with a value, or panics; it never
+    /// writes `MaybeUninit::uninit()`.
+    fn eval_into(&mut self, start: usize, dst: &mut [MaybeUninit<T>])
     where
         T: Copy,
     {
-        dst.copy_from_slice(self.eval(start, dst.len()));
+        let src = self.eval(start, dst.len());
+        assert_eq!(src.len(), dst.len(), "a tile returned {} elements for {}", src.len(), dst.len());
+        for (d, &v) in dst.iter_mut().zip(src) {
+            d.write(v);
+        }
     }
     /// An error met while producing tiles (a failed file read), taken once after the last
     /// tile; the values produced after it are meaningless.
@@ -277,10 +286,23 @@ impl<T: Element> Tile<T> for Leaf<T> {
     }
 }
 
+/// Store a chunk of computed values into (possibly uninitialised) slots, as one array store.
+#[inline(always)]
+fn put<T: Copy>(slots: &mut [MaybeUninit<T>; CHUNK], values: [T; CHUNK]) {
+    // SAFETY: `[MaybeUninit<T>; CHUNK]` has the layout of `[T; CHUNK]` (`MaybeUninit<T>` is
+    // `repr(transparent)` over `T`), so the pointer is valid and aligned for one `[T; CHUNK]`
+    // write, and writing initialised values into `MaybeUninit` slots is always allowed.
+    unsafe { (slots as *mut [MaybeUninit<T>; CHUNK]).cast::<[T; CHUNK]>().write(values) }
+}
+
 /// `out[i] = f(a[i])`, through [`CHUNK`]-element stack arrays; run by [`with_avx2`], so the
 /// loop and `f` are compiled for AVX2 where the CPU has it.
+///
+/// `out` may be uninitialised (a result window, see [`Tile::eval_into`]): every element is
+/// written, and the operands must be at least as long (checked: a shorter one is a bug in a
+/// tile, and would leave elements unwritten).
 struct MapLoop1<'a, A, T, F> {
-    out: &'a mut [T],
+    out: &'a mut [MaybeUninit<T>],
     a: &'a [A],
     f: &'a F,
 }
@@ -290,22 +312,23 @@ impl<A: Element, T: Element, F: Fn(A) -> T> Kernel for MapLoop1<'_, A, T, F> {
     #[inline(always)]
     fn run(self) {
         let MapLoop1 { out, a, f } = self;
-        let n = out.len().min(a.len());
-        let (oc, orest) = out[..n].as_chunks_mut::<CHUNK>();
+        let n = out.len();
+        assert!(a.len() >= n, "a tile operand is shorter than its output");
+        let (oc, orest) = out.as_chunks_mut::<CHUNK>();
         let (ac, arest) = a[..n].as_chunks::<CHUNK>();
         for (o, a) in oc.iter_mut().zip(ac) {
             let t: [T; CHUNK] = std::array::from_fn(|i| f(a[i]));
-            *o = t;
+            put(o, t);
         }
         for (o, &x) in orest.iter_mut().zip(arest) {
-            *o = f(x);
+            o.write(f(x));
         }
     }
 }
 
 /// `out[i] = f(a[i], b[i])`, as [`MapLoop1`].
 struct MapLoop2<'a, A, B, T, F> {
-    out: &'a mut [T],
+    out: &'a mut [MaybeUninit<T>],
     a: &'a [A],
     b: &'a [B],
     f: &'a F,
@@ -316,22 +339,23 @@ impl<A: Element, B: Element, T: Element, F: Fn(A, B) -> T> Kernel for MapLoop2<'
     #[inline(always)]
     fn run(self) {
         let MapLoop2 { out, a, b, f } = self;
-        let n = out.len().min(a.len()).min(b.len());
-        let (oc, orest) = out[..n].as_chunks_mut::<CHUNK>();
+        let n = out.len();
+        assert!(a.len() >= n && b.len() >= n, "a tile operand is shorter than its output");
+        let (oc, orest) = out.as_chunks_mut::<CHUNK>();
         let ((ac, arest), (bc, brest)) = (a[..n].as_chunks::<CHUNK>(), b[..n].as_chunks::<CHUNK>());
         for ((o, a), b) in oc.iter_mut().zip(ac).zip(bc) {
             let t: [T; CHUNK] = std::array::from_fn(|i| f(a[i], b[i]));
-            *o = t;
+            put(o, t);
         }
         for ((o, &x), &y) in orest.iter_mut().zip(arest).zip(brest) {
-            *o = f(x, y);
+            o.write(f(x, y));
         }
     }
 }
 
 /// `out[i] = f(a[i], b[i], c[i])`, as [`MapLoop1`].
 struct MapLoop3<'a, A, B, C, T, F> {
-    out: &'a mut [T],
+    out: &'a mut [MaybeUninit<T>],
     a: &'a [A],
     b: &'a [B],
     c: &'a [C],
@@ -343,18 +367,31 @@ impl<A: Element, B: Element, C: Element, T: Element, F: Fn(A, B, C) -> T> Kernel
     #[inline(always)]
     fn run(self) {
         let MapLoop3 { out, a, b, c, f } = self;
-        let n = out.len().min(a.len()).min(b.len()).min(c.len());
-        let (oc, orest) = out[..n].as_chunks_mut::<CHUNK>();
+        let n = out.len();
+        assert!(a.len() >= n && b.len() >= n && c.len() >= n, "a tile operand is shorter than its output");
+        let (oc, orest) = out.as_chunks_mut::<CHUNK>();
         let (ac, arest) = a[..n].as_chunks::<CHUNK>();
         let ((bc, brest), (cc, crest)) = (b[..n].as_chunks::<CHUNK>(), c[..n].as_chunks::<CHUNK>());
         for (((o, a), b), c) in oc.iter_mut().zip(ac).zip(bc).zip(cc) {
             let t: [T; CHUNK] = std::array::from_fn(|i| f(a[i], b[i], c[i]));
-            *o = t;
+            put(o, t);
         }
         for (((o, &x), &y), &z) in orest.iter_mut().zip(arest).zip(brest).zip(crest) {
-            *o = f(x, y, z);
+            o.write(f(x, y, z));
         }
     }
+}
+
+/// A tile buffer as the slots [`MapLoop1`] and its kind write.
+///
+/// # Safety
+/// Only initialised values may be stored into the returned slots (never
+/// `MaybeUninit::uninit()`), so that `buf` is still initialised when the borrow ends.
+#[inline(always)]
+unsafe fn slots<T>(buf: &mut [T]) -> &mut [MaybeUninit<T>] {
+    // SAFETY: `MaybeUninit<T>` is `repr(transparent)` over `T`: same size, alignment and
+    // length; the caller keeps the contents initialised.
+    unsafe { &mut *(buf as *mut [T] as *mut [MaybeUninit<T>]) }
 }
 
 /// `f(a)`.
@@ -378,11 +415,12 @@ impl<A: Element, T: Element, F: Fn(A) -> T> Tile<T> for Map1<A, T, F> {
     fn eval(&mut self, start: usize, len: usize) -> &[T] {
         let a = self.a.eval(start, len);
         let f = &*self.f;
-        let out = &mut self.buf[..len];
+        // SAFETY: the map loop stores only values of `f` (`put`, `MaybeUninit::write`).
+        let out = unsafe { slots(&mut self.buf[..len]) };
         with_avx2(MapLoop1 { out, a, f });
         &self.buf[..len]
     }
-    fn eval_into(&mut self, start: usize, out: &mut [T]) {
+    fn eval_into(&mut self, start: usize, out: &mut [MaybeUninit<T>]) {
         let a = self.a.eval(start, out.len());
         with_avx2(MapLoop1 { out, a, f: &*self.f });
     }
@@ -411,11 +449,12 @@ impl<A: Element, B: Element, T: Element, F: Fn(A, B) -> T> Tile<T> for Map2<A, B
         let a = self.a.eval(start, len);
         let b = self.b.eval(start, len);
         let f = &*self.f;
-        let out = &mut self.buf[..len];
+        // SAFETY: the map loop stores only values of `f` (`put`, `MaybeUninit::write`).
+        let out = unsafe { slots(&mut self.buf[..len]) };
         with_avx2(MapLoop2 { out, a, b, f });
         &self.buf[..len]
     }
-    fn eval_into(&mut self, start: usize, out: &mut [T]) {
+    fn eval_into(&mut self, start: usize, out: &mut [MaybeUninit<T>]) {
         let a = self.a.eval(start, out.len());
         let b = self.b.eval(start, out.len());
         with_avx2(MapLoop2 { out, a, b, f: &*self.f });
@@ -447,11 +486,12 @@ impl<A: Element, B: Element, C: Element, T: Element, F: Fn(A, B, C) -> T> Tile<T
         let b = self.b.eval(start, len);
         let c = self.c.eval(start, len);
         let f = &*self.f;
-        let out = &mut self.buf[..len];
+        // SAFETY: the map loop stores only values of `f` (`put`, `MaybeUninit::write`).
+        let out = unsafe { slots(&mut self.buf[..len]) };
         with_avx2(MapLoop3 { out, a, b, c, f });
         &self.buf[..len]
     }
-    fn eval_into(&mut self, start: usize, out: &mut [T]) {
+    fn eval_into(&mut self, start: usize, out: &mut [MaybeUninit<T>]) {
         let len = out.len();
         let a = self.a.eval(start, len);
         let b = self.b.eval(start, len);
@@ -471,14 +511,17 @@ pub fn try_materialize<T: Element>(tile: &mut dyn Tile<T>, shape: &[usize]) -> c
 
 /// Evaluate a tile expression into `dst` (a result window, C order), or return the error a
 /// tile met. Rows with unit stride (every window of a C-order result) are filled tile by tile
-/// with `copy_from_slice`; other layouts element by element.
+/// through [`Tile::eval_into`]; other layouts element by element.
+///
+/// `dst` may be uninitialised: every element is written (with meaningless values after a
+/// tile's error, which is then returned), or the call panics.
 pub fn try_materialize_into<T: Element>(
     tile: &mut dyn Tile<T>,
-    mut dst: ndarray::ArrayViewMutD<'_, T>,
+    mut dst: ndarray::ArrayViewMutD<'_, MaybeUninit<T>>,
 ) -> crate::error::Result<()> {
     let n = dst.len();
     if n > 0 && dst.ndim() == 0 {
-        dst[ndarray::IxDyn(&[])] = tile.eval(0, 1)[0];
+        dst[ndarray::IxDyn(&[])].write(tile.eval(0, 1)[0]);
     } else if n > 0 {
         let last = ndarray::Axis(dst.ndim() - 1);
         let mut start = 0;
@@ -497,8 +540,10 @@ pub fn try_materialize_into<T: Element>(
                     let mut k = 0;
                     while k < len {
                         let m = TILE.min(len - k);
-                        for (d, &v) in lane.slice_mut(ndarray::s![k..k + m]).iter_mut().zip(tile.eval(start + k, m)) {
-                            *d = v;
+                        let src = tile.eval(start + k, m);
+                        assert_eq!(src.len(), m, "a tile returned {} elements for {m}", src.len());
+                        for (d, &v) in lane.slice_mut(ndarray::s![k..k + m]).iter_mut().zip(src) {
+                            d.write(v);
                         }
                         k += m;
                     }
@@ -631,24 +676,34 @@ mod tests {
             Map1::new(Box::new(Leaf::new(a.clone(), a.shape()).unwrap()), Arc::new(|v: f64| v * 2.0), a.len())
         };
         let want = a.mapv(|v| v * 2.0);
+        // slots holding zeros, and their values (every slot is initialised)
+        let zeros = |shape: &[usize]| ArrayD::from_elem(IxDyn(shape), MaybeUninit::new(0.0f64));
+        // SAFETY: (the closure's callers) every slot was made by `zeros` or written since
+        let values = |a: ndarray::ArrayViewD<'_, MaybeUninit<f64>>| a.mapv(|v| unsafe { v.assume_init() });
         // a window of a larger C-order result: rows of unit stride, longer than a tile
-        let mut out = ArrayD::<f64>::zeros(IxDyn(&[40, 2200]));
+        let mut out = zeros(&[40, 2200]);
         let mut m = expr(&a);
         try_materialize_into(&mut m, out.slice_mut(ndarray::s![5..35, 50..2150]).into_dyn()).unwrap();
+        let out = values(out.view());
         assert_eq!(out.slice(ndarray::s![5..35, 50..2150]).into_dyn(), want);
         assert_eq!(out.iter().filter(|&&v| v != 0.0).count(), 30 * 2100 - 1, "nothing outside the window");
         // a column-major destination (lanes with a non-unit stride)
-        let mut f = ArrayD::<f64>::zeros(IxDyn(&[2100, 30])).reversed_axes();
+        let mut f = zeros(&[2100, 30]).reversed_axes();
         let mut m = expr(&a);
         try_materialize_into(&mut m, f.view_mut()).unwrap();
-        assert_eq!(f, want);
+        assert_eq!(values(f.view()), want);
+        // uninitialised memory: every element is written
+        let mut u = ArrayD::<f64>::uninit(IxDyn(&[30, 2100]));
+        try_materialize_into(&mut expr(&a), u.view_mut()).unwrap();
+        // SAFETY: `try_materialize_into` returned Ok, having written every element
+        assert_eq!(unsafe { u.assume_init() }, want);
         // zero dimensions, and empty
         let s = ArrayD::from_elem(IxDyn(&[]), 3.0).into_shared();
-        let mut z = ArrayD::<f64>::zeros(IxDyn(&[]));
+        let mut z = zeros(&[]);
         try_materialize_into(&mut expr(&s), z.view_mut()).unwrap();
-        assert_eq!(z[[]], 6.0);
+        assert_eq!(values(z.view())[[]], 6.0);
         let e = ArrayD::<f64>::zeros(IxDyn(&[0, 3])).into_shared();
-        let mut ez = ArrayD::<f64>::zeros(IxDyn(&[0, 3]));
+        let mut ez = zeros(&[0, 3]);
         try_materialize_into(&mut expr(&e), ez.view_mut()).unwrap();
     }
 
