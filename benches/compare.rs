@@ -11,7 +11,7 @@
 //! is reported and those columns read "n/a".
 //!
 //! The one-thread kernel rows (`kernel1t.*`), the two GEMM rows with targets, and
-//! `mean1d_1000MB` with its read limit run last, in three rounds that alternate ndchunk with
+//! `mean1d_1000MB` with its read limit run last, in five rounds that alternate ndchunk with
 //! `bench/rounds.py`; each side's best is kept (see [`in_rounds`]).
 //!
 //! Python runs with its BLAS left at its defaults (multi-threaded), as dask users run it:
@@ -443,8 +443,10 @@ fn mean_filter_8000() -> (f64, f64) {
     best(3, || x.map_overlap(1, ndchunk::Boundary::Reflect, box3).unwrap().mean(None).unwrap().item().unwrap())
 }
 
-/// Rounds of the rows that [`in_rounds`] names.
-const ROUNDS: usize = 3;
+/// Rounds of the rows that [`in_rounds`] names. Five since stop 23: on the Xeon host of
+/// 2026-12-02 (other tenants loading its memory), one-thread kernel times of both sides moved
+/// by up to 2× within minutes, and three rounds did not always give each side a quiet turn.
+const ROUNDS: usize = 5;
 
 /// Rows measured in [`ROUNDS`] alternating rounds, each side's best kept: the one-thread
 /// kernel rows and the two block-GEMM workloads the issues set targets for (their Python side
