@@ -35,18 +35,19 @@ pub struct OutWindow {
     raw: Box<dyn std::any::Any + Send>,
     shape: Vec<usize>,
     copy: fn(&mut OutWindow, &Block) -> Result<()>,
-    /// While the elements may be uninitialised: the function that zero-fills them.
-    unwritten: Option<fn(&mut OutWindow)>,
+    /// While the elements may be uninitialised: what zero-fills them.
+    unwritten: Option<Box<dyn FnOnce() + Send>>,
 }
 
 /// A raw view of `T`; `Send` so that its window can move to the worker running its task.
 struct RawWindow<T>(RawArrayViewMut<T, IxDyn>);
 
-// SAFETY: a `RawWindow` is only reachable through its `OutWindow`, which hands out views of it
-// only through `&mut self` (one user at a time, whatever thread it is on). The elements are
-// `T: Element` (plain `Send` numbers), and `OutWindow::new_uninit`'s caller guarantees they stay alive
-// and unaliased while the window exists, so moving the window to another thread is moving
-// exclusive access to those elements, as sending an `ArrayViewMut` would.
+// SAFETY: a `RawWindow` is only reachable through its `OutWindow` (its `raw` field, or the
+// zero-fill closure it owns), which makes views of it only from `&mut self` or its drop (one
+// user at a time, whatever thread it is on). The elements are `T: Element` (plain `Send`
+// numbers, or `MaybeUninit` of them), and `OutWindow::new_uninit`'s caller guarantees they stay
+// alive and unaliased while the window exists, so moving the window to another thread is
+// moving exclusive access to those elements, as sending an `ArrayViewMut` would.
 unsafe impl<T: Send> Send for RawWindow<T> {}
 
 impl OutWindow {
@@ -68,9 +69,11 @@ impl OutWindow {
     /// disjoint, and the result must not be touched while its windows exist).
     pub(crate) unsafe fn new_uninit<T: Element>(mut view: ArrayViewMutD<'_, MaybeUninit<T>>) -> OutWindow {
         let shape = view.shape().to_vec();
+        let slots = RawWindow(view.raw_view_mut());
         // `MaybeUninit<T>` is `repr(transparent)` over `T`: the cast view has the same layout
-        let raw = view.raw_view_mut().cast::<T>();
-        OutWindow { raw: Box::new(RawWindow(raw)), shape, copy: copy_block::<T>, unwritten: Some(zero_fill::<T>) }
+        let raw = slots.0.clone().cast::<T>();
+        let fill = Box::new(move || zero_fill(slots));
+        OutWindow { raw: Box::new(RawWindow(raw)), shape, copy: copy_block::<T>, unwritten: Some(fill) }
     }
 
     /// Shape of the window (the output block's shape).
@@ -85,7 +88,7 @@ impl OutWindow {
             return None;
         }
         if let Some(fill) = self.unwritten.take() {
-            fill(self);
+            fill();
         }
         let raw = self.raw.downcast_mut::<RawWindow<T>>()?;
         // SAFETY: by `new_uninit`'s contract the elements are alive and reachable only through this
@@ -126,16 +129,18 @@ impl Drop for OutWindow {
     fn drop(&mut self) {
         // a window no task wrote (its compute failed, or a bug): still leave values behind
         if let Some(fill) = self.unwritten.take() {
-            fill(self);
+            fill();
         }
     }
 }
 
-/// Write `T`'s zero to every element of a window of `T`.
-fn zero_fill<T: Element>(w: &mut OutWindow) {
-    let raw = w.raw.downcast_mut::<RawWindow<T>>().expect("the window was made for T");
-    // SAFETY: as in `OutWindow::write_uninit`; every element is stored a value.
-    let mut view = unsafe { raw.0.clone().cast::<MaybeUninit<T>>().deref_into_view_mut() };
+/// Write `T`'s zero to every element of a window's slots.
+fn zero_fill<T: Element>(slots: RawWindow<MaybeUninit<T>>) {
+    // SAFETY: the slots are the window's elements, alive and reachable only through the window
+    // (`OutWindow::new_uninit`'s contract), which runs this from `&mut self` or its drop while
+    // no view of it is in use; a view of `MaybeUninit<T>` claims nothing about the contents,
+    // and every element is stored a value.
+    let mut view = unsafe { slots.0.deref_into_view_mut() };
     let zero = T::zero();
     view.map_inplace(|e| {
         e.write(zero);
@@ -157,7 +162,8 @@ fn copy_block<T: Element>(w: &mut OutWindow, block: &Block) -> Result<()> {
     };
     // SAFETY: `assign_to` stores an element of `a` into every element of the view (the shapes
     // are equal, checked above).
-    unsafe { w.write_uninit::<T>(write) }.expect("the window was made for T")
+    unsafe { w.write_uninit::<T>(write) }
+        .unwrap_or_else(|| Err(Error::DType(format!("internal: a result window is not of {}", T::DTYPE))))
 }
 
 /// The result of an output task that wrote its block into its window.
