@@ -111,8 +111,10 @@ pub fn try_full<T: Clone>(shape: &[usize], value: T, what: &str) -> Result<Array
 ///
 /// For the primitive element types (whose zero is all zero bytes) the memory comes from the
 /// allocator's zeroed allocation (`calloc`), which for a large fresh allocation is zero already:
-/// the array then costs no write pass of its own before the caller's writes (the result of
-/// `compute()` is written once, not twice). Other types are filled as [`try_full`].
+/// the array then costs no write pass of its own before the caller's writes. Memory the
+/// allocator reuses is cleared with a memset instead, so `compute()` takes this only for results
+/// of 32 MiB or more (which glibc maps fresh) and [`try_uninit`] below that
+/// (`array::chunked_array::compute_into_windows`). Other types are filled as [`try_full`].
 pub fn try_zeros<T: Clone + 'static>(shape: &[usize], zero: T, what: &str) -> Result<ArrayD<T>> {
     use std::any::TypeId;
     let zero_bits = [
