@@ -316,9 +316,18 @@ pub fn push_box_deps(input: u32, grid: &[usize], lo: &[usize], hi: &[usize], out
     if lo.iter().zip(hi).any(|(l, h)| l >= h) {
         return;
     }
-    let mut idx = lo.to_vec();
+    // the multi-index on the stack for up to 16 axes (every plan builds these per task)
+    let mut small = [0usize; 16];
+    let mut large = Vec::new();
+    let idx: &mut [usize] = if lo.len() <= small.len() {
+        &mut small[..lo.len()]
+    } else {
+        large.resize(lo.len(), 0);
+        &mut large
+    };
+    idx.copy_from_slice(lo);
     loop {
-        out.push(Dep { input, block: ravel(grid, &idx) });
+        out.push(Dep { input, block: ravel(grid, idx) });
         let mut d = idx.len();
         loop {
             if d == 0 {

@@ -24,8 +24,39 @@ use crate::graph::node::{unravel_into, Block, Dep, Node, SELF_INPUT};
 use crate::ops::elementwise::{ew_block_shape, input_block};
 
 /// What makes two keyed nodes the same array: name, dtype and key; block grid; canonical
-/// inputs; block lengths (equal keys on one grid can still differ in shape).
-type NodeSignature = (String, Vec<usize>, Vec<u32>, Vec<Vec<usize>>);
+/// inputs; block lengths (equal keys on one grid can still differ in shape). Borrowed from the
+/// nodes, so that comparing a node costs its key and input list, not copies of its chunks.
+type NodeSignature<'a> = (&'a str, &'static str, String, &'a [usize], Vec<u32>, &'a [Vec<usize>]);
+
+/// The hasher of maps keyed by node ids and task positions inside [`Plan::build`]: one
+/// multiply per word (the keys are counters and small integers, not attacker-chosen text, and
+/// std's SipHash was a visible part of building a small plan).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        // FxHash's step: rotate, mix in the word, multiply by a large odd constant
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.write_u64(v as u64);
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
+}
+
+/// A map keyed by node ids or small integers, hashed by [`IdHasher`].
+pub(crate) type IdMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<IdHasher>>;
 
 /// Index of a task in `Plan::tasks`.
 pub type TaskId = u32;
@@ -105,7 +136,7 @@ impl Plan {
     /// Lower with or without the optimisations (fusion, shared subexpressions).
     pub fn build_with(outputs: &[Arc<Node>], optimize: bool) -> Result<Plan> {
         // 1. reachable nodes, topological order
-        let mut index: HashMap<u64, u32> = HashMap::new();
+        let mut index: IdMap<u64, u32> = IdMap::default();
         let mut nodes: Vec<Arc<Node>> = Vec::new();
         let mut stack: Vec<(Arc<Node>, bool)> = outputs.iter().rev().map(|n| (n.clone(), false)).collect();
         while let Some((n, expanded)) = stack.pop() {
@@ -127,17 +158,15 @@ impl Plan {
         // 2. shared subexpressions
         let mut canon: Vec<u32> = (0..nodes.len() as u32).collect();
         if optimize {
-            let mut seen: HashMap<NodeSignature, u32> = HashMap::new();
-            for i in 0..nodes.len() {
-                let n = &nodes[i];
+            let mut seen: HashMap<NodeSignature<'_>, u32> = HashMap::new();
+            for (i, n) in nodes.iter().enumerate() {
                 if let Some(k) = n.op.key() {
                     let ins: Vec<u32> = n.inputs.iter().map(|x| canon[index[&x.id] as usize]).collect();
                     let dt = n.meta.as_ref().map(|m| m.dtype.name()).unwrap_or("");
                     // the block lengths too: `full` of one value, or one input broadcast, to two
                     // shapes with the same grid are different arrays
-                    let ch: Vec<Vec<usize>> =
-                        n.meta.as_ref().map(|m| m.chunks.as_slices().to_vec()).unwrap_or_default();
-                    let sig = (format!("{}|{}|{k}", n.name, dt), n.grid.clone(), ins, ch);
+                    let ch: &[Vec<usize>] = n.meta.as_ref().map(|m| m.chunks.as_slices()).unwrap_or_default();
+                    let sig = (&*n.name, dt, k, n.grid.as_slice(), ins, ch);
                     canon[i] = *seen.entry(sig).or_insert(i as u32);
                 }
             }
@@ -246,7 +275,7 @@ impl Plan {
         let mut idx = Vec::new();
         let mut deps = Vec::new();
         let mut leaf = Vec::new();
-        let mut multi_tasks: HashMap<(u32, usize), TaskId> = HashMap::new();
+        let mut multi_tasks: IdMap<(u32, usize), TaskId> = IdMap::default();
         while let Some(t) = pending.pop() {
             let st = plan.tasks[t as usize].stages[0];
             let node = plan.nodes[st.node as usize].clone();
@@ -329,7 +358,7 @@ impl Plan {
     /// The task streaming block `block` of group `g`'s source into all its consumers.
     fn multi_task_for(
         &mut self,
-        multi_tasks: &mut HashMap<(u32, usize), TaskId>,
+        multi_tasks: &mut IdMap<(u32, usize), TaskId>,
         task_of: &mut [Vec<u32>],
         pending: &mut Vec<TaskId>,
         g: u32,
@@ -499,10 +528,9 @@ impl Plan {
         // distinct consumers per task
         let mut consumers = vec![0u32; n];
         let mut only_consumer = vec![NONE; n];
+        let mut d = Vec::new();
         for (t, task) in self.tasks.iter().enumerate() {
-            let mut d = task.deps.clone();
-            d.sort_unstable();
-            d.dedup();
+            distinct_into(&task.deps, &mut d);
             for &x in &d {
                 consumers[x as usize] += 1;
                 only_consumer[x as usize] = t as u32;
@@ -586,15 +614,28 @@ impl Plan {
     /// instead of waiting until the walk reaches their output.
     fn assign_priorities(&mut self) {
         let n = self.tasks.len();
+        // distinct dependents of each task, as offsets into one list (dependents of task x:
+        // `dependents[off[x]..off[x + 1]]`, in task order)
         let mut remaining = vec![0u32; n];
-        let mut dependents: Vec<Vec<TaskId>> = vec![Vec::new(); n];
+        let mut off = vec![0u32; n + 1];
+        let mut d = Vec::new();
         for (t, task) in self.tasks.iter().enumerate() {
-            let mut d = task.deps.clone();
-            d.sort_unstable();
-            d.dedup();
+            distinct_into(&task.deps, &mut d);
             remaining[t] = d.len() as u32;
-            for x in d {
-                dependents[x as usize].push(t as TaskId);
+            for &x in &d {
+                off[x as usize + 1] += 1;
+            }
+        }
+        for x in 0..n {
+            off[x + 1] += off[x];
+        }
+        let mut fill = off.clone();
+        let mut dependents = vec![0 as TaskId; off[n] as usize];
+        for (t, task) in self.tasks.iter().enumerate() {
+            distinct_into(&task.deps, &mut d);
+            for &x in &d {
+                dependents[fill[x as usize] as usize] = t as TaskId;
+                fill[x as usize] += 1;
             }
         }
         let mut visited = vec![false; n];
@@ -634,7 +675,7 @@ impl Plan {
                     done[ui] = true;
                     self.tasks[ui].priority = next;
                     next += 1;
-                    for &w in dependents[ui].iter().rev() {
+                    for &w in dependents[off[ui] as usize..off[ui + 1] as usize].iter().rev() {
                         remaining[w as usize] -= 1;
                         if remaining[w as usize] == 0 && !done[w as usize] {
                             ready.push(w);
@@ -649,6 +690,14 @@ impl Plan {
     pub fn ntasks(&self) -> usize {
         self.tasks.len()
     }
+}
+
+/// `deps` without repetitions, sorted, into `out` (cleared first; reused across tasks).
+fn distinct_into(deps: &[TaskId], out: &mut Vec<TaskId>) {
+    out.clear();
+    out.extend_from_slice(deps);
+    out.sort_unstable();
+    out.dedup();
 }
 
 /// Dependencies of one block of a node, resolved to (input slot, block).

@@ -268,17 +268,28 @@ struct Combine<R: Reduction> {
 impl<R: Reduction> Op for Combine<R> {
     fn deps(&self, node: &Node, b: &[usize], out: &mut Vec<Dep>) {
         let in_grid = &node.inputs[0].grid;
-        // Output block index on the input grid's axes.
-        let full_b: Vec<usize> = match &self.drop_axes {
-            Some(dropped) => {
-                let mut it = b.iter();
-                (0..in_grid.len()).map(|a| if dropped.contains(&a) { 0 } else { *it.next().unwrap_or(&0) }).collect()
-            }
-            None => b.to_vec(),
-        };
-        let lo: Vec<usize> = full_b.iter().zip(&self.split).map(|(&i, &s)| i * s).collect();
-        let hi: Vec<usize> = lo.iter().zip(&self.split).zip(in_grid).map(|((&l, &s), &g)| (l + s).min(g)).collect();
-        crate::graph::push_box_deps(0, in_grid, &lo, &hi, out);
+        let nd = in_grid.len().min(self.split.len());
+        // The box of input blocks: `lo` (first `nd`) and `hi` (last `nd`) in one buffer. The
+        // output block index on the input grid's axes is `b` with the dropped axes put back.
+        let mut bounds = Vec::with_capacity(2 * nd);
+        let mut kept = b.iter();
+        for a in 0..nd {
+            let i = match &self.drop_axes {
+                Some(dropped) if dropped.contains(&a) => 0,
+                Some(_) => *kept.next().unwrap_or(&0),
+                None => match b.get(a) {
+                    Some(&i) => i,
+                    None => break,
+                },
+            };
+            bounds.push(i * self.split[a]);
+        }
+        let nd = bounds.len();
+        for a in 0..nd {
+            bounds.push((bounds[a] + self.split[a]).min(in_grid[a]));
+        }
+        let (lo, hi) = bounds.split_at(nd);
+        crate::graph::push_box_deps(0, in_grid, lo, hi, out);
     }
 
     fn run(&self, _node: &Node, _b: &[usize], inputs: &[Block]) -> Result<Block> {
