@@ -2,7 +2,8 @@
 rows (`kernel1t.*`) and the two block-GEMM workloads (`ones4000.dot_mean_std`,
 `rand5000.dot_x_xpxT`, NumPy and dask).
 
-Usage: python3 bench/rounds.py  -> one JSON object per line, as dask_side.py.
+Usage: python3 bench/rounds.py [--kernels]  -> one JSON object per line, as dask_side.py.
+With --kernels, only the kernel rows (the harness's extra kernel rounds).
 
 The harness runs this script in several rounds, alternating with ndchunk's side of the same
 rows, and keeps each side's best (with dask_side.py's first measurement): a kernel takes
@@ -10,7 +11,7 @@ rows, and keeps each side's best (with dask_side.py's first measurement): a kern
 turn moved single measurements of unchanged code by up to 1.8x. NumPy is one thread for the
 kernels; each kernel call is timed 21 times per round (KERNEL_REPS in benches/compare.rs).
 """
-import json, time
+import json, sys, time
 import numpy as np
 import dask.array as da
 
@@ -52,6 +53,8 @@ def main():
     for op, f in ops.items():
         s, r = best(lambda: float(f()[0])); emit(f"kernel1t.{op}", s, r)
     del a, b, i
+    if "--kernels" in sys.argv[1:]:
+        return
     # as dask_side.py: seeds 003 and 004, three runs each
     xn = np.ones((4000, 4000)); xd = da.ones((4000, 4000), chunks=(1000, 1000))
     s, r = best(lambda: (xn.dot(xn.T + 1) - xn.mean()).std(), 3); emit("ones4000.dot_mean_std", s, float(r))

@@ -12,7 +12,8 @@
 //!
 //! The one-thread kernel rows (`kernel1t.*`), the two GEMM rows with targets, and
 //! `mean1d_1000MB` with its read limit run last, in five rounds that alternate ndchunk with
-//! `bench/rounds.py`; each side's best is kept (see [`in_rounds`]).
+//! `bench/rounds.py` (the kernel rows in four more); each side's best is kept (see
+//! [`in_rounds`], [`KERNEL_ROUNDS`]).
 //!
 //! Python runs with its BLAS left at its defaults (multi-threaded), as dask users run it:
 //! `OPENBLAS_NUM_THREADS`, which `make compare` sets to 1 for ndchunk's processes, is removed
@@ -448,6 +449,13 @@ fn mean_filter_8000() -> (f64, f64) {
 /// by up to 2× within minutes, and three rounds did not always give each side a quiet turn.
 const ROUNDS: usize = 5;
 
+/// Rounds of the one-thread kernel rows (the first [`ROUNDS`] of them with the other rows).
+/// Nine since stop 24: a kernel row takes a second or two per side and round, and its two
+/// sides' best times on this host still moved by 5–10% between runs of five rounds; each
+/// round is a new process on each side, so more rounds also sample more placements of the
+/// arrays in memory.
+const KERNEL_ROUNDS: usize = 9;
+
 /// Rows measured in [`ROUNDS`] alternating rounds, each side's best kept: the one-thread
 /// kernel rows and the two block-GEMM workloads the issues set targets for (their Python side
 /// from `bench/rounds.py` in each round, besides `dask_side.py`'s first measurement), and
@@ -818,11 +826,18 @@ fn main() {
     }
     // the kernel rows and mean1d: both sides in alternating rounds, each side's best kept
     let python_rounds = with_python && python_ok() && !round_rows.is_empty();
-    for round in 1..=ROUNDS {
+    for round in 1..=KERNEL_ROUNDS {
+        // after ROUNDS rounds, only the one-thread kernel rows
+        let kernels_only = round > ROUNDS;
         if python_rounds {
             eprintln!("round {round}: running bench/rounds.py ...");
             let blas = get("--py-blas-threads");
-            match python(blas.as_deref()).arg("bench/rounds.py").output() {
+            let mut py = python(blas.as_deref());
+            py.arg("bench/rounds.py");
+            if kernels_only {
+                py.arg("--kernels");
+            }
+            match py.output() {
                 Ok(out) => {
                     for line in String::from_utf8_lossy(&out.stdout).lines() {
                         let (Some(name), Some(engine), Some(s)) =
@@ -839,7 +854,7 @@ fn main() {
                 Err(e) => eprintln!("bench/rounds.py: {e}"),
             }
         }
-        for name in &round_rows {
+        for name in round_rows.iter().filter(|n| !kernels_only || n.starts_with("kernel1t.")) {
             eprintln!("ndchunk (round {round}): {name}");
             for (row, m) in run_child(&exe, name, &data, threads) {
                 let row = rows.entry(row).or_default();
