@@ -128,17 +128,19 @@ impl<R: Reduction> Partial<R> {
             }
             return Err(Error::UnknownChunkSizes { op: self.r.name() });
         }
-        let starts: Vec<usize> = self.axes.iter().map(|&a| m.chunks.start(a, b[a])).collect();
-        let local: Vec<usize> = self.axes.iter().map(|&a| block_shape[a]).collect();
-        let global: Vec<usize> = self.axes.iter().map(|&a| m.shape[a]).collect();
+        // per reduced axis: (block start, block length, array length)
+        let axes: Vec<(usize, usize, usize)> =
+            self.axes.iter().map(|&a| (m.chunks.start(a, b[a]), block_shape[a].max(1), m.shape[a])).collect();
+        // the C-order position `i` within the block's reduced axes, as a flat position over the
+        // array's reduced axes (unravel in the block, shift by its start, ravel in the array)
         let map = |i: usize| {
-            let mut rem = i;
-            let mut pos = vec![0; local.len()];
-            for k in (0..local.len()).rev() {
-                pos[k] = rem % local[k].max(1) + starts[k];
-                rem /= local[k].max(1);
+            let (mut rem, mut flat, mut stride) = (i, 0, 1);
+            for &(start, local, global) in axes.iter().rev() {
+                flat += (rem % local + start) * stride;
+                rem /= local;
+                stride *= global;
             }
-            ravel(&global, &pos)
+            flat
         };
         acc.iter_mut().for_each(|a| self.r.relabel(a, &map));
         Ok(())
