@@ -348,13 +348,17 @@ fn run(name: &str, data: &Path) -> (f64, f64) {
                     let mut c = cube();
                     c.mapv_inplace(|v| if v.is_nan() { 0.5 } else { v });
                     let x = ChunkedArray::from_array(c, [1, 444, 922]).unwrap();
-                    let r = match op {
-                        "min" => x.min(None).unwrap(),
-                        "max" => x.max(None).unwrap(),
-                        "argmin" => x.argmin(None).unwrap().astype::<f64>(),
-                        _ => x.argmax(None).unwrap().astype::<f64>(),
-                    };
-                    best(KERNEL_REPS, || r.compute_with(&one).unwrap()[[]])
+                    // the positions are timed as int64, as NumPy's are (no cast in the graph)
+                    match op {
+                        "min" | "max" => {
+                            let r = if op == "min" { x.min(None) } else { x.max(None) }.unwrap();
+                            best(KERNEL_REPS, || r.compute_with(&one).unwrap()[[]])
+                        }
+                        _ => {
+                            let r = if op == "argmin" { x.argmin(None) } else { x.argmax(None) }.unwrap();
+                            best(KERNEL_REPS, || r.compute_with(&one).unwrap()[[]] as f64)
+                        }
+                    }
                 }
                 "maximum" => best(KERNEL_REPS, || first(a.maximum(&b).unwrap())),
                 "fmin" => best(KERNEL_REPS, || first(a.fmin(&b).unwrap())),
