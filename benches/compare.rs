@@ -2,8 +2,11 @@
 //!
 //! ```text
 //! ndchunk-compare [--threads N] [--data DIR] [--big] [--only a,b] [--skip-python] [--py-blas-threads N]
-//!                 [--write BENCHMARKS.md]
+//!                 [--write BENCHMARKS.md] [--openblas-exe PATH]
+//! ndchunk-compare --run NAME [--data DIR] [--threads N]    # one workload, one JSON line
+//! ndchunk-compare --scaling 1,2 [--data DIR] [--write F]   # thread-scaling table
 //! ```
+//! Any other argument (`--help` too) prints this usage and starts nothing.
 //! Each ndchunk workload runs in a child process (this binary with `--run NAME`) so its peak
 //! RSS is its own; the Python side runs the repository's `bench/dask_side.py`,
 //! `bench/dask_realdata.py` and `bench/dask_extra.py` (or `$NDCHUNK_BENCH_DIR`'s copies of the
@@ -742,6 +745,28 @@ fn scaling(exe: &Path, data: &Path, list: &str, write: Option<&str>) {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    // a mistyped flag must not start a 20-minute run
+    const WITH_VALUE: &[&str] =
+        &["--threads", "--data", "--only", "--py-blas-threads", "--write", "--run", "--scaling", "--openblas-exe"];
+    const FLAGS: &[&str] = &["--big", "--skip-python"];
+    let mut i = 1;
+    while i < args.len() {
+        let a = args[i].as_str();
+        if WITH_VALUE.contains(&a) && i + 1 < args.len() {
+            i += 2;
+        } else if FLAGS.contains(&a) {
+            i += 1;
+        } else {
+            if a != "--help" && a != "-h" {
+                eprintln!("ndchunk-compare: unknown or incomplete argument {a:?}");
+            }
+            eprintln!(
+                "usage: ndchunk-compare [--threads N] [--data DIR] [--big] [--only a,b] [--skip-python] \
+                 [--py-blas-threads N] [--write BENCHMARKS.md] [--openblas-exe PATH] | --run NAME | --scaling a,b"
+            );
+            std::process::exit(if a == "--help" || a == "-h" { 0 } else { 2 });
+        }
+    }
     let get = |k: &str| args.iter().position(|a| a == k).and_then(|i| args.get(i + 1)).cloned();
     let threads: usize = get("--threads").and_then(|t| t.parse().ok()).unwrap_or(0);
     if threads > 0 {
