@@ -615,13 +615,15 @@ impl Plan {
     fn assign_priorities(&mut self) {
         let n = self.tasks.len();
         // distinct dependents of each task, as offsets into one list (dependents of task x:
-        // `dependents[off[x]..off[x + 1]]`, in task order)
-        let mut remaining = vec![0u32; n];
-        let mut off = vec![0u32; n + 1];
+        // `dependents[off[x]..off[x + 1]]`, in task order). Counts and offsets are usize: the
+        // number of edges is not bounded by the u32 task ids. `x as usize` widens a task id;
+        // `t as TaskId` is lossless since every task got its id as `tasks.len() as TaskId`.
+        let mut remaining = vec![0usize; n];
+        let mut off = vec![0usize; n + 1];
         let mut d = Vec::new();
         for (t, task) in self.tasks.iter().enumerate() {
             distinct_into(&task.deps, &mut d);
-            remaining[t] = d.len() as u32;
+            remaining[t] = d.len();
             for &x in &d {
                 off[x as usize + 1] += 1;
             }
@@ -630,11 +632,11 @@ impl Plan {
             off[x + 1] += off[x];
         }
         let mut fill = off.clone();
-        let mut dependents = vec![0 as TaskId; off[n] as usize];
+        let mut dependents: Vec<TaskId> = vec![0; off[n]];
         for (t, task) in self.tasks.iter().enumerate() {
             distinct_into(&task.deps, &mut d);
             for &x in &d {
-                dependents[fill[x as usize] as usize] = t as TaskId;
+                dependents[fill[x as usize]] = t as TaskId;
                 fill[x as usize] += 1;
             }
         }
@@ -675,7 +677,7 @@ impl Plan {
                     done[ui] = true;
                     self.tasks[ui].priority = next;
                     next += 1;
-                    for &w in dependents[off[ui] as usize..off[ui + 1] as usize].iter().rev() {
+                    for &w in dependents[off[ui]..off[ui + 1]].iter().rev() {
                         remaining[w as usize] -= 1;
                         if remaining[w as usize] == 0 && !done[w as usize] {
                             ready.push(w);

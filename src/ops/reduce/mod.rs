@@ -138,7 +138,9 @@ impl<R: Reduction> Partial<R> {
             for &(start, local, global) in axes.iter().rev() {
                 flat += (rem % local + start) * stride;
                 rem /= local;
-                stride *= global;
+                // (after the first axis this is the reduced element count, never used: saturating
+                // keeps it from overflowing where only the positions themselves must fit)
+                stride = stride.saturating_mul(global);
             }
             flat
         };
