@@ -165,6 +165,47 @@ pub fn try_uninit<T>(shape: &[usize], what: &str) -> Result<ArrayD<MaybeUninit<T
     Array::from_shape_vec(IxDyn(shape), v).map_err(|e| Error::Shape(format!("{what}: {e}")))
 }
 
+/// The transparent huge page size of x86-64 (and of aarch64 with 4 KiB pages).
+const HUGE_PAGE: usize = 2 << 20;
+
+/// [`try_uninit`] for a long-lived buffer (a persisted block): from [`HUGE_PAGE_ADVICE_BYTES`]
+/// on, its elements start on a 2 MiB boundary, so that all of it can be backed by huge pages.
+///
+/// The allocator places a large buffer a few bytes into a fresh mapping, which the kernel does
+/// not align to 2 MiB: the partial 2 MiB regions at both ends stay on 4 KiB pages. For an 8 MiB
+/// block that is a quarter of it (measured: reading two persisted 4M-element arrays in 8 MiB
+/// blocks for a one-thread `maximum`, 6.8 ms from such blocks, 6.4 ms from whole 32 MiB
+/// arrays, whose edges are 1/16). Here the buffer has 2 MiB of slack and the array starts at
+/// the first boundary in it: the slack is address space only (never touched, so never backed
+/// by memory). The array's data pointer is then inside its allocation, not at its start, which
+/// ndarray supports (`into_raw_vec_and_offset` reports the offset); `try_uninit` keeps
+/// `compute()`'s results at offset 0.
+pub fn try_uninit_on_huge_pages<T>(shape: &[usize], what: &str) -> Result<ArrayD<MaybeUninit<T>>> {
+    let n = size_of_shape(shape, what)?;
+    let size = std::mem::size_of::<T>();
+    let bytes = bytes_of::<T>(n, what)?;
+    if bytes < HUGE_PAGE_ADVICE_BYTES || size == 0 || !HUGE_PAGE.is_multiple_of(size) || !cfg!(target_os = "linux") {
+        return try_uninit(shape, what);
+    }
+    let cap = n
+        .checked_add(HUGE_PAGE / size)
+        .ok_or_else(|| Error::Memory(format!("{what}: the element count of shape {shape:?} overflows")))?;
+    let mut v: Vec<MaybeUninit<T>> = try_vec(cap, what)?;
+    advise_huge_pages(&mut v);
+    // The allocation is aligned to `align_of::<T>()`, and every element type's size is a
+    // multiple of its alignment that divides 2 MiB (checked above), so the distance to the next
+    // boundary is a whole number of elements whenever the pointer is a multiple of the size;
+    // otherwise the array stays where it is.
+    let addr = v.as_ptr() as usize;
+    let gap = (HUGE_PAGE - addr % HUGE_PAGE) % HUGE_PAGE;
+    let skip = if gap.is_multiple_of(size) { gap / size } else { 0 };
+    // SAFETY: the capacity is `cap` (reserved above), and `MaybeUninit<T>` needs no
+    // initialisation, so all `cap` slots are valid values of the element type.
+    unsafe { v.set_len(cap) };
+    let a = ndarray::Array1::from_vec(v).slice_move(ndarray::s![skip..skip + n]);
+    a.into_shape_with_order(IxDyn(shape)).map_err(|e| Error::Shape(format!("{what}: {e}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,6 +228,32 @@ mod tests {
         assert_eq!(u.shape(), &[2, 0, 5]);
         assert!(try_vec::<u64>(0, "test").unwrap().is_empty());
         assert!(machine_memory().is_none_or(|m| m > 1 << 20));
+    }
+
+    #[test]
+    fn huge_page_buffers_start_on_a_boundary() {
+        let n = (HUGE_PAGE_ADVICE_BYTES / 8) + 5;
+        let mut a = try_uninit_on_huge_pages::<f64>(&[n / 5, 5], "test").unwrap();
+        assert_eq!(a.shape(), &[n / 5, 5]);
+        assert!(a.is_standard_layout());
+        if cfg!(target_os = "linux") {
+            assert_eq!(a.as_ptr() as usize % HUGE_PAGE, 0);
+        }
+        // every element is writable and readable back (the slack lies outside the view)
+        for (i, e) in a.iter_mut().enumerate() {
+            e.write(i as f64);
+        }
+        // SAFETY: every element was written just above.
+        let a = unsafe { a.assume_init() };
+        assert!(a.iter().enumerate().all(|(i, &v)| v == i as f64));
+        let (v, off) = a.into_raw_vec_and_offset();
+        assert!(off.unwrap_or(0) + n / 5 * 5 <= v.len());
+        // below the threshold, and for zero sizes: an ordinary buffer
+        let small = try_uninit_on_huge_pages::<u8>(&[100], "test").unwrap();
+        assert_eq!(small.shape(), &[100]);
+        assert_eq!(try_uninit_on_huge_pages::<f32>(&[0, 3], "test").unwrap().len(), 0);
+        let e = try_uninit_on_huge_pages::<f64>(&[1 << 62], "test").unwrap_err();
+        assert!(matches!(e, Error::Memory(_)), "{e}");
     }
 
     #[test]

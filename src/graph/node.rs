@@ -120,6 +120,14 @@ pub trait Op: Any + Send + Sync + 'static {
         None
     }
 
+    /// Whether [`Op::run_into`] writes this op's blocks in place (into windows in standard
+    /// layout at least), so that a window costs no copy. `persist` gives the blocks of such ops
+    /// their own allocations up front, advised onto huge pages as NumPy's arrays are
+    /// (`array::persist`). `false` (the default): blocks are computed by `run`.
+    fn writes_in_place(&self) -> bool {
+        false
+    }
+
     /// A structural key of the operation's parameters: two nodes with equal keys, grids and
     /// inputs compute the same thing and are merged (shared subexpressions). `None` (the
     /// default) merges only identical nodes.

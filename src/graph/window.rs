@@ -81,6 +81,13 @@ impl OutWindow {
         &self.shape
     }
 
+    /// Whether the window's elements are `T` and lie in standard (C-order, contiguous) layout,
+    /// as the window of a block in its own allocation, or of a block spanning the result's
+    /// trailing axes, does.
+    pub fn is_standard_layout<T: Element>(&self) -> bool {
+        self.raw.downcast_ref::<RawWindow<T>>().is_some_and(|r| r.0.is_standard_layout())
+    }
+
     /// The window as a mutable view, if its elements are `T` (zero-filled first if they were
     /// not written yet).
     pub fn view_mut<T: Element>(&mut self) -> Option<ArrayViewMutD<'_, T>> {

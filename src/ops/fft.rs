@@ -64,6 +64,10 @@ impl<I: Element, O: Element> Op for AlongAxis<I, O> {
         Some(run())
     }
 
+    fn writes_in_place(&self) -> bool {
+        true
+    }
+
     fn key(&self) -> Option<String> {
         Some(self.key.clone())
     }

@@ -23,7 +23,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::element::Element;
 use crate::error::Result;
-use crate::graph::{Block, Dep, Node, Op};
+use crate::graph::{Block, Dep, Node, Op, OutWindow};
 use crate::ops::elementwise::tile::{BoxTile, Tile, TILE};
 use crate::ops::elementwise::{finish_tile, Elementwise};
 
@@ -169,6 +169,24 @@ impl<T: Element, S: Sampler<T>> Op for RandomOp<T, S> {
         let mut rng = new_rng(self.seed, self.stream);
         fill_range(&*self.sampler, &mut rng, &rows, 0, &mut out);
         Ok(Arc::new(ArrayD::from_shape_vec(IxDyn(&rows.bshape), out).expect("block size").into_shared()))
+    }
+
+    /// Samples straight into a contiguous window (a block of `persist`, or one spanning the
+    /// trailing axes of `compute()`'s result): no block of its own, no copy.
+    fn run_into(&self, node: &Node, b: &[usize], _: &[Block], dst: &mut OutWindow) -> Option<Result<()>> {
+        let rows = RowMap::new(node, b);
+        if !dst.is_standard_layout::<T>() || dst.shape() != rows.bshape.as_slice() {
+            return None;
+        }
+        let mut view = dst.view_mut::<T>()?;
+        let out = view.as_slice_mut()?;
+        let mut rng = new_rng(self.seed, self.stream);
+        fill_range(&*self.sampler, &mut rng, &rows, 0, out);
+        Some(Ok(()))
+    }
+
+    fn writes_in_place(&self) -> bool {
+        true
     }
 
     fn key(&self) -> Option<String> {

@@ -29,6 +29,7 @@ mod map_blocks;
 mod netcdf;
 mod order_statistics;
 mod overlap;
+mod persist;
 mod proptest_ops;
 mod random;
 mod random_distributions;
