@@ -426,6 +426,7 @@ fn run_plan(
     // busy waiting for the outer compute, a deadlock.
     let threads = if inside_task() { 1 } else { cfg.effective_threads().min(total.max(1)) };
     let pool = if threads <= 1 { None } else { Some(pool(cfg.effective_threads())?) };
+    let has_driver = driver.is_some();
     let work = || {
         match &pool {
             None => worker(&sh, 0),
@@ -437,7 +438,10 @@ fn run_plan(
             }),
         }
         lock(&sh.state).ended = true;
-        sh.out_cv.notify_all();
+        // only a driver waits on `out_cv` (`Feed::take`); a notify is a system call
+        if has_driver {
+            sh.out_cv.notify_all();
+        }
     };
     match driver {
         None => work(),
@@ -508,7 +512,8 @@ fn worker(sh: &Shared<'_>, wid: usize) {
     loop {
         let t = loop {
             if st.error.is_some() || st.finished == ntasks {
-                if st.running == 0 {
+                // (a notify is a system call even with no one waiting: std's futex condvar)
+                if st.running == 0 && st.waiting > 0 {
                     sh.cv.notify_all();
                 }
                 return;
@@ -609,7 +614,7 @@ fn complete(sh: &Shared<'_>, st: &mut State, t: TaskId, block: Block) {
     }
     st.finished += 1;
     ready_dependents(sh, st, ti);
-    if st.finished == sh.total {
+    if st.finished == sh.total && st.waiting > 0 {
         sh.cv.notify_all();
     }
 }
