@@ -850,7 +850,11 @@ fn main() {
         }
     }
     let with_python = !args.iter().any(|a| a == "--skip-python");
-    if with_python {
+    // `--only` with round rows alone (the kernel rows, say): their Python side is
+    // `bench/rounds.py`, and the workload scripts (minutes) would measure nothing shown
+    let selected = |name: &str| only.as_ref().is_none_or(|o| o.iter().any(|p| name.starts_with(p.as_str())));
+    let scripts_needed = WORKLOADS.iter().any(|(name, _)| selected(name) && !in_rounds(name));
+    if with_python && scripts_needed {
         run_python(&mut rows, &data, big, get("--py-blas-threads").as_deref());
     }
     // the kernel rows and mean1d: both sides in alternating rounds, each side's best kept
@@ -902,7 +906,7 @@ fn main() {
     table.push_str(if with_ob { " ndchunk with OpenBLAS (/ dask) |\n" } else { "\n" });
     table.push_str("|---|---|---|---|---|---|---|---|---|");
     table.push_str(if with_ob { "---|\n" } else { "\n" });
-    for (name, target) in WORKLOADS {
+    for (name, target) in WORKLOADS.iter().filter(|(name, _)| selected(name)) {
         let Some(r) = rows.get(*name) else { continue };
         let nd = r.ndchunk.map(|x| x.0);
         let ob = match (with_ob, r.openblas) {
